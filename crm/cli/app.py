@@ -1,0 +1,79 @@
+"""The root command: global options, error handling, and the command groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from crm import __version__
+from crm.cli import config, contacts, db, employers, jobs, log, plan, tasks, today
+from crm.cli.common import start
+from crm.cli.env import Env
+from crm.errors import CrmError
+
+
+class CrmGroup(TyperGroup):
+    """Turns the errors users can cause into one line on stderr and their exit status."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CrmError as error:
+            typer.echo(f"Error: {error}", err=True)
+            raise typer.Exit(int(error.exit_status)) from None
+        finally:
+            if isinstance(ctx.obj, Env):
+                ctx.obj.close()
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # in the order they were added: the order of a day's work
+
+
+app = typer.Typer(
+    cls=CrmGroup,
+    name="crm",
+    help="Keep the follow-ups after a job rejection: thank-yous, LinkedIn, informational "
+    "interviews, and a monthly note to the people you liked.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"crm {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        metavar="PATH_OR_URL",
+        help="Database file or SQLAlchemy URL (default: $CRM_DATABASE, else crm.db in the "
+        "data folder).",
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    ctx.obj = start(db)
+
+
+app.command("today")(today.today)
+app.add_typer(employers.app, name="employer")
+app.add_typer(contacts.app, name="contact")
+app.add_typer(jobs.app, name="job")
+app.command("log")(log.log)
+app.add_typer(tasks.app, name="task")
+app.command("remind")(plan.remind)
+app.command("daemon")(plan.daemon)
+app.command("config")(config.config)
+app.add_typer(db.app, name="db")

@@ -1,0 +1,54 @@
+"""`crm config`: the settings in force and the database in use."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from crm.cli.common import JSON, env
+
+
+def config(json: bool = JSON) -> None:
+    """Show the effective settings, where they come from, and the database in use.
+
+    The password of a database URL is never shown.
+    Example: crm config
+    """
+    from crm.db import masked
+    from crm.render import print_json
+    from crm.settings import config_path, data_dir
+
+    e = env()
+    s = e.settings
+    path = config_path()
+    doc = {
+        "database": masked(e.url),
+        "config_file": str(path),
+        "config_file_exists": path.is_file(),
+        "data_dir": str(data_dir()),
+        "timezone": s.timezone or f"system ({e.now.tzname()})",
+        "remind_at": s.remind_at,
+        "plan": asdict(s.plan),
+        "now": e.now,
+    }
+    if json:
+        print_json(doc)
+        return
+    out = e.out
+    source = "" if path.is_file() else "  (not there: all defaults)"
+    out.print(f"config file   {path}{source}", markup=False)
+    out.print(f"database      {doc['database']}", markup=False)
+    out.print(f"timezone      {doc['timezone']}", markup=False)
+    out.print(f"remind_at     {s.remind_at}   (crm daemon's daily run)", markup=False)
+    out.print(
+        f"now           {e.now:%Y-%m-%d %H:%M %Z}" + ("   (CRM_NOW)" if _pretending() else "")
+    )
+    out.print("[plan]", markup=False)
+    for name, value in asdict(s.plan).items():
+        shown = list(value) if isinstance(value, tuple) else value
+        out.print(f"  {name:<28}{shown}", markup=False)
+
+
+def _pretending() -> bool:
+    import os
+
+    return bool(os.environ.get("CRM_NOW"))

@@ -1,0 +1,222 @@
+"""`crm contact`: the people you met, and where each relationship stands."""
+
+from __future__ import annotations
+
+import typer
+
+from crm.cli.common import JSON, env, report_plan
+
+app = typer.Typer(help="Add, list, show, edit and archive contacts.", no_args_is_help=True)
+
+ROLE_HELP = "hiring manager, recruiter, interviewer or other"
+
+
+@app.command("add")
+def add(
+    name: str = typer.Argument(..., metavar="NAME", help="The person's name."),
+    employer: str | None = typer.Option(None, "--employer", metavar="NAME", help="Created if new."),
+    role: str | None = typer.Option(None, "--role", metavar="TEXT", help=ROLE_HELP),
+    email: str | None = typer.Option(None, "--email", metavar="E"),
+    phone: str | None = typer.Option(None, "--phone", metavar="P"),
+    linkedin: str | None = typer.Option(None, "--linkedin", metavar="URL"),
+    notes: str | None = typer.Option(
+        None, "--notes", metavar="TEXT", help="What you talked about."
+    ),
+    keep_in_touch: bool = typer.Option(
+        True,
+        "--keep-in-touch/--no-keep-in-touch",
+        help="Whether you sincerely liked them: no reminders for people you did not.",
+    ),
+) -> None:
+    """Add a person you met in a hiring process.
+
+    Example: crm contact add "Dana Whitfield" --employer Acme --role "hiring manager"
+    """
+    from crm.services.contacts import add_contact
+
+    e = env()
+    with e.writing() as session:
+        contact, found, created = add_contact(
+            session=session,
+            now=e.now,
+            name=name,
+            employer=employer,
+            role=role,
+            email=email,
+            phone=phone,
+            linkedin_url=linkedin,
+            notes=notes,
+            keep_in_touch=keep_in_touch,
+        )
+    if created and found:
+        e.out.print(f"Added employer {found.name} (#{found.id}).")
+    at = f" at {found.name}" if found else ""
+    e.out.print(f"Added contact {contact.name} (#{contact.id}){at}.")
+    report_plan()
+
+
+@app.command("list")
+def list_(
+    employer: str | None = typer.Option(None, "--employer", metavar="NAME"),
+    archived: bool = typer.Option(False, "--archived", help="Include archived contacts."),
+    json: bool = JSON,
+) -> None:
+    """List contacts with their employer, role and relationship stage.
+
+    Example: crm contact list --employer acme
+    """
+    from crm.cli.shapes import contact_doc
+    from crm.render import human, print_json, table
+    from crm.services.contacts import list_contacts
+    from crm.services.lookup import find_employer
+
+    e = env()
+    with e.reading() as session:
+        only = find_employer(session, employer) if employer else None
+        rows = list_contacts(
+            session=session,
+            now=e.now,
+            plan=e.settings.plan,
+            employer=only,
+            include_archived=archived,
+        )
+    zone = e.now.tzinfo
+    if json:
+        print_json([contact_doc(r.contact, r.employer, r.stage, r.history, zone) for r in rows])
+        return
+    if not rows:
+        e.out.print(
+            'No contacts yet. Add someone you met: crm contact add "Dana Whitfield" --employer Acme'
+        )
+        return
+    grid = table("id", "name", "employer", "role", "stage")
+    for r in rows:
+        name = r.contact.name + ("" if r.contact.keep_in_touch else " (no reminders)")
+        grid.add_row(
+            f"#{r.contact.id}",
+            name,
+            r.employer.name if r.employer else "",
+            human(r.contact.role),
+            r.stage.value,
+        )
+    e.out.print(grid)
+
+
+@app.command("show")
+def show(
+    name: str = typer.Argument(..., metavar="NAME", help="Name or #ID."), json: bool = JSON
+) -> None:
+    """Show a contact: details, stage, open tasks and the timeline of touchpoints.
+
+    Example: crm contact show dana
+    """
+    from crm.cli.shapes import contact_doc, task_doc, touch_doc
+    from crm.render import human, print_json, relative_day, short_moment, table
+    from crm.services.contacts import contact_details
+    from crm.services.lookup import find_contact
+
+    e = env()
+    with e.reading() as session:
+        d = contact_details(
+            session=session, now=e.now, plan=e.settings.plan, contact=find_contact(session, name)
+        )
+    c, zone, employer = d.contact, e.now.tzinfo, d.employer.name if d.employer else None
+    if json:
+        doc = contact_doc(c, d.employer, d.stage, d.history, zone)
+        doc["next_nurture"] = d.next_nurture
+        doc["open_tasks"] = [task_doc(t, c.name, employer, zone) for t in d.open_tasks]
+        doc["timeline"] = [touch_doc(t, zone) for t in d.timeline]
+        print_json(doc)
+        return
+    at = f" · {human(c.role)} at {employer}" if employer else f" · {human(c.role)}"
+    e.out.print(f"[bold]{c.name}[/] (#{c.id}){at}", highlight=False)
+    facts = [
+        (
+            "stage",
+            d.stage.value + ("" if c.keep_in_touch else " · no reminders (not keep-in-touch)"),
+        ),
+        ("email", c.email),
+        ("phone", c.phone),
+        ("linkedin", c.linkedin_url),
+        ("notes", c.notes),
+        ("next note", relative_day(d.next_nurture, e.today) if d.next_nurture else None),
+        ("archived", short_moment(c.archived_at, zone) if c.archived_at else None),
+    ]
+    for label, value in facts:
+        if value:
+            e.out.print(f"  {label:<10}{value}", markup=False)
+    if d.open_tasks:
+        grid = table("id", "to do", "due", title="Open tasks")
+        for t in d.open_tasks:
+            grid.add_row(f"#{t.id}", t.title, relative_day(t.due, e.today))
+        e.out.print(grid)
+    if d.timeline:
+        grid = table("when", "", "kind", "summary", title="Timeline")
+        for touch in d.timeline:
+            arrow = "←" if touch.direction == "in" else "→"
+            grid.add_row(
+                short_moment(touch.happened_at, zone), arrow, touch.kind, touch.summary or ""
+            )
+        e.out.print(grid)
+    else:
+        e.out.print(
+            f'  No touchpoints yet. After a rejection: crm log thank-you "{c.name}"', markup=False
+        )
+
+
+@app.command("edit")
+def edit(
+    name: str = typer.Argument(..., metavar="NAME", help="Name or #ID."),
+    new_name: str | None = typer.Option(None, "--name", help="A new name."),
+    employer: str | None = typer.Option(None, "--employer", metavar="NAME"),
+    role: str | None = typer.Option(None, "--role", metavar="TEXT", help=ROLE_HELP),
+    email: str | None = typer.Option(None, "--email", metavar="E"),
+    phone: str | None = typer.Option(None, "--phone", metavar="P"),
+    linkedin: str | None = typer.Option(None, "--linkedin", metavar="URL"),
+    notes: str | None = typer.Option(None, "--notes", metavar="TEXT"),
+    keep_in_touch: bool | None = typer.Option(None, "--keep-in-touch/--no-keep-in-touch"),
+) -> None:
+    """Change a contact's details ("" clears a text field).
+
+    Example: crm contact edit dana --email dana@acme.example --no-keep-in-touch
+    """
+    from crm.errors import BadInput
+    from crm.services.contacts import edit_contact
+    from crm.services.lookup import find_contact
+
+    given: dict[str, object] = {
+        "name": new_name,
+        "employer": employer,
+        "role": role,
+        "email": email,
+        "phone": phone,
+        "linkedin_url": linkedin,
+        "notes": notes,
+        "keep_in_touch": keep_in_touch,
+    }
+    changes = {k: v for k, v in given.items() if v is not None}
+    if not changes:
+        raise BadInput("nothing to change; see crm contact edit --help")
+    e = env()
+    with e.writing() as session:
+        contact = edit_contact(
+            session=session, now=e.now, contact=find_contact(session, name), changes=changes
+        )
+    e.out.print(f"Updated contact {contact.name} (#{contact.id}).")
+    report_plan()
+
+
+@app.command("archive")
+def archive(name: str = typer.Argument(..., metavar="NAME", help="Name or #ID.")) -> None:
+    """Archive a contact: kept in the history, out of lists and reminders.
+
+    Example: crm contact archive "#7"
+    """
+    from crm.services.contacts import archive_contact
+    from crm.services.lookup import find_contact
+
+    e = env()
+    with e.writing() as session:
+        contact = archive_contact(session=session, now=e.now, contact=find_contact(session, name))
+    e.out.print(f"Archived contact {contact.name} (#{contact.id}).")
+    report_plan()

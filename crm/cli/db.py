@@ -1,0 +1,49 @@
+"""`crm db`: the schema version. Databases migrate themselves when opened; this is for checking."""
+
+from __future__ import annotations
+
+import typer
+
+from crm.cli.common import env
+
+app = typer.Typer(help="Show or upgrade the database schema.", no_args_is_help=True)
+
+
+@app.command("upgrade")
+def upgrade() -> None:
+    """Migrate the database to this version's schema (crm also does it when it opens one).
+
+    Example: crm db upgrade
+    """
+    from crm.db import SCHEMA_REVISION, masked
+
+    e = env()
+    e.database()  # opening migrates
+    e.out.print(f"{masked(e.url)} is at revision {SCHEMA_REVISION} (current).", markup=False)
+
+
+@app.command("current")
+def current() -> None:
+    """Print the database's schema revision.
+
+    Example: crm db current
+    """
+    from crm.db import SCHEMA_REVISION, make_engine, masked, schema_revision, sqlite_path
+
+    e = env()
+    path = sqlite_path(e.url)
+    if path is not None and not path.exists():
+        e.out.print(
+            f"{masked(e.url)} does not exist yet; any crm command creates it.", markup=False
+        )
+        return
+    engine = make_engine(e.url)
+    try:
+        with engine.connect() as connection:
+            revision = schema_revision(connection)
+    finally:
+        engine.dispose()
+    state = "current" if revision == SCHEMA_REVISION else f"this crm expects {SCHEMA_REVISION}"
+    e.out.print(
+        f"{masked(e.url)} is at revision {revision or 'none (empty)'} ({state}).", markup=False
+    )

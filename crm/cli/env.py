@@ -1,0 +1,107 @@
+"""Everything a command touches outside itself, in one object that tests can replace.
+
+One Env per invocation: one settings file read, one clock reading, one engine, one session
+scope. Heavy modules (SQLAlchemy, SQLModel) are imported only when a command opens the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from crm import clock
+from crm.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from sqlmodel import Session
+
+    from crm.db import Database
+    from crm.services.plan import PlanResult
+
+
+class Env:
+    def __init__(self, db: str | None = None) -> None:
+        self.db_arg = db
+        self._settings: Settings | None = None
+        self._now: datetime | None = None
+        self._database: Database | None = None
+        self._out: Console | None = None
+        self._err: Console | None = None
+        self.plan_result: PlanResult | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    @property
+    def now(self) -> datetime:
+        if self._now is None:
+            self._now = clock.now(self.settings.zone)
+        return self._now
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    @property
+    def url(self) -> str:
+        from crm.db import resolve_url
+
+        return resolve_url(self.db_arg, self.settings)
+
+    @property
+    def uses_default_file(self) -> bool:
+        import os
+
+        return not (self.db_arg or os.environ.get("CRM_DATABASE") or self.settings.database)
+
+    def database(self) -> Database:
+        if self._database is None:
+            from crm.db import Database
+
+            self._database = Database(self.url, default_file=self.uses_default_file)
+        return self._database
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self.database().session(write=False) as session:
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One write transaction that ends with the follow-up plan carried out."""
+        from crm.services.plan import follow_up_plan
+
+        with self.database().session(write=True) as session:
+            yield session
+            self.plan_result = follow_up_plan(
+                session=session,
+                now=self.now,
+                plan=self.settings.plan,
+                fingerprint=self.settings.plan_fingerprint(),
+            )
+
+    @property
+    def out(self) -> Console:
+        if self._out is None:
+            from crm.render import console
+
+            self._out = console()
+        return self._out
+
+    @property
+    def err(self) -> Console:
+        if self._err is None:
+            from crm.render import console
+
+            self._err = console(stderr=True)
+        return self._err
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.close()

@@ -1,0 +1,113 @@
+"""`crm task`: the reminders, and the user's own to-dos."""
+
+from __future__ import annotations
+
+import typer
+
+from crm.cli.common import DATE_HELP, JSON, day, env, report_plan
+
+app = typer.Typer(help="List, add, finish, skip and snooze tasks.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_(
+    all_: bool = typer.Option(False, "--all", help="Include done and skipped tasks."),
+    json: bool = JSON,
+) -> None:
+    """List open tasks by due date (--all: every task).
+
+    Example: crm task list --all
+    """
+    from crm.cli.shapes import task_doc
+    from crm.render import print_json, relative_day, task_table
+    from crm.services.tasks import list_tasks
+
+    e = env()
+    with e.reading() as session:
+        rows = list_tasks(session=session, include_closed=all_)
+    if json:
+        print_json([task_doc(r.task, r.contact, r.employer, e.now.tzinfo) for r in rows])
+        return
+    if not rows:
+        e.out.print(
+            "No open tasks. crm today shows what is coming; crm task add TITLE adds your own."
+        )
+        return
+    grid = task_table(status=all_)
+    for r in rows:
+        who = " · ".join(p for p in (r.contact, r.employer) if p)
+        cells = [f"#{r.task.id}", r.task.title, who, relative_day(r.task.due, e.today)]
+        grid.add_row(*([*cells, r.task.status] if all_ else cells))
+    e.out.print(grid)
+
+
+@app.command("add")
+def add(
+    title: str = typer.Argument(..., metavar="TITLE", help="What to do."),
+    contact: str | None = typer.Option(None, "--contact", metavar="C", help="Name or #ID."),
+    due: str = typer.Option("today", "--due", metavar="DATE", help=DATE_HELP),
+) -> None:
+    """Add a task of your own.
+
+    Example: crm task add "Send Dana the article on robotics hiring" --contact dana --due friday
+    """
+    from crm.services.lookup import find_contact
+    from crm.services.tasks import add_task
+
+    e = env()
+    due_on = day(due)
+    assert due_on is not None
+    with e.writing() as session:
+        who = find_contact(session, contact) if contact else None
+        task = add_task(session=session, now=e.now, title=title, due=due_on, contact=who)
+    e.out.print(f"Added task #{task.id}: {task.title} (due {task.due}).", markup=False)
+
+
+def _finish(task_id: str, status: str) -> None:
+    from crm.services.tasks import finish_task, parse_task_id
+
+    e = env()
+    number = parse_task_id(task_id)
+    with e.writing() as session:
+        task = finish_task(session=session, now=e.now, task_id=number, status=status)
+    verb = "Done" if status == "done" else "Skipped"
+    e.out.print(f"{verb}: #{task.id} {task.title}.", markup=False)
+    report_plan()
+
+
+@app.command("done")
+def done(task_id: str = typer.Argument(..., metavar="ID")) -> None:
+    """Mark a task done (a thank-you, LinkedIn or interview task also logs that touch).
+
+    Example: crm task done 12
+    """
+    _finish(task_id, "done")
+
+
+@app.command("skip")
+def skip(task_id: str = typer.Argument(..., metavar="ID")) -> None:
+    """Skip a task: it will not come back (a skipped nurture gives way to the next period's).
+
+    Example: crm task skip 12
+    """
+    _finish(task_id, "skipped")
+
+
+@app.command("snooze")
+def snooze(
+    task_id: str = typer.Argument(..., metavar="ID"),
+    until: str = typer.Option(..., "--until", metavar="DATE", help=DATE_HELP),
+) -> None:
+    """Move a task to a later day.
+
+    Example: crm task snooze 12 --until monday
+    """
+    from crm.services.tasks import parse_task_id, snooze_task
+
+    e = env()
+    number = parse_task_id(task_id)
+    until_day = day(until)
+    assert until_day is not None
+    with e.writing() as session:
+        task = snooze_task(session=session, now=e.now, task_id=number, until=until_day)
+    e.out.print(f"Snoozed #{task.id} {task.title} until {task.due:%a %d %b}.", markup=False)

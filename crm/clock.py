@@ -1,0 +1,40 @@
+"""The one place that reads the real clock.
+
+Everything else is handed `now`. `CRM_NOW` (an ISO date or datetime) makes the whole tool act
+as if it were that moment, for what-if planning and for tests.
+"""
+
+import os
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from crm.errors import BadInput
+
+# A date without a time of day means midday: the moment then stays on the same local date
+# under any change of time zone within eleven hours.
+MIDDAY = time(12, 0)
+
+
+def now(tz: ZoneInfo | None = None) -> datetime:
+    """The current moment, aware, in `tz` (the system zone when None)."""
+    pretend = os.environ.get("CRM_NOW", "").strip()
+    if pretend:
+        return parse_moment(pretend, tz, what="CRM_NOW")
+    return datetime.now(tz).astimezone(tz)
+
+
+def parse_moment(text: str, tz: ZoneInfo | None, *, what: str) -> datetime:
+    """An ISO date or datetime as an aware moment; naive values are local to `tz`."""
+    try:
+        if len(text) == 10:
+            moment = datetime.combine(date.fromisoformat(text), MIDDAY)
+        else:
+            moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadInput(
+            f"{what} must be an ISO date or datetime like 2026-03-04 or 2026-03-04T09:30, "
+            f"not {text!r}"
+        ) from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=tz) if tz else moment.astimezone()
+    return moment.astimezone(tz)

@@ -1,0 +1,77 @@
+"""The date words people type, in one table.
+
+`crm` never guesses: a word is in the table below, or it is an ISO date, or it is an error.
+(dateutil's fuzzy parser invents days from stray numbers; it is not used.)
+
+| typed              | means                                              |
+|--------------------|----------------------------------------------------|
+| 2026-03-04         | that ISO date                                      |
+| today              | today's local date                                 |
+| yesterday          | the day before today                               |
+| tomorrow           | the day after today                                |
+| +3d, -3d           | three days after / before today                    |
+| +2w, -2w           | two weeks after / before today                     |
+| +1m, -1m           | one calendar month after / before (Jan 31 +1m = Feb 28/29) |
+| +1y, -1y           | one calendar year after / before (Feb 29 +1y = Feb 28)    |
+| monday ... sunday  | the next such day after today (also mon ... sun)   |
+| eow                | the end of this week (Sunday; today if Sunday)     |
+| eom                | the last day of this month                         |
+"""
+
+import re
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from crm.errors import BadInput
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+NAMED = {
+    "today": lambda today: today,
+    "yesterday": lambda today: today - timedelta(days=1),
+    "tomorrow": lambda today: today + timedelta(days=1),
+    "eow": lambda today: today + timedelta(days=6 - today.weekday()),
+    "eom": lambda today: today + relativedelta(day=31),
+}
+OFFSET = re.compile(r"^([+-])(\d{1,4})([dwmy])$")
+
+HELP = "a date: 2026-03-04, today, yesterday, tomorrow, +3d, -2w, +1m, monday, eow, eom"
+
+
+def parse_date(text: str, *, today: date) -> date:
+    """Turn what a person typed into a date, relative to `today`."""
+    word = text.strip().lower()
+    if word in NAMED:
+        return NAMED[word](today)
+    weekday = _weekday(word)
+    if weekday is not None:
+        return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+    offset = OFFSET.match(word)
+    if offset:
+        sign, count, unit = offset.groups()
+        amount = int(count) if sign == "+" else -int(count)
+        step = {
+            "d": relativedelta(days=amount),
+            "w": relativedelta(weeks=amount),
+            "m": relativedelta(months=amount),
+            "y": relativedelta(years=amount),
+        }[unit]
+        try:
+            return today + step
+        except (ValueError, OverflowError):
+            raise BadInput(f"{text!r} is too far away; dates run from year 1 to 9999") from None
+    try:
+        return date.fromisoformat(word) if len(word) == 10 else _not_a_date(text)
+    except ValueError:
+        return _not_a_date(text)
+
+
+def _weekday(word: str) -> int | None:
+    for number, name in enumerate(WEEKDAYS):
+        if word == name or word == name[:3]:
+            return number
+    return None
+
+
+def _not_a_date(text: str) -> date:
+    raise BadInput(f"{text!r} is not a date; use {HELP}")

@@ -1,0 +1,196 @@
+"""Where the database is, how it is opened, and the transaction each command runs in.
+
+SQLite is opened in WAL mode with foreign keys on and a busy timeout, and every write
+transaction begins IMMEDIATE: Python's sqlite3 otherwise begins lazily, and a transaction that
+reads and then writes fails at once with "database is locked" when another process committed in
+between, whatever the timeout. Read transactions stay DEFERRED, so a `crm today` in a status bar
+never takes the write lock.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from crm.errors import DatabaseError
+from crm.settings import Settings, data_dir
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+    from sqlmodel import Session
+
+# The newest migration in alembic/versions. Opening a database compares its version row with
+# this (no Alembic import on the way); tests/test_migrations.py keeps the two equal.
+SCHEMA_REVISION = "0002"
+BUSY_TIMEOUT_SECONDS = 30
+# any fixed number: PostgreSQL advisory locks are named by integers
+MIGRATION_LOCK = 0x63726D00
+
+
+def resolve_url(given: str | None, settings: Settings) -> str:
+    """The database to use: --db, else CRM_DATABASE, else the settings, else the default file."""
+    given = given or os.environ.get("CRM_DATABASE") or settings.database
+    if not given:
+        return f"sqlite:///{data_dir() / 'crm.db'}"
+    if "://" in given:
+        return given
+    return f"sqlite:///{Path(given).expanduser().absolute()}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind an SQLite URL (None for other databases and in-memory SQLite)."""
+    for prefix in ("sqlite:///", "sqlite+pysqlite:///"):
+        if url.startswith(prefix):
+            rest = url[len(prefix) :].split("?", 1)[0]
+            return Path(rest) if rest and rest != ":memory:" else None
+    return None
+
+
+def masked(url: str) -> str:
+    """The URL as it may be shown: the password replaced by ***."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparseable URL is shown as nothing rather than risk a password
+        return "<unreadable database URL>"
+
+
+def prepare_sqlite_file(path: Path, *, default: bool) -> None:
+    """Make sure the file can be a database, creating it (mode 0600) and its folder (0700)."""
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not a database file")
+    if not path.parent.is_dir():
+        if not default:
+            raise DatabaseError(f"cannot create {path}: the folder {path.parent} does not exist")
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.exists():
+        if not os.access(path, os.R_OK | os.W_OK):
+            raise DatabaseError(f"cannot open {path}: permission denied")
+        return
+    try:
+        # created 0600 before SQLite opens it: SQLite would take the umask's mode, and the
+        # -wal and -shm files follow the database file's mode.
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass  # another process created it first
+    except OSError as error:
+        raise DatabaseError(f"cannot create {path}: {error.strerror}") from None
+
+
+def make_engine(url: str) -> Engine:
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        if sqlite_path(url) is None and not url.startswith("sqlite"):
+            return create_engine(url)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+    except (ArgumentError, ImportError) as error:
+        raise DatabaseError(f"cannot use the database {masked(url)}: {error}") from None
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        # take transactions out of the driver's hands: the "begin" hook below issues them
+        dbapi_connection.isolation_level = None
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "foreign_keys=ON",
+            f"busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}",
+        ):
+            dbapi_connection.execute(f"PRAGMA {pragma}")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):  # type: ignore[no-untyped-def]
+        write = connection.get_execution_options().get("crm_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def schema_revision(connection: Connection) -> str | None:
+    from sqlalchemy import inspect
+
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+@contextmanager
+def migration_connection(engine: Engine) -> Iterator[Connection]:
+    """One write transaction for a whole migration, so a killed migration leaves the old schema.
+
+    On SQLite, foreign keys are off while it runs: a batch migration rebuilds a table by copying
+    it and dropping the old one, and with foreign keys on that drop would cascade into the rows
+    that point at it. The pragma is ignored inside a transaction, so it is set before, and
+    `foreign_key_check` proves nothing was orphaned before the commit.
+    """
+    with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        raw = connection.connection.driver_connection
+        if sqlite:
+            raw.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            connection.execution_options(crm_write=True)
+            with connection.begin():
+                if not sqlite:
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise DatabaseError(f"migration left rows pointing nowhere: {broken[:5]}")
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
+class Database:
+    """One engine for the whole invocation, migrated to the current schema when opened."""
+
+    def __init__(self, url: str, *, default_file: bool = False) -> None:
+        self.url = url
+        path = sqlite_path(url)
+        if path is not None:
+            prepare_sqlite_file(path, default=default_file)
+        self.engine = make_engine(url)
+        self._migrate_if_needed()
+
+    def _migrate_if_needed(self) -> None:
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            with self.engine.connect() as connection:
+                revision = schema_revision(connection)
+            if revision != SCHEMA_REVISION:
+                from crm.migrations import upgrade
+
+                upgrade(self.engine)
+        except DBAPIError as error:
+            raise DatabaseError(self._explain(error)) from None
+
+    def _explain(self, error: Exception) -> str:
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        return f"cannot use the database {masked(self.url)}: {reason}"
+
+    @contextmanager
+    def session(self, *, write: bool) -> Iterator[Session]:
+        """One transaction: committed if the block ends normally and `write`, else rolled back."""
+        from sqlalchemy.exc import DBAPIError
+        from sqlmodel import Session
+
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                session.connection(execution_options={"crm_write": write})
+                yield session
+                if write:
+                    session.commit()
+        except DBAPIError as error:
+            raise DatabaseError(self._explain(error)) from None
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,151 @@
+"""The tables: employers, the people met there, hiring processes, touchpoints and tasks.
+
+Dates a person plans by (applied, rejected, due) are `date`; moments (a touch, a creation) are
+timezone-aware datetimes, stored in UTC and shown in local time.
+"""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+# Named constraints, so a later batch migration on SQLite can find and change them.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Role(StrEnum):
+    HIRING_MANAGER = "hiring-manager"
+    RECRUITER = "recruiter"
+    INTERVIEWER = "interviewer"
+    OTHER = "other"
+
+
+class JobStatus(StrEnum):
+    APPLIED = "applied"
+    INTERVIEWING = "interviewing"
+    REJECTED = "rejected"
+    OFFER = "offer"
+    HIRED = "hired"
+    WITHDRAWN = "withdrawn"
+
+
+class TouchKind(StrEnum):
+    THANK_YOU = "thank-you"
+    REPLY = "reply"
+    EMAIL = "email"
+    LINKEDIN = "linkedin"
+    CALL = "call"
+    MEETING = "meeting"
+    INFO_INTERVIEW = "info-interview"
+    NOTE = "note"
+
+
+class Direction(StrEnum):
+    OUT = "out"
+    IN = "in"
+
+
+class TaskKind(StrEnum):
+    THANK_YOU = "thank_you"
+    LINKEDIN_CONNECT = "linkedin_connect"
+    INFO_INTERVIEW = "info_interview"
+    NURTURE = "nurture"
+    CHECK_OPENINGS = "check_openings"
+    FOLLOW_UP = "follow_up"
+    CUSTOM = "custom"
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    SKIPPED = "skipped"
+
+
+class Employer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    # casefolded name, unique: SQLite's lower() folds only ASCII, so "Élan" and "élan"
+    # would both pass a unique index on lower(name).
+    name_key: str = Field(unique=True)
+    website: str | None = None
+    careers_url: str | None = None
+    notes: str | None = None
+    created_at: datetime
+
+
+class Contact(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    name_key: str = Field(index=True)  # people may share a name; lookups say so
+    employer_id: int | None = Field(default=None, foreign_key="employer.id", index=True)
+    role: str = Field(default=Role.OTHER.value)
+    position: str | None = None  # their job title, as LinkedIn or a vCard gives it
+    email: str | None = None
+    phone: str | None = None
+    linkedin_url: str | None = Field(default=None, unique=True)
+    linkedin_connected_on: date | None = None
+    notes: str | None = None
+    keep_in_touch: bool = True
+    archived_at: datetime | None = None
+    created_at: datetime
+
+
+class Job(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    employer_id: int = Field(foreign_key="employer.id", index=True)
+    title: str
+    url: str | None = None
+    applied_on: date | None = None
+    status: str = Field(default=JobStatus.APPLIED.value)
+    rejected_on: date | None = None
+    finalist_rank: int | None = None
+    created_at: datetime
+
+
+class Touchpoint(SQLModel, table=True):
+    __table_args__ = (Index("ix_touchpoint_contact_time", "contact_id", "happened_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id")
+    kind: str
+    direction: str
+    happened_at: datetime = Field(index=True)
+    summary: str | None = None
+    body: str | None = None
+    created_at: datetime
+
+
+class Task(SQLModel, table=True):
+    __table_args__ = (Index("ix_task_status_due", "status", "due"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    title: str
+    due: date
+    status: str = Field(default=TaskStatus.OPEN.value)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    employer_id: int | None = Field(default=None, foreign_key="employer.id", index=True)
+    job_id: int | None = Field(default=None, foreign_key="job.id")
+    # the plan's rule that made the task (None for the user's own tasks) and the key that
+    # makes the database refuse the same reminder twice
+    rule: str | None = None
+    key: str | None = Field(default=None, unique=True)
+    created_at: datetime
+    closed_at: datetime | None = None
+
+
+class PlanState(SQLModel, table=True):
+    """When the follow-up plan last ran, so `crm today` can tell whether it must run again."""
+
+    __tablename__ = "plan_state"
+
+    id: int = Field(default=1, primary_key=True)
+    ran_at: datetime
+    fingerprint: str  # the plan's version and settings it ran with

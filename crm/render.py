@@ -1,0 +1,99 @@
+"""The terminal face: one console factory, calm tables, dates as people say them, and JSON.
+
+Colour comes from Rich, which turns it off when output is not a terminal and under NO_COLOR;
+piped output is 80 columns wide unless COLUMNS says otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+
+def console(*, stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def table(*columns: str, title: str | None = None) -> Table:
+    from rich.table import Table
+
+    grid = Table(
+        *columns,
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=None,
+        header_style="dim",
+        pad_edge=False,
+        show_edge=False,
+    )
+    return grid
+
+
+def task_table(title: str | None = None, *, status: bool = False) -> Table:
+    """Tasks one line each, in fixed widths so that sections line up within 80 columns."""
+    columns = ("id", "to do", "who", "due") + (("status",) if status else ())
+    widths = (30, 27, 12) if not status else (26, 24, 11, 7)
+    grid = table(*columns, title=title)
+    grid.columns[0].no_wrap = True  # ids size themselves: #7 or #48213
+    for column, width in zip(grid.columns[1:], widths, strict=True):
+        column.width, column.no_wrap, column.overflow = width, True, "ellipsis"
+    grid.columns[3].justify = "right"
+    return grid
+
+
+def print_json(document: Any) -> None:
+    """One JSON document on stdout: dates in ISO 8601, ids as integers."""
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=_plain) + "\n")
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"cannot put {type(value).__name__} in JSON")
+
+
+def relative_day(day: date, today: date) -> str:
+    """A due date the way a person says it, next to today."""
+    delta = (day - today).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta == -1:
+        return "1 day late"
+    if delta < 0:
+        return f"{-delta} days late"
+    if delta < 7:
+        return f"{day:%a %d %b}"
+    return f"{day:%d %b %Y}" if day.year != today.year else f"{day:%a %d %b}"
+
+
+def due_phrase(day: date, today: date) -> str:
+    """'due tomorrow', 'due Sun 29 Nov', or '2 days late'."""
+    relative = relative_day(day, today)
+    return relative if day < today else f"due {relative}"
+
+
+def local(moment: datetime | None, zone: Any) -> datetime | None:
+    return moment.astimezone(zone) if moment is not None else None
+
+
+def short_moment(moment: datetime, zone: Any) -> str:
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
+
+
+def human(value: str | None) -> str:
+    """An enum value as words: 'hiring-manager' → 'hiring manager'."""
+    return (value or "").replace("-", " ").replace("_", " ")

@@ -1,0 +1,1 @@
+"""The domain: what crm does, with a keyword-only `session` and an explicit `now`; never prints."""

@@ -1,0 +1,103 @@
+"""Finding an employer or a contact the way a person names them.
+
+`#12` is the record with id 12. Otherwise the name is compared case-insensitively: an exact
+match wins; failing that, a name whose words start with what was typed ("dana", "whit" for
+"Dana Whitfield") is taken when it is the only one. Anything else is an error that lists the
+candidates with their ids, so the user can type `#ID` next time.
+"""
+
+import difflib
+from typing import TypeVar
+
+from sqlmodel import Session, col, select
+
+from crm.errors import Ambiguous, BadInput, NotFound
+from crm.models import Contact, Employer
+
+Named = TypeVar("Named", Employer, Contact)
+
+
+def name_key(name: str) -> str:
+    """The form names are compared in: casefolded, inner spaces collapsed."""
+    return " ".join(name.casefold().split())
+
+
+def clean_name(name: str, what: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise BadInput(f"{_article(what)} {what} needs a name")
+    if "\x00" in cleaned:
+        raise BadInput(f"a {what}'s name cannot contain a NUL character")
+    if cleaned.startswith("#"):
+        raise BadInput(f"a {what}'s name cannot start with '#' (that is how ids are written)")
+    return cleaned
+
+
+def find_employer(session: Session, text: str) -> Employer:
+    return _find(session, Employer, text, "employer")
+
+
+def find_contact(session: Session, text: str, *, include_archived: bool = True) -> Contact:
+    return _find(session, Contact, text, "contact", include_archived=include_archived)
+
+
+def _find(
+    session: Session, model: type[Named], text: str, what: str, include_archived: bool = True
+) -> Named:
+    text = text.strip()
+    if text.startswith("#"):
+        return _by_id(session, model, text, what)
+    key = name_key(text)
+    if not key:
+        raise BadInput(f"name {_article(what)} {what}, or give its #ID")
+    exact = list(session.exec(_query(model, include_archived).where(model.name_key == key)))
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        raise Ambiguous(f"{len(exact)} {what}s are named {text!r}: {_listed(exact)}; use #ID")
+    rows = list(session.exec(_query(model, include_archived)))
+    starts = [row for row in rows if _words_start(row.name_key, key)]
+    if len(starts) == 1:
+        return starts[0]
+    if starts:
+        raise Ambiguous(f"{text!r} could be {_listed(starts)}; use the full name or #ID")
+    close = difflib.get_close_matches(key, [row.name_key for row in rows], n=3, cutoff=0.6)
+    hint = f"; did you mean {_listed([r for r in rows if r.name_key in close])}?" if close else ""
+    raise NotFound(f"no {what} named {text!r}{hint}")
+
+
+def _by_id(session: Session, model: type[Named], text: str, what: str) -> Named:
+    digits = text[1:]
+    if not digits.isdigit() or len(digits) > 18:
+        raise BadInput(f"{text!r} is not an id; ids look like #12")
+    found = session.get(model, int(digits))
+    if found is None:
+        raise NotFound(f"no {what} with id {text}")
+    return found
+
+
+def _query(model: type[Named], include_archived: bool):  # type: ignore[no-untyped-def]
+    query = select(model)
+    if model is Contact and not include_archived:
+        query = query.where(col(Contact.archived_at).is_(None))
+    return query
+
+
+def _words_start(name: str, typed: str) -> bool:
+    words = name.split()
+    wanted = typed.split()
+    return any(
+        all(w.startswith(t) for w, t in zip(words[i:], wanted, strict=False))
+        and len(words) - i >= len(wanted)
+        for i in range(len(words))
+    )
+
+
+def _listed(rows: list) -> str:
+    return ", ".join(f"{row.name} (#{row.id})" for row in rows[:8]) + (
+        f" and {len(rows) - 8} more" if len(rows) > 8 else ""
+    )
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"

@@ -1,0 +1,287 @@
+"""The follow-up plan: every reminder the advice calls for, made once and only once.
+
+`follow_up_plan` looks at jobs, contacts, touchpoints and tasks and creates each task that
+should exist and does not yet; it also closes the open tasks that a touchpoint has answered.
+What it decides depends only on the data and the settings, so it can run any number of times,
+in any number of processes: each reminder has a key, the database refuses a second row with the
+same key, and inserts that collide do nothing. Every write command runs it in its own
+transaction, so the tasks always match the history; `crm today`, `crm remind` and the daemon
+run it again whenever the plan or its settings changed since the last run.
+
+The rules (intervals from the [plan] settings):
+1. thank_you: a rejection → each keep-in-touch contact at that employer not thanked since
+   the rejection, due `thank_you_after_days` after it.
+2. linkedin_connect and info_interview: a thank-you sent after a rejection at the contact's
+   employer → connect (unless a LinkedIn touch exists) and ask for an informational interview
+   (unless one happened).
+3. nurture: for a contact thanked after a rejection, or who ever answered, one open task due
+   one cadence after the latest touch in either direction; a skipped one is followed by the
+   next period's, computed from the same touch (never chained: Jan 31 + 1 month is Feb 28).
+4. A reply restarts that clock (it is a touch) and resets the count of unanswered touches.
+5. check_openings: each rejection → the employer's openings, `check_openings_after_days` after.
+6. After `unanswered_before_slowing` outgoing touches without an answer, the cadence slows
+   from `nurture_every_months` to `slow_nurture_every_months`.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from sqlmodel import Session, col, select
+
+from crm.models import (
+    Contact,
+    Job,
+    JobStatus,
+    PlanState,
+    Task,
+    TaskKind,
+    TaskStatus,
+    TouchKind,
+    Touchpoint,
+)
+from crm.services.relationships import History, histories
+from crm.settings import Plan
+
+TITLES = {
+    TaskKind.THANK_YOU: "Send a thank-you note",
+    TaskKind.LINKEDIN_CONNECT: "Connect on LinkedIn",
+    TaskKind.INFO_INTERVIEW: "Ask for an informational interview",
+    TaskKind.NURTURE: "Write about a shared interest",
+    TaskKind.CHECK_OPENINGS: "Check their openings (day {days})",
+}
+
+
+@dataclass
+class PlanResult:
+    created: list[Task] = field(default_factory=list)
+    completed: list[Task] = field(default_factory=list)  # answered by a touchpoint
+    withdrawn: list[Task] = field(default_factory=list)  # skipped: archived or not keep-in-touch
+
+
+@dataclass
+class _World:
+    """What the plan reads, loaded in a handful of queries."""
+
+    contacts: dict[int, Contact]
+    rejections: list[Job]
+    history: dict[int, History]
+    thank_you_days: dict[int, list[date]]
+    keyed: dict[str, Task]
+    open_tasks: list[Task]
+
+    def eligible(self, contact_id: int | None) -> bool:
+        contact = self.contacts.get(contact_id or 0)
+        return bool(contact and contact.keep_in_touch and contact.archived_at is None)
+
+
+def follow_up_plan(*, session: Session, now: datetime, plan: Plan, fingerprint: str) -> PlanResult:
+    world = _load(session, now)
+    result = PlanResult()
+    wanted = list(_wanted(world, plan))
+    wanted_keys = {str(row["key"]) for row in wanted}
+    _close_answered(world, wanted_keys, now, result)
+    fresh = [dict(row, created_at=now) for row in wanted if row["key"] not in world.keyed]
+    result.created = _insert_if_absent(session, fresh)
+    _stamp(session, now, fingerprint)
+    session.flush()
+    return result
+
+
+def _load(session: Session, now: datetime) -> _World:
+    contacts = {c.id: c for c in session.exec(select(Contact)) if c.id is not None}
+    rejections = list(
+        session.exec(
+            select(Job).where(
+                Job.status == JobStatus.REJECTED.value, col(Job.rejected_on).is_not(None)
+            )
+        )
+    )
+    thank_you_days: dict[int, list[date]] = defaultdict(list)
+    for contact_id, moment in session.exec(
+        select(Touchpoint.contact_id, Touchpoint.happened_at).where(
+            Touchpoint.kind == TouchKind.THANK_YOU.value
+        )
+    ):
+        thank_you_days[contact_id].append(moment.astimezone(now.tzinfo).date())
+    tasks = list(session.exec(select(Task).where(col(Task.key).is_not(None))))
+    return _World(
+        contacts=contacts,
+        rejections=rejections,
+        history=histories(session, now.tzinfo),
+        thank_you_days=thank_you_days,
+        keyed={t.key: t for t in tasks if t.key},
+        open_tasks=[t for t in tasks if t.status == TaskStatus.OPEN.value],
+    )
+
+
+def _wanted(world: _World, plan: Plan) -> Iterable[dict[str, object]]:
+    by_employer: dict[int, list[int]] = defaultdict(list)
+    for contact in world.contacts.values():
+        if contact.employer_id is not None and world.eligible(contact.id):
+            by_employer[contact.employer_id].append(contact.id or 0)
+    first_rejection: dict[int, date] = {}
+    for job in world.rejections:
+        assert job.rejected_on is not None
+        yield from _after_rejection(job, job.rejected_on, by_employer[job.employer_id], world, plan)
+        earliest = first_rejection.get(job.employer_id, job.rejected_on)
+        first_rejection[job.employer_id] = min(earliest, job.rejected_on)
+    for contact_id, contact in world.contacts.items():
+        if not world.eligible(contact_id):
+            continue
+        rejected = first_rejection.get(contact.employer_id or 0)
+        thanked = [d for d in world.thank_you_days[contact_id] if rejected and d >= rejected]
+        history = world.history.get(contact_id, History())
+        if thanked:
+            yield from _after_thank_you(contact, min(thanked), history, plan)
+        if thanked or history.first_in is not None:
+            yield _nurture(contact, history, world, plan)
+
+
+def _after_rejection(
+    job: Job, rejected_on: date, contact_ids: list[int], world: _World, plan: Plan
+) -> Iterable[dict[str, object]]:
+    for contact_id in contact_ids:
+        thanked = world.history.get(contact_id, History()).last_thank_you
+        if thanked is None or thanked.date() < rejected_on:
+            yield _task(
+                TaskKind.THANK_YOU,
+                f"thank_you:{contact_id}:{job.id}",
+                rejected_on + timedelta(days=plan.thank_you_after_days),
+                "a thank-you note after a rejection",
+                contact_id=contact_id,
+                employer_id=job.employer_id,
+                job_id=job.id,
+            )
+    for days in plan.check_openings_after_days:
+        yield _task(
+            TaskKind.CHECK_OPENINGS,
+            f"check_openings:{job.id}:{days}",
+            rejected_on + timedelta(days=days),
+            "the employer may reach back to the almost-hired list",
+            employer_id=job.employer_id,
+            job_id=job.id,
+            days=days,
+        )
+
+
+def _after_thank_you(
+    contact: Contact, thanked_on: date, history: History, plan: Plan
+) -> Iterable[dict[str, object]]:
+    contact_id, employer_id = contact.id, contact.employer_id
+    if not history.linkedin:
+        yield _task(
+            TaskKind.LINKEDIN_CONNECT,
+            f"linkedin_connect:{contact_id}",
+            thanked_on + timedelta(days=plan.linkedin_after_days),
+            "connect after the thank-you",
+            contact_id=contact_id,
+            employer_id=employer_id,
+        )
+    if not history.info_interview:
+        yield _task(
+            TaskKind.INFO_INTERVIEW,
+            f"info_interview:{contact_id}",
+            thanked_on + timedelta(days=plan.info_interview_after_days),
+            "an informational interview after the thank-you",
+            contact_id=contact_id,
+            employer_id=employer_id,
+        )
+
+
+def _nurture(contact: Contact, history: History, world: _World, plan: Plan) -> dict[str, object]:
+    assert history.last_touch is not None
+    contact_id = contact.id
+    anchor = history.last_touch.date()
+    slow = history.unanswered >= plan.unanswered_before_slowing
+    months = plan.slow_nurture_every_months if slow else plan.nurture_every_months
+    period = 1
+    while True:
+        due = anchor + relativedelta(months=months * period)
+        key = f"nurture:{contact_id}:{due.isoformat()}"
+        existing = world.keyed.get(key)
+        if existing is None or existing.status == TaskStatus.OPEN.value:
+            break
+        period += 1  # that period's reminder was skipped: the next one, from the same touch
+    rule = "the quarterly nurture (no answer lately)" if slow else "the monthly nurture"
+    return _task(
+        TaskKind.NURTURE, key, due, rule, contact_id=contact_id, employer_id=contact.employer_id
+    )
+
+
+def _task(
+    kind: TaskKind,
+    key: str,
+    due: date,
+    rule: str,
+    *,
+    contact_id: int | None = None,
+    employer_id: int | None = None,
+    job_id: int | None = None,
+    days: int | None = None,
+) -> dict[str, object]:
+    return {
+        "kind": kind.value,
+        "title": TITLES[kind].format(days=days),
+        "due": due,
+        "status": TaskStatus.OPEN.value,
+        "contact_id": contact_id,
+        "employer_id": employer_id,
+        "job_id": job_id,
+        "rule": rule,
+        "key": key,
+    }
+
+
+def _close_answered(world: _World, wanted: set[str], now: datetime, result: PlanResult) -> None:
+    """Close each open plan task that is no longer wanted: answered, or withdrawn."""
+    for task in world.open_tasks:
+        if task.key in wanted or task.kind == TaskKind.CHECK_OPENINGS.value:
+            continue
+        if task.contact_id is not None and not world.eligible(task.contact_id):
+            task.status = TaskStatus.SKIPPED.value
+            result.withdrawn.append(task)
+        else:
+            task.status = TaskStatus.DONE.value
+            result.completed.append(task)
+        task.closed_at = now
+
+
+def _insert_if_absent(session: Session, rows: list[dict[str, object]]) -> list[Task]:
+    """Insert the rows whose key is new; a key another process inserted first is left alone."""
+    if not rows:
+        return []
+    statement = _insert_ignoring_duplicates(session.get_bind().dialect.name)
+    ids = [row[0] for row in session.execute(statement, rows)]
+    return list(
+        session.exec(
+            select(Task).where(col(Task.id).in_(ids)).order_by(col(Task.due), col(Task.id))
+        )
+    )
+
+
+def _insert_ignoring_duplicates(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (key) DO NOTHING RETURNING id, in the database's own dialect."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        statement: Any = postgresql_insert(Task)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(Task)
+    return statement.on_conflict_do_nothing(index_elements=["key"]).returning(col(Task.id))
+
+
+def _stamp(session: Session, now: datetime, fingerprint: str) -> None:
+    state = session.get(PlanState, 1) or PlanState(id=1, ran_at=now, fingerprint=fingerprint)
+    state.ran_at, state.fingerprint = now, fingerprint
+    session.add(state)
+
+
+def plan_is_current(session: Session, fingerprint: str) -> bool:
+    state = session.get(PlanState, 1)
+    return state is not None and state.fingerprint == fingerprint

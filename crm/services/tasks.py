@@ -1,0 +1,117 @@
+"""Tasks: the reminders the plan makes, and the user's own."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, func, select
+
+from crm.errors import BadInput, Conflict, NotFound
+from crm.models import Contact, Employer, Task, TaskKind, TaskStatus, TouchKind
+from crm.services.text import clean_text
+from crm.services.touchpoints import log_touch
+
+# Marking one of these done means the thing happened: it is logged as that touch, so the plan
+# moves on exactly as if the user had typed `crm log`. A nurture is most often an email.
+TOUCH_FOR_TASK = {
+    TaskKind.THANK_YOU.value: TouchKind.THANK_YOU.value,
+    TaskKind.LINKEDIN_CONNECT.value: TouchKind.LINKEDIN.value,
+    TaskKind.INFO_INTERVIEW.value: TouchKind.INFO_INTERVIEW.value,
+    TaskKind.NURTURE.value: TouchKind.EMAIL.value,
+}
+
+
+def parse_task_id(text: str) -> int:
+    digits = text.strip().lstrip("#")
+    if not digits.isdigit() or len(digits) > 18:
+        raise BadInput(f"{text!r} is not a task id; ids look like 12 or #12")
+    return int(digits)
+
+
+def get_task(session: Session, task_id: int) -> Task:
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"no task with id #{task_id}")
+    return task
+
+
+def add_task(
+    *,
+    session: Session,
+    now: datetime,
+    title: str,
+    due: date,
+    contact: Contact | None = None,
+) -> Task:
+    title = clean_text(title, "task title") or ""
+    if not title:
+        raise BadInput("a task needs a title")
+    task = Task(
+        kind=TaskKind.CUSTOM.value,
+        title=title,
+        due=due,
+        contact_id=contact.id if contact else None,
+        employer_id=contact.employer_id if contact else None,
+        created_at=now,
+    )
+    session.add(task)
+    session.flush()
+    return task
+
+
+def finish_task(*, session: Session, now: datetime, task_id: int, status: str) -> Task:
+    """Mark a task done or skipped; a done plan task is logged as the touch it asked for."""
+    task = _open_task(session, task_id)
+    task.status = status
+    task.closed_at = now
+    session.add(task)
+    kind = TOUCH_FOR_TASK.get(task.kind)
+    if status == TaskStatus.DONE.value and kind and task.contact_id:
+        contact = session.get(Contact, task.contact_id)
+        assert contact is not None
+        log_touch(
+            session=session, now=now, contact=contact, kind=kind, summary=f"done: task #{task.id}"
+        )
+    session.flush()
+    return task
+
+
+def snooze_task(*, session: Session, now: datetime, task_id: int, until: date) -> Task:
+    task = _open_task(session, task_id)
+    if until < now.date() or until <= task.due:
+        raise BadInput(f"snoozing moves a task later than {task.due}, and not into the past")
+    task.due = until
+    session.add(task)
+    session.flush()
+    return task
+
+
+@dataclass
+class TaskRow:
+    task: Task
+    contact: str | None
+    employer: str | None
+
+
+def list_tasks(*, session: Session, include_closed: bool = False) -> list[TaskRow]:
+    """Tasks by due date, with the names of their contact and employer."""
+    person = aliased(Contact)
+    query = (
+        select(Task, person.name, Employer.name)
+        .outerjoin(person, col(person.id) == Task.contact_id)
+        .outerjoin(
+            Employer, col(Employer.id) == func.coalesce(Task.employer_id, person.employer_id)
+        )
+        .order_by(col(Task.due), col(Task.id))
+    )
+    if not include_closed:
+        query = query.where(Task.status == TaskStatus.OPEN.value)
+    return [TaskRow(task, contact, employer) for task, contact, employer in session.exec(query)]
+
+
+def _open_task(session: Session, task_id: int) -> Task:
+    task = get_task(session, task_id)
+    if task.status != TaskStatus.OPEN.value:
+        when = task.closed_at.date() if task.closed_at else "earlier"
+        raise Conflict(f"task #{task_id} is already {task.status} ({when})")
+    return task

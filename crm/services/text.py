@@ -1,0 +1,17 @@
+"""Checks on the free text users type, shared by every record."""
+
+from crm.errors import BadInput
+
+LONGEST = 100_000  # characters; a note longer than this is almost surely a pasted file by mistake
+
+
+def clean_text(value: str | None, what: str) -> str | None:
+    """The text as stored: None for empty, surrounding space removed; NUL and huge text refused."""
+    if value is None:
+        return None
+    value = value.strip()
+    if "\x00" in value:
+        raise BadInput(f"the {what} cannot contain a NUL character")
+    if len(value) > LONGEST:
+        raise BadInput(f"the {what} is {len(value):,} characters long; the most is {LONGEST:,}")
+    return value or None

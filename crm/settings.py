@@ -1,0 +1,127 @@
+"""Where crm keeps its files, and the settings a user can change in `config.toml`.
+
+`CRM_HOME` puts the database and the config file in one folder of the user's choosing (tests
+point it at a temporary folder); without it they follow the platform's conventions.
+"""
+
+import hashlib
+import json
+import os
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from crm.errors import BadInput
+
+APP = "crm"
+# Bump when a rule of the follow-up plan (crm/services/plan.py) changes: every database then
+# runs the new plan once, because its fingerprint no longer matches.
+PLAN_VERSION = 1
+
+
+def data_dir() -> Path:
+    home = os.environ.get("CRM_HOME")
+    if home:
+        return Path(home).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path(APP)
+
+
+def config_dir() -> Path:
+    home = os.environ.get("CRM_HOME")
+    if home:
+        return Path(home).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path(APP)
+
+
+def config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The follow-up plan's intervals (the `[plan]` table of config.toml)."""
+
+    thank_you_after_days: int = 1
+    linkedin_after_days: int = 3
+    info_interview_after_days: int = 21
+    nurture_every_months: int = 1
+    slow_nurture_every_months: int = 3
+    unanswered_before_slowing: int = 3
+    check_openings_after_days: tuple[int, ...] = (30, 90)
+    dormant_after_days: int = 120
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: str | None = None  # a path or an SQLAlchemy URL; default: crm.db in data_dir()
+    timezone: str | None = None  # an IANA name; default: the system's zone
+    remind_at: str = "07:00"  # when `crm daemon` runs the plan each day, local time
+    plan: Plan = field(default_factory=Plan)
+
+    @property
+    def zone(self) -> ZoneInfo | None:
+        return ZoneInfo(self.timezone) if self.timezone else None
+
+    def plan_fingerprint(self) -> str:
+        """Changes whenever the plan would decide differently: its rules or its intervals."""
+        text = json.dumps([PLAN_VERSION, asdict(self.plan), self.timezone], sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """The settings in config.toml (if there is one) over the defaults."""
+    path = path or config_path()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise BadInput(f"cannot read the settings in {path}: {error}") from None
+    return _from_toml(raw, path)
+
+
+def _from_toml(raw: dict[str, object], path: Path) -> Settings:
+    plan_table = raw.pop("plan", {})
+    known = {f.name for f in fields(Settings)} - {"plan"}
+    unknown = set(raw) - known
+    if not isinstance(plan_table, dict):
+        unknown.add("plan")
+    else:
+        unknown |= {f"plan.{k}" for k in set(plan_table) - {f.name for f in fields(Plan)}}
+    if unknown:
+        raise BadInput(f"{path}: unknown setting(s): {', '.join(sorted(unknown))}")
+    settings = Settings(**raw)  # type: ignore[arg-type]
+    plan = Plan()
+    assert isinstance(plan_table, dict)
+    for name, value in plan_table.items():
+        default = getattr(plan, name)
+        if isinstance(default, tuple):
+            ok = isinstance(value, list) and all(_whole(v) for v in value)
+            value = tuple(value) if ok else value
+        else:
+            ok = _whole(value)
+        if not ok:
+            raise BadInput(f"{path}: plan.{name} must be a whole number of at least 1")
+        plan = replace(plan, **{name: value})
+    _check(settings, path)
+    return replace(settings, plan=plan)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _check(settings: Settings, path: Path) -> None:
+    if settings.timezone is not None:
+        try:
+            ZoneInfo(settings.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise BadInput(f"{path}: unknown timezone {settings.timezone!r}") from None
+    hour, _, minute = settings.remind_at.partition(":")
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise BadInput(f"{path}: remind_at must be a time like 07:00, not {settings.remind_at!r}")

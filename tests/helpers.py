@@ -1,0 +1,44 @@
+"""Small things several test files need."""
+
+import hashlib
+from pathlib import Path
+
+from tests.conftest import Crm
+
+
+def lines(text: str) -> list[str]:
+    """Output lines without the padding Rich puts after the last column."""
+    return [line.rstrip() for line in text.rstrip("\n").splitlines()]
+
+
+def fingerprint(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def acme_story(crm: Crm) -> None:
+    """An employer, three people met (one not liked), a job, a rejection at rank 2."""
+    crm("employer", "add", "Acme Robotics", "--careers-url", "https://acme.example/jobs")
+    crm(
+        "contact",
+        "add",
+        "Dana Whitfield",
+        "--employer",
+        "acme",
+        "--role",
+        "hiring manager",
+        "--email",
+        "dana@acme.example",
+    )
+    crm("contact", "add", "Sam Ortiz", "--employer", "Acme", "--role", "recruiter")
+    crm(
+        "contact",
+        "add",
+        "Lee Chen",
+        "--employer",
+        "Acme Robotics",
+        "--role",
+        "interviewer",
+        "--no-keep-in-touch",
+    )
+    crm("job", "add", "acme", "--title", "Data Analyst", "--applied", "2026-01-10")
+    crm("job", "reject", "acme", "--rank", "2", "--on", "2026-02-27")

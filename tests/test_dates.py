@@ -1,0 +1,110 @@
+"""The date words people type, and CRM_NOW: every word, month ends, leap years, refusals."""
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from crm import clock
+from crm.dates import parse_date
+from crm.errors import BadInput
+
+THU = date(2026, 3, 5)  # a Thursday
+
+
+@pytest.mark.parametrize(
+    ("typed", "today", "expected"),
+    [
+        ("2026-04-01", THU, date(2026, 4, 1)),
+        ("today", THU, THU),
+        ("TODAY", THU, THU),
+        ("  yesterday ", THU, date(2026, 3, 4)),
+        ("tomorrow", THU, date(2026, 3, 6)),
+        ("+3d", THU, date(2026, 3, 8)),
+        ("-3d", THU, date(2026, 3, 2)),
+        ("+2w", THU, date(2026, 3, 19)),
+        ("-2w", THU, date(2026, 2, 19)),
+        ("+1m", THU, date(2026, 4, 5)),
+        ("+1y", THU, date(2027, 3, 5)),
+        ("+0d", THU, THU),
+        # month ends: one calendar month from the 31st is the last day of a short month
+        ("+1m", date(2026, 1, 31), date(2026, 2, 28)),
+        ("+1m", date(2028, 1, 31), date(2028, 2, 29)),
+        ("-1m", date(2026, 3, 31), date(2026, 2, 28)),
+        ("+1m", date(2026, 12, 31), date(2027, 1, 31)),
+        ("+1y", date(2028, 2, 29), date(2029, 2, 28)),
+        ("tomorrow", date(2028, 2, 28), date(2028, 2, 29)),
+        ("tomorrow", date(2026, 12, 31), date(2027, 1, 1)),
+        # weekdays: the next one after today, a week ahead when it is today
+        ("monday", THU, date(2026, 3, 9)),
+        ("thu", THU, date(2026, 3, 12)),
+        ("Friday", THU, date(2026, 3, 6)),
+        ("sun", THU, date(2026, 3, 8)),
+        ("eow", THU, date(2026, 3, 8)),
+        ("eow", date(2026, 3, 8), date(2026, 3, 8)),
+        ("eom", THU, date(2026, 3, 31)),
+        ("eom", date(2028, 2, 3), date(2028, 2, 29)),
+        ("2028-02-29", THU, date(2028, 2, 29)),
+    ],
+)
+def test_date_words(typed: str, today: date, expected: date) -> None:
+    assert parse_date(typed, today=today) == expected
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "2026-02-30",
+        "2027-02-29",
+        "03/04/2026",
+        "2026-3-4",
+        "in 2 weeks",
+        "next monday",
+        "+3",
+        "3d",
+        "+3x",
+        "+99999d",
+        "mondays",
+        "tomorow",
+        "4",
+        "2026-03-04T10:00",
+        "\x00",
+    ],
+)
+def test_anything_else_is_refused_not_guessed(typed: str) -> None:
+    with pytest.raises(BadInput, match="is not a date"):
+        parse_date(typed, today=THU)
+
+
+def test_offsets_past_the_calendar_are_refused() -> None:
+    with pytest.raises(BadInput, match="too far away"):
+        parse_date("+9999y", today=THU)
+
+
+def test_crm_now_takes_a_date_as_midday_local(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRM_NOW", "2026-01-31")
+    berlin = ZoneInfo("Europe/Berlin")
+    assert clock.now(berlin) == datetime(2026, 1, 31, 12, 0, tzinfo=berlin)
+
+
+def test_crm_now_takes_a_datetime_with_or_without_offset(monkeypatch: pytest.MonkeyPatch) -> None:
+    tokyo = ZoneInfo("Asia/Tokyo")
+    monkeypatch.setenv("CRM_NOW", "2026-01-31T23:30:00-05:00")
+    moment = clock.now(tokyo)
+    assert moment.date() == date(2026, 2, 1)  # the same instant is already Feb 1 in Tokyo
+    assert moment.utcoffset() == timedelta(hours=9)
+    monkeypatch.setenv("CRM_NOW", "2026-01-31T08:15")
+    assert clock.now(tokyo) == datetime(2026, 1, 31, 8, 15, tzinfo=tokyo)
+
+
+def test_bad_crm_now_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRM_NOW", "next tuesday")
+    with pytest.raises(BadInput, match="CRM_NOW must be an ISO date"):
+        clock.now(None)
+
+
+def test_without_crm_now_the_real_clock_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CRM_NOW")
+    before = datetime.now(UTC)
+    assert before <= clock.now(None) <= datetime.now(UTC)

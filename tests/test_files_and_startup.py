@@ -1,0 +1,78 @@
+"""Private files stay private, and the quick commands stay quick (what they import)."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import Crm
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_default_database_is_private(crm: Crm, crm_home: Path) -> None:
+    os.umask(0o022)
+    crm("contact", "add", "Dana Whitfield")
+    assert mode(crm_home) == 0o700
+    assert mode(crm_home / "crm.db") == 0o600
+    for side in ("crm.db-wal", "crm.db-shm"):
+        if (crm_home / side).exists():
+            assert mode(crm_home / side) == 0o600
+
+
+def test_a_database_named_with_db_is_private_too(tmp_path: Path) -> None:
+    os.umask(0o022)
+    Crm(str(tmp_path / "mine.db"))("employer", "add", "Acme")
+    assert mode(tmp_path / "mine.db") == 0o600
+
+
+def imported(*argv: str, home: Path) -> set[str]:
+    """The modules a real `crm` process has loaded when it finishes."""
+    probe = (
+        "import sys, json, atexit\n"
+        "report = lambda: sys.__stderr__.write('\\nMODULES ' + json.dumps(sorted(sys.modules)))\n"
+        "atexit.register(report)\n"
+        "from crm.cli import main\n"
+        f"sys.argv = ['crm', *{list(argv)!r}]\n"
+        "main()\n"
+    )
+    env = dict(os.environ, CRM_HOME=str(home))
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stderr.rsplit("MODULES ", 1)[1]))
+
+
+HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "apscheduler")  # typer itself needs pydantic
+
+
+def heavy(modules: set[str]) -> set[str]:
+    return {m for m in modules if m.split(".")[0] in HEAVY}
+
+
+def test_help_and_version_import_nothing_heavy(crm_home: Path) -> None:
+    assert heavy(imported("--help", home=crm_home)) == set()
+    assert heavy(imported("--version", home=crm_home)) == set()
+
+
+def test_today_reads_with_the_standard_library_once_the_plan_is_current(
+    crm: Crm, crm_home: Path
+) -> None:
+    crm("contact", "add", "Dana Whitfield", "--employer", "Acme")
+    crm("job", "reject", "acme", "--title", "Analyst")
+    assert heavy(imported("today", home=crm_home)) == set()
+    assert heavy(imported("today", "--json", home=crm_home)) == set()
+
+
+def test_today_on_a_new_database_takes_the_full_path_but_never_alembic_twice(
+    crm_home: Path,
+) -> None:
+    first = imported("today", home=crm_home)  # creates and migrates: alembic is needed once
+    assert "alembic" in first
+    second = imported("today", home=crm_home)
+    assert heavy(second) == set()
