@@ -26,6 +26,8 @@ from crm.errors import Conflict, CrmError
 from crm.settings import Settings, load_settings
 
 DAEMON_LOCK = 0x63726D01  # the PostgreSQL advisory lock's number: any fixed integer
+# run however late (never the 1-second default grace), and once for any number of missed runs
+JOB_DEFAULTS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
 
 
 def say(message: str) -> None:
@@ -79,8 +81,7 @@ def run_daemon(url: str, settings: Settings) -> int:
     with single_daemon(url):
         say(f"started on {masked(url)}, pid {os.getpid()}; catching up")
         run_plan(url)
-        options = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
-        scheduler = BlockingScheduler(job_defaults=options, **_zone(settings))
+        scheduler = BlockingScheduler(job_defaults=JOB_DEFAULTS, **_zone(settings))
         trigger = CronTrigger(hour=hour, minute=minute, **_zone(settings))
         scheduler.add_job(run_plan, trigger, args=[url], id="follow-up-plan")
         upcoming = trigger.get_next_fire_time(None, datetime.now(trigger.timezone))

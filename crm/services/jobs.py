@@ -51,10 +51,14 @@ def reject_job(
     on: date,
     rank: int | None = None,
 ) -> tuple[Job, Employer]:
-    """Record the rejection. With --title and no such job, the job is recorded as it ends."""
+    """Record the rejection. With a title, a job (and employer) not yet recorded is recorded as
+    it ends: a rejection is often the first thing a user tells crm."""
     if rank is not None and not 1 <= rank <= 10_000:
         raise BadInput(f"--rank is your place among the finalists (1, 2, 3...), not {rank}")
-    found = find_employer(session, employer)
+    if title is not None:
+        found, _ = employer_for(session=session, now=now, name=employer)
+    else:
+        found = find_employer(session, employer)
     job = _job_to_reject(session, found, title)
     if job is None:
         job = Job(

@@ -19,8 +19,9 @@ The rules (intervals from the [plan] settings):
    next period's, computed from the same touch (never chained: Jan 31 + 1 month is Feb 28).
 4. A reply restarts that clock (it is a touch) and resets the count of unanswered touches.
 5. check_openings: each rejection → the employer's openings, `check_openings_after_days` after.
-6. After `unanswered_before_slowing` outgoing touches without an answer, the cadence slows
-   from `nurture_every_months` to `slow_nurture_every_months`.
+6. After `unanswered_before_slowing` notes (emails or calls you made) since the contact last
+   engaged (wrote, called, met you), the cadence slows from `nurture_every_months` to
+   `slow_nurture_every_months` (see crm/services/relationships.py).
 """
 
 from collections import defaultdict

@@ -21,6 +21,9 @@ from sqlmodel import Session, col, func, select
 from crm.models import Direction, TouchKind, Touchpoint
 from crm.settings import Plan
 
+NOTES = (TouchKind.EMAIL.value, TouchKind.CALL.value)
+ENGAGING = (TouchKind.MEETING.value, TouchKind.INFO_INTERVIEW.value)
+
 
 class Stage(StrEnum):
     NEW = "new"
@@ -41,7 +44,7 @@ class History:
     last_out: datetime | None = None
     linkedin: bool = False
     info_interview: bool = False
-    unanswered: int = 0  # outgoing touches (not thank-yous) since the last incoming one
+    unanswered: int = 0  # notes (emails, calls) sent since they last engaged
 
     def stage(self, today: date, plan: Plan) -> Stage:
         if self.last_touch is None or (self.last_thank_you is None and self.last_in is None):
@@ -81,20 +84,23 @@ def histories(
         .where(touches)
         .group_by(col(t.contact_id))
     )
-    last_in = (
+    # The cadence slows after notes nobody answers. A note is an email or a call you made; they
+    # engaged when they wrote or called, or met you (a meeting, an informational interview).
+    # A LinkedIn invitation or the thank-you itself is not a note.
+    engaged = or_(incoming, col(t.kind).in_(ENGAGING))
+    last_engaged = (
         select(t.contact_id, func.max(t.happened_at).label("at"))
-        .where(incoming)
+        .where(engaged)
         .group_by(col(t.contact_id))
         .subquery()
     )
     unanswered = (
         select(t.contact_id, func.count())
-        .outerjoin(last_in, last_in.c.contact_id == t.contact_id)
+        .outerjoin(last_engaged, last_engaged.c.contact_id == t.contact_id)
         .where(
-            touches,
             outgoing,
-            col(t.kind) != TouchKind.THANK_YOU.value,
-            or_(last_in.c.at.is_(None), and_(col(t.happened_at) > last_in.c.at)),
+            col(t.kind).in_(NOTES),
+            or_(last_engaged.c.at.is_(None), and_(col(t.happened_at) > last_engaged.c.at)),
         )
         .group_by(col(t.contact_id))
     )

@@ -1,0 +1,188 @@
+"""The follow-up plan, rule by rule, through the commands a user types (time moves by CRM_NOW)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Crm
+
+
+def tasks(
+    crm: Crm, *, now: str | None = None, every: bool = False
+) -> list[tuple[str, str, str, str]]:
+    """(kind, who, due, status) for each task, in due order."""
+    args = ["task", "list"] + (["--all"] if every else [])
+    return [
+        (t["kind"], t["contact"] or t["employer"], t["due"], t["status"])
+        for t in crm.json(*args, now=now)  # type: ignore[union-attr]
+    ]
+
+
+def open_kinds(crm: Crm, who: str) -> list[tuple[str, str]]:
+    return [(k, due) for k, w, due, _ in tasks(crm) if w == who]
+
+
+def met(crm: Crm, *names: str, employer: str = "Acme", **flags: bool) -> None:
+    for name in names:
+        extra = [] if flags.get("liked", True) else ["--no-keep-in-touch"]
+        crm("contact", "add", name, "--employer", employer, *extra)
+
+
+def test_a_rejection_with_nobody_met_still_checks_the_openings(crm: Crm) -> None:
+    crm("job", "add", "Acme", "--title", "Analyst")
+    crm("job", "reject", "acme", "--on", "2026-01-30")
+    assert tasks(crm) == [
+        ("check_openings", "Acme", "2026-03-01", "open"),
+        ("check_openings", "Acme", "2026-04-30", "open"),
+    ]
+
+
+def test_a_rejection_asks_for_a_thank_you_to_each_person_you_liked(crm: Crm) -> None:
+    met(crm, "Dana", "Sam")
+    met(crm, "Pat", liked=False)
+    crm("contact", "add", "Ola", "--employer", "Initech")  # another employer: not this rejection
+    crm("job", "add", "Acme", "--title", "Analyst")
+    crm("job", "reject", "acme", "--on", "2026-02-27")
+    thank = [(w, due) for k, w, due, _ in tasks(crm) if k == "thank_you"]
+    assert thank == [("Dana", "2026-02-28"), ("Sam", "2026-02-28")]
+
+
+def test_archived_people_get_no_tasks_and_lose_the_open_ones(crm: Crm) -> None:
+    met(crm, "Dana", "Sam")
+    crm("contact", "archive", "sam")
+    crm("job", "reject", "acme", "--title", "Analyst")
+    assert [w for k, w, _, _ in tasks(crm) if k == "thank_you"] == ["Dana"]
+    crm("contact", "edit", "dana", "--no-keep-in-touch")
+    assert [w for k, w, _, _ in tasks(crm) if k == "thank_you"] == []
+    assert ("thank_you", "Dana", "2026-03-03", "skipped") in tasks(crm, every=True)
+
+
+def test_a_thank_you_before_the_rejection_does_not_count(crm: Crm) -> None:
+    met(crm, "Dana")
+    crm("log", "thank-you", "dana", "--on", "2026-02-10")  # after the interview
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-27")
+    assert ("thank_you", "2026-02-28") in open_kinds(crm, "Dana")
+
+
+def test_someone_added_after_the_rejection_is_thanked_too(crm: Crm) -> None:
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-27")
+    met(crm, "Dana")
+    assert ("thank_you", "2026-02-28") in open_kinds(crm, "Dana")
+
+
+def test_a_thank_you_after_the_rejection_starts_the_rest_of_the_plan(crm: Crm) -> None:
+    met(crm, "Dana")
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-27")
+    out = crm("log", "thank-you", "dana", "--on", "2026-02-28").stdout
+    assert "✓ task #1 done: Send a thank-you note" in out
+    assert open_kinds(crm, "Dana") == [
+        ("linkedin_connect", "2026-03-03"),
+        ("info_interview", "2026-03-21"),
+        ("nurture", "2026-03-28"),
+    ]
+
+
+def test_no_linkedin_task_when_already_connected(crm: Crm) -> None:
+    met(crm, "Dana")
+    crm("log", "linkedin", "dana", "--on", "2026-01-15")
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-27")
+    crm("log", "thank-you", "dana", "--on", "2026-02-28")
+    assert [k for k, _ in open_kinds(crm, "Dana")] == ["info_interview", "nurture"]
+
+
+@pytest.mark.parametrize(
+    ("thanked", "nurture_due"),
+    [
+        ("2026-01-31", "2026-02-28"),  # month end
+        ("2028-01-31", "2028-02-29"),  # leap year
+        ("2026-03-31", "2026-04-30"),
+        ("2026-12-31", "2027-01-31"),
+        ("2026-08-29", "2026-09-29"),
+    ],
+)
+def test_nurture_is_one_calendar_month_after_the_last_touch(
+    crm: Crm, thanked: str, nurture_due: str
+) -> None:
+    met(crm, "Dana")
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", thanked, now=thanked)
+    crm("log", "thank-you", "dana", now=thanked)
+    assert ("nurture", nurture_due) in open_kinds(crm, "Dana")
+
+
+def test_a_skipped_nurture_gives_way_to_the_next_month_from_the_same_touch(crm: Crm) -> None:
+    met(crm, "Dana")
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-01-30", now="2026-01-30")
+    crm("log", "thank-you", "dana", now="2026-01-31")
+    [nurture] = [t for t in crm.json("task", "list") if t["kind"] == "nurture"]  # type: ignore[union-attr]
+    assert nurture["due"] == "2026-02-28"
+    crm("task", "skip", str(nurture["id"]), now="2026-03-01")
+    # Jan 31 + 2 months = Mar 31, not Feb 28 + 1 month = Mar 28: never chained
+    assert ("nurture", "2026-03-31") in open_kinds(crm, "Dana")
+    assert [k for k, _ in open_kinds(crm, "Dana")].count("nurture") == 1
+
+
+def test_any_touch_closes_the_nurture_and_schedules_the_next(crm: Crm) -> None:
+    met(crm, "Dana")
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-01-30", now="2026-01-30")
+    crm("log", "thank-you", "dana", now="2026-01-31")
+    crm("log", "call", "dana", now="2026-02-20")
+    crm("log", "note", "dana", "--note", "Her team ships in April", now="2026-02-21")  # not a touch
+    nurtures = [(due, st) for k, w, due, st in tasks(crm, every=True) if k == "nurture"]
+    assert nurtures == [("2026-02-28", "done"), ("2026-03-20", "open")]
+
+
+def test_three_unanswered_notes_slow_the_cadence_and_a_reply_restores_it(crm: Crm) -> None:
+    met(crm, "Lee")
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-01-30", now="2026-01-30")
+    crm("log", "thank-you", "lee", now="2026-01-31")
+    crm("log", "email", "lee", now="2026-02-28")
+    crm("log", "email", "lee", now="2026-03-28")
+    assert ("nurture", "2026-04-28") in open_kinds(crm, "Lee")
+    crm("log", "email", "lee", now="2026-04-28")
+    assert ("nurture", "2026-07-28") in open_kinds(crm, "Lee")  # quarterly now
+    crm("log", "reply", "lee", now="2026-05-02")
+    assert ("nurture", "2026-06-02") in open_kinds(crm, "Lee")  # monthly again
+
+
+def test_a_reply_makes_an_advocate_and_restarts_the_clock(crm: Crm) -> None:
+    met(crm, "Sam")
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-01-30", now="2026-01-30")
+    crm("log", "thank-you", "sam", now="2026-01-31")
+    assert crm.json("contact", "show", "sam", now="2026-02-01")["stage"] == "thanked"  # type: ignore[index]
+    crm("log", "reply", "sam", now="2026-02-10")
+    sam = crm.json("contact", "show", "sam", now="2026-02-11")
+    assert isinstance(sam, dict)
+    assert (sam["stage"], sam["advocate"], sam["next_nurture"]) == ("advocate", True, "2026-03-10")
+    crm("log", "email", "sam", now="2026-03-10")
+    assert crm.json("contact", "show", "sam", now="2026-03-11")["stage"] == "nurturing"  # type: ignore[index]
+    assert crm.json("contact", "show", "sam", now="2026-08-01")["stage"] == "dormant"  # type: ignore[index]
+
+
+def test_the_plan_never_makes_a_task_twice(crm: Crm) -> None:
+    met(crm, "Dana", "Sam")
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-27")
+    crm("log", "thank-you", "dana")
+    crm("log", "thank-you", "dana")  # logged twice by mistake
+    before = tasks(crm, every=True)
+    assert "nothing new" in crm("remind").stdout
+    crm("remind")
+    assert tasks(crm, every=True) == before
+    assert len([k for k, w, _, _ in before if (k, w) == ("linkedin_connect", "Dana")]) == 1
+
+
+def test_marking_a_plan_task_done_logs_the_touch(crm: Crm) -> None:
+    met(crm, "Dana")
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-27")
+    out = crm("task", "done", "1").stdout
+    assert "+ task #4: Connect on LinkedIn" in out
+    [touch] = crm.json("contact", "show", "dana")["timeline"]  # type: ignore[index]
+    assert (touch["kind"], touch["summary"]) == ("thank-you", "done: task #1")
+
+
+def test_changed_intervals_are_caught_up_by_today(crm: Crm, crm_home: Path) -> None:
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-27")
+    (crm_home / "config.toml").write_text("[plan]\ncheck_openings_after_days = [30, 60, 90]\n")
+    due = [t["due"] for t in crm.json("today", now="2026-04-28")["today"]]  # type: ignore[index]
+    assert due == ["2026-04-28"]  # the new 60-day check, made by today's catch-up run
