@@ -7,6 +7,7 @@ a database of its own, so tests cannot see each other. Without the variable they
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import uuid
@@ -48,9 +49,34 @@ class Result:
 class Crm:
     """Runs the CLI in-process, the way a user types it."""
 
-    def __init__(self, db: str | None = None) -> None:
+    def __init__(self, db: str | None = None, *, home: Path | None = None) -> None:
         self.db = db
+        self.home = home
         self.runner = CliRunner()
+
+    @property
+    def url(self) -> str:
+        if self.db:
+            return self.db if "://" in self.db else f"sqlite:///{self.db}"
+        assert self.home is not None
+        return f"sqlite:///{self.home / 'crm.db'}"
+
+    def state(self) -> str:
+        """What the database holds: its bytes for SQLite, every row of every table otherwise."""
+        if self.url.startswith("sqlite:///"):
+            return hashlib.sha256(Path(self.url[len("sqlite:///") :]).read_bytes()).hexdigest()
+        from sqlalchemy import create_engine, inspect, text
+
+        engine = create_engine(self.url)
+        try:
+            with engine.connect() as connection:
+                rows = [
+                    (table, [tuple(r) for r in connection.execute(text(f"SELECT * FROM {table}"))])
+                    for table in sorted(inspect(connection).get_table_names())
+                ]
+        finally:
+            engine.dispose()
+        return hashlib.sha256(repr(rows).encode()).hexdigest()
 
     def __call__(self, *args: str, now: str | None = None, ok: bool = True) -> Result:
         argv = (["--db", self.db] if self.db else []) + list(args)
@@ -68,9 +94,15 @@ class Crm:
 
 
 @pytest.fixture
-def crm() -> Crm:
-    """The CLI on the default SQLite database in this test's crm home."""
-    return Crm()
+def crm(backend: str, crm_home: Path) -> Crm:
+    """The CLI, once on the default SQLite file in this test's crm home, once on PostgreSQL."""
+    return Crm(None if backend.startswith("sqlite") else backend, home=crm_home)
+
+
+@pytest.fixture
+def sqlite_crm(crm_home: Path) -> Crm:
+    """The CLI on the default SQLite file, for what only SQLite has (files, modes, locks)."""
+    return Crm(home=crm_home)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -83,12 +115,6 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         pytest.skip(NO_POSTGRES)
     with postgres_database() as url:
         yield url
-
-
-@pytest.fixture
-def crm_on(backend: str) -> Crm:
-    """The CLI on each backend in turn."""
-    return Crm(backend)
 
 
 def _admin():  # type: ignore[no-untyped-def]

@@ -70,19 +70,17 @@ def test_bad_input_changes_nothing(
     crm: Crm, crm_home: Path, argv: list[str], status: int, words: str
 ) -> None:
     story_with_twins(crm)
-    database = crm_home / "crm.db"
-    before = fingerprint(database)
+    before = crm.state()
     result = crm(*argv, ok=False)
     assert result.exit_code == status, result.stderr
     check_one_clean_line(result, words)
-    assert fingerprint(database) == before
+    assert crm.state() == before
 
 
 def test_task_errors(crm: Crm, crm_home: Path) -> None:
     acme_story(crm)
     crm("task", "done", "1")
-    database = crm_home / "crm.db"
-    before = fingerprint(database)
+    before = crm.state()
     for argv, status, words in [
         (["task", "done", "1"], 5, "task #1 is already done (2026-03-02)"),
         (["task", "skip", "#1"], 5, "task #1 is already done"),
@@ -94,10 +92,10 @@ def test_task_errors(crm: Crm, crm_home: Path) -> None:
         result = crm(*argv, ok=False)
         assert result.exit_code == status, (argv, result.stderr)
         check_one_clean_line(result, words)
-    assert fingerprint(database) == before
+    assert crm.state() == before
 
 
-def test_a_database_that_is_a_folder(crm: Crm, tmp_path: Path) -> None:
+def test_a_database_that_is_a_folder(tmp_path: Path) -> None:
     result = Crm(str(tmp_path))("contact", "list", ok=False)
     assert result.exit_code == 1
     check_one_clean_line(result, f"{tmp_path} is a folder, not a database file")

@@ -16,9 +16,9 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_the_default_database_is_private(crm: Crm, crm_home: Path) -> None:
+def test_the_default_database_is_private(sqlite_crm: Crm, crm_home: Path) -> None:
     os.umask(0o022)
-    crm("contact", "add", "Dana Whitfield")
+    sqlite_crm("contact", "add", "Dana Whitfield")
     assert mode(crm_home) == 0o700
     assert mode(crm_home / "crm.db") == 0o600
     for side in ("crm.db-wal", "crm.db-shm"):
@@ -61,10 +61,10 @@ def test_help_and_version_import_nothing_heavy(crm_home: Path) -> None:
 
 
 def test_today_reads_with_the_standard_library_once_the_plan_is_current(
-    crm: Crm, crm_home: Path
+    sqlite_crm: Crm, crm_home: Path
 ) -> None:
-    crm("contact", "add", "Dana Whitfield", "--employer", "Acme")
-    crm("job", "reject", "acme", "--title", "Analyst")
+    sqlite_crm("contact", "add", "Dana Whitfield", "--employer", "Acme")
+    sqlite_crm("job", "reject", "acme", "--title", "Analyst")
     assert heavy(imported("today", home=crm_home)) == set()
     assert heavy(imported("today", "--json", home=crm_home)) == set()
 

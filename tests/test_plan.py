@@ -183,6 +183,7 @@ def test_marking_a_plan_task_done_logs_the_touch(crm: Crm) -> None:
 
 def test_changed_intervals_are_caught_up_by_today(crm: Crm, crm_home: Path) -> None:
     crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-27")
+    crm_home.mkdir(exist_ok=True)  # on PostgreSQL nothing else made it
     (crm_home / "config.toml").write_text("[plan]\ncheck_openings_after_days = [30, 60, 90]\n")
     due = [t["due"] for t in crm.json("today", now="2026-04-28")["today"]]  # type: ignore[index]
     assert due == ["2026-04-28"]  # the new 60-day check, made by today's catch-up run

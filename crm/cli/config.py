@@ -35,8 +35,8 @@ def config(json: bool = JSON) -> None:
         return
     out = e.out
     source = "" if path.is_file() else "  (not there: all defaults)"
-    out.print(f"config file   {path}{source}", markup=False)
-    out.print(f"database      {doc['database']}", markup=False)
+    out.print(f"config file   {path}{source}", markup=False, soft_wrap=True)
+    out.print(f"database      {doc['database']}", markup=False, soft_wrap=True)
     out.print(f"timezone      {doc['timezone']}", markup=False)
     out.print(f"remind_at     {s.remind_at}   (crm daemon's daily run)", markup=False)
     out.print(

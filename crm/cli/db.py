@@ -19,7 +19,8 @@ def upgrade() -> None:
 
     e = env()
     e.database()  # opening migrates
-    e.out.print(f"{masked(e.url)} is at revision {SCHEMA_REVISION} (current).", markup=False)
+    e.out.print(f"database  {masked(e.url)}", markup=False, soft_wrap=True)
+    e.out.print(f"revision  {SCHEMA_REVISION} (current)")
 
 
 @app.command("current")
@@ -32,10 +33,9 @@ def current() -> None:
 
     e = env()
     path = sqlite_path(e.url)
+    e.out.print(f"database  {masked(e.url)}", markup=False, soft_wrap=True)
     if path is not None and not path.exists():
-        e.out.print(
-            f"{masked(e.url)} does not exist yet; any crm command creates it.", markup=False
-        )
+        e.out.print("revision  none: the file does not exist yet (any crm command creates it)")
         return
     engine = make_engine(e.url)
     try:
@@ -44,6 +44,4 @@ def current() -> None:
     finally:
         engine.dispose()
     state = "current" if revision == SCHEMA_REVISION else f"this crm expects {SCHEMA_REVISION}"
-    e.out.print(
-        f"{masked(e.url)} is at revision {revision or 'none (empty)'} ({state}).", markup=False
-    )
+    e.out.print(f"revision  {revision or 'none (empty)'} ({state})")

@@ -77,7 +77,7 @@ def _by_id(session: Session, model: type[Named], text: str, what: str) -> Named:
 
 
 def _query(model: type[Named], include_archived: bool):  # type: ignore[no-untyped-def]
-    query = select(model)
+    query = select(model).order_by(col(model.id))
     if model is Contact and not include_archived:
         query = query.where(col(Contact.archived_at).is_(None))
     return query
