@@ -73,19 +73,26 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise _Stop(signal.Signals(signum).name)
 
 
-def run_daemon(url: str, settings: Settings) -> int:
+def run_daemon(url: str, settings: Settings, every_seconds: int | None = None) -> int:
+    """Run the plan now, then daily at `remind_at` (or every `every_seconds`), until a signal."""
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
 
     hour, minute = (int(part) for part in settings.remind_at.split(":"))
     with single_daemon(url):
         say(f"started on {masked(url)}, pid {os.getpid()}; catching up")
         run_plan(url)
         scheduler = BlockingScheduler(job_defaults=JOB_DEFAULTS, **_zone(settings))
-        trigger = CronTrigger(hour=hour, minute=minute, **_zone(settings))
+        trigger: CronTrigger | IntervalTrigger = (
+            IntervalTrigger(seconds=every_seconds, **_zone(settings))
+            if every_seconds
+            else CronTrigger(hour=hour, minute=minute, **_zone(settings))
+        )
         scheduler.add_job(run_plan, trigger, args=[url], id="follow-up-plan")
         upcoming = trigger.get_next_fire_time(None, datetime.now(trigger.timezone))
-        say(f"next run at {upcoming:%Y-%m-%d %H:%M %Z}, then daily")
+        then = f"every {every_seconds} s" if every_seconds else "daily"
+        say(f"next run at {upcoming:%Y-%m-%d %H:%M:%S %Z}, then {then}")
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
         try:

@@ -27,7 +27,15 @@ def remind() -> None:
     report_plan()
 
 
-def daemon() -> None:
+def daemon(
+    every: int | None = typer.Option(
+        None,
+        "--every",
+        metavar="SECONDS",
+        min=1,
+        help="Run the plan every SECONDS instead of daily (for testing and soak runs).",
+    ),
+) -> None:
     """Run the plan now and then every day at remind_at (see crm config), in the foreground.
 
     Only one daemon runs per database. Stop it with Ctrl-C or SIGTERM.
@@ -37,4 +45,4 @@ def daemon() -> None:
 
     e = env()
     e.database()  # migrate and report a bad database before anything is scheduled
-    raise typer.Exit(run_daemon(e.url, e.settings))
+    raise typer.Exit(run_daemon(e.url, e.settings, every))
