@@ -23,6 +23,18 @@ def now(tz: ZoneInfo | None = None) -> datetime:
     return datetime.now(tz).astimezone(tz)
 
 
+def system_zone() -> ZoneInfo | None:
+    """The system's named time zone (Europe/Berlin, not just today's +01:00), so that moments
+    from the other side of a daylight-saving change land on the right local day."""
+    import tzlocal
+
+    try:
+        zone = tzlocal.get_localzone()
+    except Exception:  # an unreadable /etc/localtime: the current offset will do
+        return None
+    return zone if isinstance(zone, ZoneInfo) else None
+
+
 def parse_moment(text: str, tz: ZoneInfo | None, *, what: str) -> datetime:
     """An ISO date or datetime as an aware moment; naive values are local to `tz`."""
     try:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crm.errors import DatabaseError
+from crm.errors import BadInput, DatabaseError
 from crm.settings import Settings, data_dir
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 # The newest migration in alembic/versions. Opening a database compares its version row with
 # this (no Alembic import on the way); tests/test_migrations.py keeps the two equal.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0005"
 BUSY_TIMEOUT_SECONDS = 30
 # any fixed number: PostgreSQL advisory locks are named by integers
 MIGRATION_LOCK = 0x63726D00
@@ -191,6 +191,13 @@ class Database:
                     session.commit()
         except DBAPIError as error:
             raise DatabaseError(self._explain(error)) from None
+        except UnicodeEncodeError as error:
+            # An argument typed in a terminal (or a file name) in another encoding reaches
+            # Python with its bytes as lone surrogates, which no database driver can encode.
+            typed = str(error.object).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise BadInput(
+                f"{typed!r} is not UTF-8 text; is the terminal set to another encoding?"
+            ) from None
 
     def close(self) -> None:
         self.engine.dispose()

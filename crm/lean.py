@@ -48,10 +48,19 @@ def lean_reader(path: Path, fingerprint: str) -> Iterator[Reader | None]:
         connection.close()
 
 
+PLAN_CURRENT_SQL = """
+SELECT p.fingerprint = :fingerprint AND p.changes_planned = c.changes
+FROM plan_state AS p, change_counter AS c WHERE p.id = 1 AND c.id = 1
+"""
+
+
 def _current(connection: sqlite3.Connection, fingerprint: str) -> bool:
+    """The schema is this crm's, and the plan ran with these settings on exactly this data."""
     try:
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        state = connection.execute("SELECT fingerprint FROM plan_state WHERE id = 1").fetchone()
+        if revision != (SCHEMA_REVISION,):
+            return False
+        current = connection.execute(PLAN_CURRENT_SQL, {"fingerprint": fingerprint}).fetchone()
     except sqlite3.Error:  # no tables yet, or not a database: the ordinary path says why
         return False
-    return revision == (SCHEMA_REVISION,) and state == (fingerprint,)
+    return current == (1,)

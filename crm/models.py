@@ -110,7 +110,10 @@ class Job(SQLModel, table=True):
 
 
 class Touchpoint(SQLModel, table=True):
-    __table_args__ = (Index("ix_touchpoint_contact_time", "contact_id", "happened_at"),)
+    # covering: the per-contact aggregates (stages, the plan, the review) read only the index
+    __table_args__ = (
+        Index("ix_touchpoint_contact_history", "contact_id", "happened_at", "kind", "direction"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     contact_id: int = Field(foreign_key="contact.id")
@@ -141,6 +144,21 @@ class Task(SQLModel, table=True):
     closed_at: datetime | None = None
 
 
+class Employment(SQLModel, table=True):
+    """Where a contact worked, as an import saw it: a job change closes one row and opens the
+    next, so the history of who worked where, when, is kept rather than overwritten."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    employer_id: int | None = Field(default=None, foreign_key="employer.id")
+    company: str | None = None  # as the file wrote it; None when it listed only a position
+    position: str | None = None
+    seen_from: date  # the day an import first showed this job
+    seen_until: date | None = None  # the day an import showed something else; None: current
+    source: str  # "linkedin" or "vcard": each source's history is compared with itself
+    created_at: datetime
+
+
 class PlanState(SQLModel, table=True):
     """When the follow-up plan last ran, so `crm today` can tell whether it must run again."""
 
@@ -149,3 +167,18 @@ class PlanState(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     ran_at: datetime
     fingerprint: str  # the plan's version and settings it ran with
+    changes_planned: int = 0  # change_counter.changes when it finished
+
+
+class ChangeCounter(SQLModel, table=True):
+    """How many writes the plan's inputs have seen, counted by database triggers.
+
+    Triggers count every insert, update and delete on contact, job, touchpoint and task, from
+    crm or from anything else. When the count still equals what the plan saw, nothing new can
+    be due, and `crm today` or `crm remind` can say so without loading the plan at all.
+    """
+
+    __tablename__ = "change_counter"
+
+    id: int = Field(default=1, primary_key=True)
+    changes: int = 0

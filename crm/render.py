@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 def console(*, stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    # markup off: names and notes are the user's text, and "[x]" in them must print as typed
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, markup=False)
 
 
 def table(*columns: str, title: str | None = None) -> Table:

@@ -42,7 +42,7 @@ def run_plan(url: str) -> None:
 
     try:
         settings = load_settings()
-        now = clock.now(settings.zone)
+        now = clock.now(settings.zone or clock.system_zone())
         database = Database(url)
         try:
             with database.session(write=True) as session:

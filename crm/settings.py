@@ -54,6 +54,7 @@ class Plan:
     unanswered_before_slowing: int = 3
     check_openings_after_days: tuple[int, ...] = (30, 90)
     dormant_after_days: int = 120
+    too_late_after_days: int = 30  # a reminder this overdue when it would be made is not made
 
 
 @dataclass(frozen=True)

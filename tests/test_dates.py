@@ -1,5 +1,6 @@
 """The date words people type, and CRM_NOW: every word, month ends, leap years, refusals."""
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -108,3 +109,29 @@ def test_without_crm_now_the_real_clock_is_read(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delenv("CRM_NOW")
     before = datetime.now(UTC)
     assert before <= clock.now(None) <= datetime.now(UTC)
+
+
+@pytest.fixture
+def berlin(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The system zone is Europe/Berlin (tzlocal remembers a process's first answer)."""
+    import tzlocal
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    tzlocal.reload_localzone()
+    yield
+    monkeypatch.setenv("TZ", "UTC")
+    tzlocal.reload_localzone()
+
+
+def test_moments_in_another_season_land_on_their_local_day(
+    monkeypatch: pytest.MonkeyPatch, berlin: None
+) -> None:
+    """A touch at 00:30 on a Berlin summer night is on that day, seen from winter too: the
+    named zone converts it, not January's +01:00 (which would say 23:30 the day before)."""
+    from crm.cli.env import Env
+
+    monkeypatch.setenv("CRM_NOW", "2026-01-15T10:00")
+    e = Env()
+    summer_night = datetime(2025, 7, 1, 22, 30, tzinfo=UTC)  # 00:30 on July 2 in Berlin
+    assert summer_night.astimezone(e.now.tzinfo).date() == date(2025, 7, 2)
+    assert e.today == date(2026, 1, 15)

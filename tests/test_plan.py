@@ -187,3 +187,35 @@ def test_changed_intervals_are_caught_up_by_today(crm: Crm, crm_home: Path) -> N
     (crm_home / "config.toml").write_text("[plan]\ncheck_openings_after_days = [30, 60, 90]\n")
     due = [t["due"] for t in crm.json("today", now="2026-04-28")["today"]]  # type: ignore[index]
     assert due == ["2026-04-28"]  # the new 60-day check, made by today's catch-up run
+
+
+def test_old_history_typed_in_today_makes_no_stale_reminders(crm: Crm) -> None:
+    met(crm, "Dana")
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2025-12-02")  # 90 days ago
+    # the thank-you and the 30-day check would be 89 and 60 days late: not made; the 90-day
+    # check is due today
+    assert tasks(crm) == [("check_openings", "Acme", "2026-03-02", "open")]
+
+
+def test_a_contact_gone_quiet_gets_no_new_nurture(crm: Crm) -> None:
+    met(crm, "Dana")
+    crm("log", "reply", "dana", "--on", "2025-08-01")  # 213 days ago: dormant
+    assert open_kinds(crm, "Dana") == []
+    assert crm.json("contact", "show", "dana")["stage"] == "dormant"  # type: ignore[index]
+
+
+def test_missed_nurture_periods_do_not_pile_up(crm: Crm) -> None:
+    met(crm, "Dana")
+    crm("log", "reply", "dana", "--on", "2025-12-20")  # 72 days ago
+    # Jan 20 is 41 days late (missed); Feb 20 is the one to do, 10 days late
+    assert open_kinds(crm, "Dana") == [("nurture", "2026-02-20")]
+
+
+def test_a_waiting_nurture_stays_the_same_task(crm: Crm) -> None:
+    met(crm, "Dana")
+    crm("log", "reply", "dana", now="2026-01-05")
+    [first] = crm.json("task", "list", now="2026-01-05")  # type: ignore[misc]
+    crm("remind", now="2026-04-20")  # long overdue now, and nothing was done
+    assert [(t["id"], t["due"]) for t in crm.json("task", "list", now="2026-04-20")] == [  # type: ignore[union-attr]
+        (first["id"], "2026-02-05")
+    ]

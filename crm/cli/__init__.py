@@ -1,7 +1,13 @@
 """The `crm` command line: thin adapters from arguments to one service call and its output."""
 
-from crm.cli.app import app
+import sys
 
 
 def main() -> None:
+    from crm.cli.shortcut import today_shortcut
+
+    if today_shortcut(sys.argv[1:]):
+        return
+    from crm.cli.app import app
+
     app(prog_name="crm")

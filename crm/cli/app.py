@@ -8,7 +8,21 @@ import typer
 from typer.core import TyperGroup
 
 from crm import __version__
-from crm.cli import config, contacts, db, employers, jobs, log, plan, tasks, today
+from crm.cli import (
+    config,
+    contacts,
+    db,
+    demo,
+    draft,
+    employers,
+    jobs,
+    log,
+    plan,
+    review,
+    tasks,
+    today,
+    transfer,
+)
 from crm.cli.common import start
 from crm.cli.env import Env
 from crm.errors import CrmError
@@ -68,12 +82,19 @@ def root(
 
 
 app.command("today")(today.today)
+app.command("review")(review.review)
 app.add_typer(employers.app, name="employer")
 app.add_typer(contacts.app, name="contact")
 app.add_typer(jobs.app, name="job")
 app.command("log")(log.log)
+app.command("draft")(draft.draft)
 app.add_typer(tasks.app, name="task")
 app.command("remind")(plan.remind)
 app.command("daemon")(plan.daemon)
+app.add_typer(transfer.imports, name="import")
+app.command("export")(transfer.export)
+app.command("calendar")(transfer.calendar)
+app.command("backup")(transfer.backup)
 app.command("config")(config.config)
+app.command("demo")(demo.demo)
 app.add_typer(db.app, name="db")

@@ -6,26 +6,11 @@ from datetime import date
 
 import typer
 
-from crm.cli.env import Env
+from crm.cli.env import env, start
 from crm.dates import HELP as DATE_HELP
 from crm.dates import parse_date
 
 JSON = typer.Option(False, "--json", help="Print one JSON document instead of a table.")
-
-
-_current: Env | None = None
-
-
-def start(db: str | None) -> Env:
-    """The Env of this invocation (the root callback makes one per run)."""
-    global _current
-    _current = Env(db)
-    return _current
-
-
-def env() -> Env:
-    assert _current is not None, "the root callback makes the Env before any command runs"
-    return _current
 
 
 def day(text: str | None) -> date | None:
@@ -49,4 +34,31 @@ def report_plan() -> None:
         e.out.print(f"  - task #{task.id} withdrawn: {task.title}")
 
 
-__all__ = ["DATE_HELP", "JSON", "day", "env", "report_plan"]
+def _complete_contacts(ctx: typer.Context, incomplete: str) -> list[str]:
+    from crm.cli.complete import contact_names
+
+    return contact_names(ctx, incomplete)
+
+
+def _complete_employers(ctx: typer.Context, incomplete: str) -> list[str]:
+    from crm.cli.complete import employer_names
+
+    return employer_names(ctx, incomplete)
+
+
+# The same argument means the same thing everywhere, and completes from the database.
+CONTACT = typer.Argument(
+    ...,
+    metavar="CONTACT",
+    help="Name (any case, or its first letters) or #ID.",
+    autocompletion=_complete_contacts,
+)
+EMPLOYER = typer.Argument(
+    ...,
+    metavar="EMPLOYER",
+    help="Name (any case, or its first letters) or #ID.",
+    autocompletion=_complete_employers,
+)
+
+
+__all__ = ["CONTACT", "DATE_HELP", "EMPLOYER", "JSON", "day", "env", "report_plan", "start"]

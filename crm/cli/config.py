@@ -11,6 +11,7 @@ def config(json: bool = JSON) -> None:
     """Show the effective settings, where they come from, and the database in use.
 
     The password of a database URL is never shown.
+
     Example: crm config
     """
     from crm.db import masked

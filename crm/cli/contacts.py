@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from crm.cli.common import JSON, env, report_plan
+from crm.cli.common import CONTACT, JSON, env, report_plan
 
 app = typer.Typer(help="Add, list, show, edit and archive contacts.", no_args_is_help=True)
 
@@ -103,13 +103,13 @@ def list_(
 
 
 @app.command("show")
-def show(
-    name: str = typer.Argument(..., metavar="NAME", help="Name or #ID."), json: bool = JSON
-) -> None:
+def show(name: str = CONTACT, json: bool = JSON) -> None:
     """Show a contact: details, stage, open tasks and the timeline of touchpoints.
 
     Example: crm contact show dana
     """
+    from rich.text import Text
+
     from crm.cli.shapes import contact_doc, task_doc, touch_doc
     from crm.render import human, print_json, relative_day, short_moment, table
     from crm.services.contacts import contact_details
@@ -129,7 +129,7 @@ def show(
         print_json(doc)
         return
     at = f" · {human(c.role)} at {employer}" if employer else f" · {human(c.role)}"
-    e.out.print(f"[bold]{c.name}[/] (#{c.id}){at}", highlight=False)
+    e.out.print(Text.assemble((c.name, "bold"), f" (#{c.id}){at}"))
     facts = [
         (
             "stage",
@@ -166,7 +166,7 @@ def show(
 
 @app.command("edit")
 def edit(
-    name: str = typer.Argument(..., metavar="NAME", help="Name or #ID."),
+    name: str = CONTACT,
     new_name: str | None = typer.Option(None, "--name", help="A new name."),
     employer: str | None = typer.Option(None, "--employer", metavar="NAME"),
     role: str | None = typer.Option(None, "--role", metavar="TEXT", help=ROLE_HELP),
@@ -207,7 +207,7 @@ def edit(
 
 
 @app.command("archive")
-def archive(name: str = typer.Argument(..., metavar="NAME", help="Name or #ID.")) -> None:
+def archive(name: str = CONTACT) -> None:
     """Archive a contact: kept in the history, out of lists and reminders.
 
     Example: crm contact archive "#7"

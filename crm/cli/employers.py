@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from crm.cli.common import JSON, env
+from crm.cli.common import EMPLOYER, JSON, env
 
 app = typer.Typer(help="Add, list, show and edit employers.", no_args_is_help=True)
 
@@ -70,13 +70,13 @@ def list_(json: bool = JSON) -> None:
 
 
 @app.command("show")
-def show(
-    name: str = typer.Argument(..., metavar="NAME", help="Name or #ID."), json: bool = JSON
-) -> None:
+def show(name: str = EMPLOYER, json: bool = JSON) -> None:
     """Show an employer, its people and its jobs.
 
     Example: crm employer show acme
     """
+    from rich.text import Text
+
     from crm.cli.shapes import contact_doc, employer_doc, job_doc
     from crm.render import human, print_json, table
     from crm.services.contacts import list_contacts
@@ -97,7 +97,7 @@ def show(
         doc["jobs"] = [job_doc(j, employer) for j in jobs]
         print_json(doc)
         return
-    e.out.print(f"[bold]{employer.name}[/] (#{employer.id})")
+    e.out.print(Text.assemble((employer.name, "bold"), f" (#{employer.id})"))
     for label, value in (
         ("website", employer.website),
         ("careers", employer.careers_url),
@@ -129,7 +129,7 @@ def show(
 
 @app.command("edit")
 def edit(
-    name: str = typer.Argument(..., metavar="NAME", help="Name or #ID."),
+    name: str = EMPLOYER,
     new_name: str | None = typer.Option(None, "--name", help="A new name."),
     website: str | None = typer.Option(None, "--website", metavar="URL"),
     careers_url: str | None = typer.Option(None, "--careers-url", metavar="URL"),

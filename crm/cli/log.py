@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from crm.cli.common import DATE_HELP, day, env, report_plan
+from crm.cli.common import CONTACT, DATE_HELP, day, env, report_plan
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from crm.models import Contact, Touchpoint
 
 KINDS = "thank-you reply email linkedin call meeting info-interview note"
 
@@ -32,7 +38,7 @@ def read_note_file(path: Path) -> str:
 
 def log(
     kind: str = typer.Argument(..., metavar="KIND", help=KINDS),
-    contact: str = typer.Argument(..., metavar="CONTACT", help="Name or #ID."),
+    contact: str = CONTACT,
     on: str | None = typer.Option(
         None, "--on", metavar="DATE", help=f"When (default now): {DATE_HELP}"
     ),
@@ -41,13 +47,21 @@ def log(
         None, "--file", metavar="PATH", help="The text you sent or got."
     ),
     incoming: bool = typer.Option(False, "--in", help="They reached out (a reply is always in)."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Refuse a thank-you note the checks warn about; log nothing."
+    ),
 ) -> None:
     """Log a touchpoint: a thank-you sent, a reply, a call, a LinkedIn connection...
 
-    Logging answers the matching task and lets the plan move on.
+    Logging answers the matching task and lets the plan move on. The text of a thank-you
+    (--file, or a --note of several lines) is checked for the six elements of the advice, a
+    placeholder left from `crm draft`, and likeness to a note sent to someone else at the same
+    employer: warnings on stderr, errors with --strict.
+
     Example: crm log thank-you dana --file note.txt
     """
     from crm.errors import BadInput
+    from crm.models import TouchKind
     from crm.services.lookup import find_contact
     from crm.services.touchpoints import log_touch, parse_kind
 
@@ -55,21 +69,52 @@ def log(
         raise BadInput("give --note or --file, not both")
     kind = parse_kind(kind)
     body = read_note_file(file) if file is not None else None
+    thank_you = kind == TouchKind.THANK_YOU.value and not incoming
+    subject = None
+    if thank_you and body is not None:
+        from crm.services.note_checks import split_subject
+
+        subject, body = split_subject(body)  # a note saved from `crm draft`
     e = env()
     on_day = day(on)
+    warnings: list[str] = []
     with e.writing() as session:
         person = find_contact(session, contact)
+        sent = body or (note if note and "\n" in note.strip() else None)
+        if thank_you and sent:
+            warnings = _checked(session, person, sent, strict=strict)
         touch = log_touch(
             session=session,
             now=e.now,
             contact=person,
             kind=kind,
             on=on_day,
-            summary=note,
+            summary=note or subject,
             body=body,
             incoming=True if incoming else None,
         )
+    report_logged(touch, person)
+    for warning in warnings:
+        typer.echo(f"Warning: {warning}", err=True)
+    report_plan()
+
+
+def _checked(session: Session, person: Contact, text: str, *, strict: bool) -> list[str]:
+    """The checks' warnings on a thank-you's text; with --strict, an error instead."""
+    from crm.errors import BadInput
+    from crm.services.note_checks import check_note
+
+    warnings = check_note(session=session, contact=person, text=text).warnings(env().now.tzinfo)
+    if strict and warnings:
+        raise BadInput(f"not logged (--strict): {'; '.join(warnings)}")
+    return warnings
+
+
+def report_logged(touch: Touchpoint, person: Contact) -> None:
+    e = env()
     arrow = "from" if touch.direction == "in" else "to"
     when = touch.happened_at.astimezone(e.now.tzinfo)
-    e.out.print(f"Logged {touch.kind} {arrow} {person.name} on {when:%a %d %b %Y} (#{touch.id}).")
-    report_plan()
+    e.out.print(
+        f"Logged {touch.kind} {arrow} {person.name} on {when:%a %d %b %Y} (#{touch.id}).",
+        markup=False,
+    )

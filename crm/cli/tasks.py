@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from crm.cli.common import DATE_HELP, JSON, day, env, report_plan
+
+if TYPE_CHECKING:
+    from crm.cli.env import Env
+    from crm.services.agenda import TaskLine
 
 app = typer.Typer(help="List, add, finish, skip and snooze tasks.", no_args_is_help=True)
 
@@ -18,27 +24,47 @@ def list_(
 
     Example: crm task list --all
     """
-    from crm.cli.shapes import task_doc
-    from crm.render import print_json, relative_day, task_table
-    from crm.services.tasks import list_tasks
+    import sys
+
+    from crm.cli.planned import planned_query
+    from crm.cli.today_view import Layout
+    from crm.plain import Painter
+    from crm.services.agenda import task_lines
 
     e = env()
-    with e.reading() as session:
-        rows = list_tasks(session=session, include_closed=all_)
+    with planned_query(e) as (query, _):
+        tasks = task_lines(query, include_closed=all_)
     if json:
-        print_json([task_doc(r.task, r.contact, r.employer, e.now.tzinfo) for r in rows])
+        from crm.render import print_json
+
+        print_json([_document(t, e) for t in tasks])
         return
-    if not rows:
+    if not tasks:
         e.out.print(
             "No open tasks. crm today shows what is coming; crm task add TITLE adds your own."
         )
         return
-    grid = task_table(status=all_)
-    for r in rows:
-        who = " · ".join(p for p in (r.contact, r.employer) if p)
-        cells = [f"#{r.task.id}", r.task.title, who, relative_day(r.task.due, e.today)]
-        grid.add_row(*([*cells, r.task.status] if all_ else cells))
-    e.out.print(grid)
+    layout, paint = Layout(tasks, status=all_), Painter(sys.stdout)
+    lines = [paint(layout.header(), "dim"), *(layout.line(t, e.today, paint) for t in tasks)]
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _document(task: TaskLine, e: Env) -> dict[str, object]:
+    zone = e.now.tzinfo
+    return {
+        "id": task.id,
+        "kind": task.kind,
+        "title": task.title,
+        "due": task.due,
+        "status": task.status,
+        "contact": task.contact,
+        "employer": task.employer,
+        "contact_id": task.contact_id,
+        "employer_id": task.employer_id,
+        "rule": task.rule,
+        "created_at": task.created_at.astimezone(zone),
+        "closed_at": task.closed_at.astimezone(zone) if task.closed_at else None,
+    }
 
 
 @app.command("add")

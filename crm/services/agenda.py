@@ -5,27 +5,33 @@ standard library's sqlite3: SQLModel and SQLAlchemy cost ~400 ms to import, the 
 The same SQL runs through SQLAlchemy on PostgreSQL.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 HORIZON_DAYS = 7
 
-AGENDA_SQL = """
-SELECT t.id, t.kind, t.title, t.due, t.status, c.name, e.name
+TASKS = """
+SELECT t.id, t.kind, t.title, t.due, t.status, c.name, e.name,
+       t.contact_id, t.employer_id, t.rule, t.created_at, t.closed_at
 FROM task AS t
 LEFT JOIN contact AS c ON c.id = t.contact_id
 LEFT JOIN employer AS e ON e.id = COALESCE(t.employer_id, c.employer_id)
-WHERE t.status = 'open' AND t.due <= :until
-ORDER BY t.due, t.id
 """
+AGENDA_SQL = TASKS + "WHERE t.status = 'open' AND t.due <= :until ORDER BY t.due, t.id"
+OPEN_TASKS_SQL = TASKS + "WHERE t.status = 'open' ORDER BY t.due, t.id"
+ALL_TASKS_SQL = TASKS + "ORDER BY t.due, t.id"
 
 Query = Callable[[str, dict[str, Any]], Sequence[Sequence[Any]]]
 
 
 @dataclass(frozen=True)
-class AgendaItem:
+class TaskLine:
+    """A task with the names of its contact and employer, as lists show it."""
+
     id: int
     kind: str
     title: str
@@ -33,17 +39,49 @@ class AgendaItem:
     status: str
     contact: str | None
     employer: str | None
+    contact_id: int | None
+    employer_id: int | None
+    rule: str | None
+    created_at: datetime
+    closed_at: datetime | None
 
-    def days_late(self, today: date) -> int:
-        return (today - self.due).days
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> TaskLine:
+        created = _moment(row[10])
+        assert created is not None
+        return cls(
+            id=row[0],
+            kind=row[1],
+            title=row[2],
+            due=_day(row[3]),
+            status=row[4],
+            contact=row[5],
+            employer=row[6],
+            contact_id=row[7],
+            employer_id=row[8],
+            rule=row[9],
+            created_at=created,
+            closed_at=_moment(row[11]),
+        )
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _moment(value: datetime | str | None) -> datetime | None:
+    """A stored moment: SQLite hands back UTC as text without an offset."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 @dataclass
 class Agenda:
     date: date
-    overdue: list[AgendaItem] = field(default_factory=list)
-    today: list[AgendaItem] = field(default_factory=list)
-    upcoming: list[AgendaItem] = field(default_factory=list)
+    overdue: list[TaskLine] = field(default_factory=list)
+    today: list[TaskLine] = field(default_factory=list)
+    upcoming: list[TaskLine] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -55,13 +93,22 @@ def agenda(query: Query, *, today: date, until_as_text: bool) -> Agenda:
     until = today + timedelta(days=HORIZON_DAYS)
     result = Agenda(date=today)
     for row in query(AGENDA_SQL, {"until": until.isoformat() if until_as_text else until}):
-        due = row[3] if isinstance(row[3], date) else date.fromisoformat(row[3])
-        item = AgendaItem(row[0], row[1], row[2], due, row[4], row[5], row[6])
-        bucket = (
-            result.overdue if due < today else result.today if due == today else result.upcoming
-        )
-        bucket.append(item)
+        line = TaskLine.from_row(row)
+        if line.due < today:
+            result.overdue.append(line)
+        elif line.due == today:
+            result.today.append(line)
+        else:
+            result.upcoming.append(line)
     return result
+
+
+def task_lines(query: Query, *, include_closed: bool) -> list[TaskLine]:
+    """Open tasks (or every task) by due date."""
+    return [
+        TaskLine.from_row(row)
+        for row in query(ALL_TASKS_SQL if include_closed else OPEN_TASKS_SQL, {})
+    ]
 
 
 COUNTS_SQL = "SELECT (SELECT COUNT(*) FROM contact), (SELECT COUNT(*) FROM job)"
@@ -89,6 +136,4 @@ def quiet(query: Query, *, today: date, until_as_text: bool) -> Quiet:
     if not rows:
         return Quiet(contacts, jobs)
     title, due, contact = rows[0]
-    return Quiet(
-        contacts, jobs, title, due if isinstance(due, date) else date.fromisoformat(due), contact
-    )
+    return Quiet(contacts, jobs, title, _day(due), contact)

@@ -15,6 +15,9 @@ from crm.errors import Ambiguous, BadInput, NotFound
 from crm.models import Contact, Employer
 
 Named = TypeVar("Named", Employer, Contact)
+# ids are INTEGER columns, which PostgreSQL keeps to 32 bits: it refuses even to compare a
+# larger number with one, so no record has a larger id and none is asked for
+LARGEST_ID = 2**31 - 1
 
 
 def name_key(name: str) -> str:
@@ -45,6 +48,8 @@ def _find(
     session: Session, model: type[Named], text: str, what: str, include_archived: bool = True
 ) -> Named:
     text = text.strip()
+    if "\x00" in text:  # no name holds one (clean_name refuses it); PostgreSQL cannot compare it
+        raise NotFound(f"no {what} named {text!r}")
     if text.startswith("#"):
         return _by_id(session, model, text, what)
     key = name_key(text)
@@ -68,9 +73,10 @@ def _find(
 
 def _by_id(session: Session, model: type[Named], text: str, what: str) -> Named:
     digits = text[1:]
-    if not digits.isdigit() or len(digits) > 18:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:  # "²" is a digit too
         raise BadInput(f"{text!r} is not an id; ids look like #12")
-    found = session.get(model, int(digits))
+    number = int(digits)
+    found = session.get(model, number) if number <= LARGEST_ID else None
     if found is None:
         raise NotFound(f"no {what} with id {text}")
     return found

@@ -34,6 +34,7 @@ from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, col, select
 
 from crm.models import (
+    ChangeCounter,
     Contact,
     Job,
     JobStatus,
@@ -73,6 +74,13 @@ class _World:
     thank_you_days: dict[int, list[date]]
     keyed: dict[str, Task]
     open_tasks: list[Task]
+    today: date
+    open_nurture: dict[int, list[Task]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for task in self.open_tasks:
+            if task.kind == TaskKind.NURTURE.value and task.contact_id is not None:
+                self.open_nurture.setdefault(task.contact_id, []).append(task)
 
     def eligible(self, contact_id: int | None) -> bool:
         contact = self.contacts.get(contact_id or 0)
@@ -85,7 +93,14 @@ def follow_up_plan(*, session: Session, now: datetime, plan: Plan, fingerprint: 
     wanted = list(_wanted(world, plan))
     wanted_keys = {str(row["key"]) for row in wanted}
     _close_answered(world, wanted_keys, now, result)
-    fresh = [dict(row, created_at=now) for row in wanted if row["key"] not in world.keyed]
+    # A reminder already more than `too_late_after_days` overdue when it would be made (old
+    # history typed in today) is not made: it would only bury today's list.
+    earliest = now.date() - timedelta(days=plan.too_late_after_days)
+    fresh = [
+        dict(row, created_at=now)
+        for row in wanted
+        if row["key"] not in world.keyed and row["due"] >= earliest  # type: ignore[operator]
+    ]
     result.created = _insert_if_absent(session, fresh)
     _stamp(session, now, fingerprint)
     session.flush()
@@ -116,6 +131,7 @@ def _load(session: Session, now: datetime) -> _World:
         thank_you_days=thank_you_days,
         keyed={t.key: t for t in tasks if t.key},
         open_tasks=[t for t in tasks if t.status == TaskStatus.OPEN.value],
+        today=now.date(),
     )
 
 
@@ -139,7 +155,9 @@ def _wanted(world: _World, plan: Plan) -> Iterable[dict[str, object]]:
         if thanked:
             yield from _after_thank_you(contact, min(thanked), history, plan)
         if thanked or history.first_in is not None:
-            yield _nurture(contact, history, world, plan)
+            nurture = _nurture(contact, history, world, plan)
+            if nurture is not None:
+                yield nurture
 
 
 def _after_rejection(
@@ -151,7 +169,7 @@ def _after_rejection(
             yield _task(
                 TaskKind.THANK_YOU,
                 f"thank_you:{contact_id}:{job.id}",
-                rejected_on + timedelta(days=plan.thank_you_after_days),
+                _later(rejected_on, days=plan.thank_you_after_days),
                 "a thank-you note after a rejection",
                 contact_id=contact_id,
                 employer_id=job.employer_id,
@@ -161,7 +179,7 @@ def _after_rejection(
         yield _task(
             TaskKind.CHECK_OPENINGS,
             f"check_openings:{job.id}:{days}",
-            rejected_on + timedelta(days=days),
+            _later(rejected_on, days=days),
             "the employer may reach back to the almost-hired list",
             employer_id=job.employer_id,
             job_id=job.id,
@@ -177,7 +195,7 @@ def _after_thank_you(
         yield _task(
             TaskKind.LINKEDIN_CONNECT,
             f"linkedin_connect:{contact_id}",
-            thanked_on + timedelta(days=plan.linkedin_after_days),
+            _later(thanked_on, days=plan.linkedin_after_days),
             "connect after the thank-you",
             contact_id=contact_id,
             employer_id=employer_id,
@@ -186,31 +204,59 @@ def _after_thank_you(
         yield _task(
             TaskKind.INFO_INTERVIEW,
             f"info_interview:{contact_id}",
-            thanked_on + timedelta(days=plan.info_interview_after_days),
+            _later(thanked_on, days=plan.info_interview_after_days),
             "an informational interview after the thank-you",
             contact_id=contact_id,
             employer_id=employer_id,
         )
 
 
-def _nurture(contact: Contact, history: History, world: _World, plan: Plan) -> dict[str, object]:
+def _nurture(
+    contact: Contact, history: History, world: _World, plan: Plan
+) -> dict[str, object] | None:
+    """The one nurture task the contact should have: due `period` cadences after the last touch.
+
+    Its key names the touch, the cadence and the period, so it stays the same task while it
+    waits. A closed period (skipped) gives way to the next, and so do periods already too late
+    to be useful: missed ones never pile up. A dormant contact gets no new one.
+    """
     assert history.last_touch is not None
-    contact_id = contact.id
     anchor = history.last_touch.date()
     slow = history.unanswered >= plan.unanswered_before_slowing
     months = plan.slow_nurture_every_months if slow else plan.nurture_every_months
-    period = 1
-    while True:
-        due = anchor + relativedelta(months=months * period)
-        key = f"nurture:{contact_id}:{due.isoformat()}"
-        existing = world.keyed.get(key)
-        if existing is None or existing.status == TaskStatus.OPEN.value:
-            break
-        period += 1  # that period's reminder was skipped: the next one, from the same touch
     rule = "the quarterly nurture (no answer lately)" if slow else "the monthly nurture"
+    prefix = f"nurture:{contact.id}:{anchor.isoformat()}:{months}:"
+    waiting = [t for t in world.open_nurture.get(contact.id or 0, []) if t.key.startswith(prefix)]  # type: ignore[union-attr]
+    if waiting:
+        key, due = waiting[0].key or "", _later(anchor, months=months * _period(waiting[0]))
+    elif (world.today - anchor).days > plan.dormant_after_days:
+        return None
+    else:
+        earliest = world.today - timedelta(days=plan.too_late_after_days)
+        period = 1
+        while True:
+            # always from the touch itself, never chained: Jan 31, Feb 28, Mar 31...
+            due = _later(anchor, months=months * period)
+            key = f"{prefix}{period}"
+            if key not in world.keyed and due >= earliest:
+                break
+            period += 1
     return _task(
-        TaskKind.NURTURE, key, due, rule, contact_id=contact_id, employer_id=contact.employer_id
+        TaskKind.NURTURE, key, due, rule, contact_id=contact.id, employer_id=contact.employer_id
     )
+
+
+def _later(day: date, **interval: int) -> date:
+    """`day` plus the interval, or the calendar's last day when that is past it: a date typed
+    as 9999-12-31 must not stop the plan, which every write command runs."""
+    try:
+        return day + relativedelta(**interval)  # type: ignore[arg-type]
+    except (OverflowError, ValueError):
+        return date.max
+
+
+def _period(task: Task) -> int:
+    return int((task.key or "").rsplit(":", 1)[1])
 
 
 def _task(
@@ -278,11 +324,23 @@ def _insert_ignoring_duplicates(dialect: str) -> Any:
 
 
 def _stamp(session: Session, now: datetime, fingerprint: str) -> None:
+    """Remember what the plan saw: its settings, and the write count after its own writes."""
+    session.flush()
     state = session.get(PlanState, 1) or PlanState(id=1, ran_at=now, fingerprint=fingerprint)
     state.ran_at, state.fingerprint = now, fingerprint
+    state.changes_planned = _changes(session)
     session.add(state)
 
 
+def _changes(session: Session) -> int:
+    return session.exec(select(ChangeCounter.changes).where(ChangeCounter.id == 1)).one()
+
+
 def plan_is_current(session: Session, fingerprint: str) -> bool:
+    """True when the plan already ran with these settings on exactly this data."""
     state = session.get(PlanState, 1)
-    return state is not None and state.fingerprint == fingerprint
+    return (
+        state is not None
+        and state.fingerprint == fingerprint
+        and state.changes_planned == _changes(session)
+    )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlalchemy import and_, case, or_
 from sqlalchemy import select as sa_select  # sqlmodel's select stops at four columns
 from sqlmodel import Session, col, func, select
@@ -88,9 +89,10 @@ def histories(
     # engaged when they wrote or called, or met you (a meeting, an informational interview).
     # A LinkedIn invitation or the thank-you itself is not a note.
     engaged = or_(incoming, col(t.kind).in_(ENGAGING))
+    only = col(t.contact_id).in_(list(contact_ids)) if contact_ids is not None else sa.true()
     last_engaged = (
         select(t.contact_id, func.max(t.happened_at).label("at"))
-        .where(engaged)
+        .where(engaged, only)
         .group_by(col(t.contact_id))
         .subquery()
     )
@@ -104,10 +106,7 @@ def histories(
         )
         .group_by(col(t.contact_id))
     )
-    if contact_ids is not None:
-        ids = list(contact_ids)
-        summary = summary.where(col(t.contact_id).in_(ids))
-        unanswered = unanswered.where(col(t.contact_id).in_(ids))
+    summary, unanswered = summary.where(only), unanswered.where(only)
     counts = dict(session.exec(unanswered).all())
     return {
         row[0]: History(

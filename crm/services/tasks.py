@@ -8,6 +8,7 @@ from sqlmodel import Session, col, func, select
 
 from crm.errors import BadInput, Conflict, NotFound
 from crm.models import Contact, Employer, Task, TaskKind, TaskStatus, TouchKind
+from crm.services.lookup import LARGEST_ID
 from crm.services.text import clean_text
 from crm.services.touchpoints import log_touch
 
@@ -23,13 +24,13 @@ TOUCH_FOR_TASK = {
 
 def parse_task_id(text: str) -> int:
     digits = text.strip().lstrip("#")
-    if not digits.isdigit() or len(digits) > 18:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:  # "²" is a digit too
         raise BadInput(f"{text!r} is not a task id; ids look like 12 or #12")
     return int(digits)
 
 
 def get_task(session: Session, task_id: int) -> Task:
-    task = session.get(Task, task_id)
+    task = session.get(Task, task_id) if task_id <= LARGEST_ID else None
     if task is None:
         raise NotFound(f"no task with id #{task_id}")
     return task

@@ -28,6 +28,10 @@ def moment_of(on: date | None, now: datetime) -> datetime:
     """When a touch logged for the day `on` happened: now if today, else midday that day."""
     if on is None or on == now.date():
         return now
+    if not date.min < on < date.max:
+        # midday of the calendar's first or last day is another year in some time zone (UTC
+        # among them, where it is stored): Python cannot represent it
+        raise BadInput(f"{on} is at the edge of the calendar; a touch needs a real day")
     return datetime.combine(on, MIDDAY, tzinfo=now.tzinfo)
 
 

@@ -1,0 +1,38 @@
+"""`crm demo`: explore crm on a made-up story, in a throwaway database."""
+
+from __future__ import annotations
+
+from crm.cli.common import env
+
+
+def demo() -> None:
+    """Build a throwaway database with a believable story; show its today and its review.
+
+    Your own database is not touched. The story: a rejection at rank 2, four people met, thank-you
+    notes, a reply, a LinkedIn connection, a job change, and the employer hiring again.
+
+    Example: crm demo
+    """
+    import tempfile
+    from pathlib import Path
+
+    from crm.demo import build, pretending, run
+
+    e = env()
+    now = e.now
+    folder = Path(tempfile.mkdtemp(prefix="crm-demo-"))  # 0700, like the data folder
+    database = build(folder, now)
+    e.out.print(
+        f"A made-up job search, written to {database} (your own data is untouched).\n",
+        markup=False,
+        soft_wrap=True,
+    )
+    with pretending(now):
+        for argv in (["today"], ["review"]):
+            e.out.print(f"$ crm {argv[0]}", style="bold", markup=False)
+            e.out.file.flush()
+            run(database, argv)
+            e.out.print()
+    e.out.print("Explore it further:", markup=False)
+    e.out.print(f"  crm --db {database} contact show dana", markup=False, soft_wrap=True)
+    e.out.print(f"It is yours to delete when done: rm -r {folder}", markup=False, soft_wrap=True)

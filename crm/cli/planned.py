@@ -1,0 +1,43 @@
+"""Read the tasks of a database whose follow-up plan is current, the cheapest way there is.
+
+On SQLite, when the plan already ran on exactly this data with these settings, the reading is
+done with the standard library alone (crm/lean.py). Otherwise the plan runs first, in a write
+transaction, and the same SQL is read through SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crm.cli.env import Env
+    from crm.services.agenda import Query
+
+
+@contextmanager
+def planned_query(e: Env) -> Iterator[tuple[Query, bool]]:
+    """A function running read-only SQL, and whether dates compare as text (SQLite)."""
+    from crm.db import sqlite_path
+
+    path = sqlite_path(e.url)
+    fingerprint = e.settings.plan_fingerprint()
+    if path is not None:
+        from crm.lean import lean_reader
+
+        with lean_reader(path, fingerprint) as reader:
+            if reader is not None:
+                yield reader, True
+                return
+    from sqlalchemy import text
+
+    from crm.services.plan import plan_is_current
+
+    with e.reading() as session:
+        current = plan_is_current(session, fingerprint)
+    if not current:
+        with e.writing():
+            pass  # the plan runs as the write transaction ends
+    with e.reading() as session:
+        yield (lambda sql, params: session.execute(text(sql), params).all()), path is not None

@@ -1,0 +1,139 @@
+"""`crm review`: the week looked back on, and ahead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from crm.cli.common import DATE_HELP, JSON, day, env
+
+if TYPE_CHECKING:
+    from crm.cli.env import Env
+    from crm.services.review_report import Block, Report, Table
+
+
+def review(
+    days: int | None = typer.Option(
+        None, "--days", metavar="N", help="The last N days, ending today (default 7)."
+    ),
+    since: str | None = typer.Option(
+        None, "--since", metavar="DATE", help=f"From this day through today: {DATE_HELP}"
+    ),
+    output: Path | None = typer.Option(
+        None, "--output", metavar="FILE.md", help="Write the report as Markdown (yours alone)."
+    ),
+    json: bool = JSON,
+) -> None:
+    """Review the week: what you did, who answered, who is going cold, what comes next.
+
+    Each figure stands beside the previous period's. See docs/review.md for the definitions.
+
+    Example: crm review --days 14 --output review.md
+    """
+    from crm.errors import BadInput
+    from crm.services.review import period_of, weekly_review
+
+    if json and output is not None:
+        raise BadInput("give --json or --output, not both")
+    e = env()
+    period = period_of(today=e.today, days=days, since=day(since))
+    if output is not None:
+        _check_output(output)
+    _bring_plan_up_to_date(e)
+    with e.reading() as session:
+        found = weekly_review(session=session, now=e.now, period=period)
+    if json:
+        from dataclasses import asdict
+
+        from crm.render import print_json
+
+        print_json(asdict(found))
+        return
+    from crm.services.review_report import review_report, span
+
+    report = review_report(found, today=e.today)
+    if output is None:
+        _show(e, report)
+        return
+    from crm.private_files import write_private
+    from crm.services.review_markdown import review_markdown
+
+    write_private(output, review_markdown(report).encode())
+    e.out.print(
+        f"Wrote the review of {span(period.start, period.end)} to {output}.",
+        markup=False,
+        soft_wrap=True,  # a long path stays whole, for scripts and for copying
+    )
+
+
+def _bring_plan_up_to_date(e: Env) -> None:
+    """As `crm today`: the tasks shown must be the plan's, even after its settings changed."""
+    from crm.services.plan import plan_is_current
+
+    with e.reading() as session:
+        current = plan_is_current(session, e.settings.plan_fingerprint())
+    if not current:
+        with e.writing():
+            pass  # the plan runs as the write transaction ends
+
+
+def _check_output(path: Path) -> None:
+    from crm.errors import BadInput
+
+    if path.is_dir():
+        raise BadInput(f"{path} is a folder, not a file")
+    folder = path.parent
+    if not folder.is_dir():
+        raise BadInput(f"cannot write {path}: the folder {folder} does not exist")
+
+
+def _show(e: Env, report: Report) -> None:
+    e.out.print(report.title, style="bold")
+    for block in report.intro:
+        _print(e, block)
+    for section in report.sections:
+        e.out.print()
+        e.out.print(section.title, style="bold")
+        for block in section.blocks:
+            _print(e, block)
+
+
+def _print(e: Env, block: Block) -> None:
+    from rich.text import Text
+
+    from crm.render import table
+
+    if isinstance(block, str):
+        e.out.print(block, markup=False)
+        return
+    grid = table(*block.columns)
+    for i, (column, width) in enumerate(
+        zip(grid.columns, _widths(block, e.out.width), strict=True)
+    ):
+        column.width, column.no_wrap, column.overflow = width, True, "ellipsis"
+        if i in block.figures:
+            column.justify = "right"
+    for row in block.rows:
+        grid.add_row(*(Text(cell) for cell in row))  # the user's text, never Rich markup
+    e.out.print(grid)
+
+
+def _widths(block: Table, width: int) -> list[int]:
+    """Each column as wide as its content, except that the user's long names and titles give
+    way (shortest first keeps its width) so that figures and dates are never cut."""
+    from rich.cells import cell_len
+
+    natural = [
+        max(cell_len(text) for text in (header, *(row[i] for row in block.rows)))
+        for i, header in enumerate(block.columns)
+    ]
+    room = width - 2 * (len(natural) - 1)  # two spaces between columns
+    room -= sum(w for i, w in enumerate(natural) if i not in block.shrink)
+    widths = list(natural)
+    flexible = sorted((natural[i], i) for i in block.shrink)
+    for left, (wanted, i) in zip(range(len(flexible), 0, -1), flexible, strict=True):
+        widths[i] = min(wanted, max(room // left, 1))
+        room -= widths[i]
+    return widths

@@ -1,0 +1,145 @@
+"""The `crm today` screen: the agenda, found the fastest way there is, as text or JSON.
+
+Neither Typer nor Rich nor SQLAlchemy is imported on the way when the plan is current on an
+SQLite database (crm/lean.py): this is what people run every morning and in their prompt.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import TYPE_CHECKING
+
+from crm.cli.planned import planned_query
+from crm.services.agenda import Agenda, Quiet, TaskLine, agenda, quiet
+
+if TYPE_CHECKING:
+    from crm.cli.env import Env
+    from crm.plain import Painter
+
+SHOWN = 20  # tasks a section shows; a morning list longer than that is read in `crm task list`
+
+FIRST_STEPS = """\
+Nothing to follow up yet. crm keeps your follow-ups once it knows whom you met:
+  crm job add Acme --title "Data Analyst"            the job you applied for
+  crm contact add "Dana Whitfield" --employer Acme   each person you met there
+  crm job reject Acme --rank 2                       when the answer is no
+Or look around a made-up story first: crm demo"""
+
+
+def show_today(e: Env, *, json: bool) -> None:
+    with planned_query(e) as (query, as_text):
+        result = agenda(query, today=e.today, until_as_text=as_text)
+        calm = None
+        if result.empty and not json:
+            calm = quiet(query, today=e.today, until_as_text=as_text)
+    if json:
+        from crm.render import print_json
+
+        print_json(_document(result))
+    else:
+        sys.stdout.write(render(result, calm))
+
+
+def _document(result: Agenda) -> dict[str, object]:
+    def item(i: TaskLine) -> dict[str, object]:
+        return {
+            "id": i.id,
+            "kind": i.kind,
+            "title": i.title,
+            "due": i.due,
+            "status": i.status,
+            "contact": i.contact,
+            "employer": i.employer,
+        }
+
+    return {
+        "date": result.date,
+        "overdue": [item(i) for i in result.overdue],
+        "today": [item(i) for i in result.today],
+        "upcoming": [item(i) for i in result.upcoming],
+    }
+
+
+class Layout:
+    """One task a line, in at most 80 columns: id, what to do, who, when (and the status)."""
+
+    def __init__(self, shown: list[TaskLine], *, status: bool = False) -> None:
+        from crm.plain import columns, width
+
+        self.status = status
+        self.id_width = max((len(f"#{i.id}") for i in shown), default=2)
+        fixed = [self.id_width, 12] + ([7] if status else [])
+        self.title_width, self.who_width = columns(width(), fixed, [30, 27])
+
+    def line(self, task: TaskLine, today: date, paint: Painter) -> str:
+        from crm.plain import fit
+        from crm.render import relative_day
+
+        who = " · ".join(part for part in (task.contact, task.employer) if part)
+        if task.status == "open":
+            when = fit(relative_day(task.due, today), 12, right=True)
+            when = paint(when, "red") if task.due < today else when
+        else:
+            when = fit(f"{task.due:%d %b %Y}", 12, right=True)
+        cells = [
+            fit(f"#{task.id}", self.id_width),
+            fit(task.title, self.title_width),
+            fit(who, self.who_width),
+            when,
+        ]
+        return "  ".join(cells + ([task.status] if self.status else [])).rstrip()
+
+    def header(self) -> str:
+        from crm.plain import fit
+
+        cells = [
+            fit("id", self.id_width),
+            fit("to do", self.title_width),
+            fit("who", self.who_width),
+        ]
+        return "  ".join([*cells, fit("due", 12, right=True)] + (["status"] if self.status else []))
+
+
+def render(result: Agenda, calm: Quiet | None) -> str:
+    """The agenda as lines of at most 80 columns: id, what to do, who, when."""
+    from crm.plain import Painter
+
+    paint = Painter(sys.stdout)
+    lines = [paint(f"{result.date:%A %d %B %Y}", "bold")]
+    if calm is not None:
+        return "\n".join([*lines, *_quiet(calm, result)]) + "\n"
+    sections = (
+        ("Overdue", result.overdue),
+        ("Today", result.today),
+        ("Next 7 days", result.upcoming),
+    )
+    layout = Layout([i for _, items in sections for i in items[:SHOWN]])
+    for name, items in sections:
+        if not items:
+            continue
+        lines += ["", paint(name, "bold")]
+        lines += [layout.line(i, result.date, paint) for i in items[:SHOWN]]
+        if len(items) > SHOWN:
+            lines.append(paint(f"… and {len(items) - SHOWN} more: crm task list", "dim"))
+    lines += [
+        "",
+        paint("Done one? crm log thank-you NAME · crm task done ID · crm task skip ID", "dim"),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _quiet(calm: Quiet, result: Agenda) -> list[str]:
+    from crm.render import relative_day
+
+    if calm.contacts == 0:
+        return [FIRST_STEPS]
+    lines = ["Nothing due today or in the next 7 days."]
+    if calm.next_due is not None:
+        who = f" ({calm.next_contact})" if calm.next_contact else ""
+        lines.append(f"Next: {calm.next_title}{who}, {relative_day(calm.next_due, result.date)}.")
+    if calm.jobs == 0:
+        lines.append('Record the jobs you are in: crm job add Acme --title "Data Analyst"')
+    else:
+        lines.append("When something happens, log it: crm log reply NAME, crm log call NAME ...")
+    return lines

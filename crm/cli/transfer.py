@@ -1,0 +1,243 @@
+"""`crm import`, `crm export`, `crm calendar`, `crm backup`: data in and out, in others' formats."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from crm.cli.common import env, report_plan
+
+if TYPE_CHECKING:
+    from crm.services.imports import ImportResult, ParsedFile, Skipped
+
+imports = typer.Typer(
+    help="Bring in contacts: LinkedIn, vCard, or a crm JSON export.",
+    no_args_is_help=True,
+)
+
+SKIP_BAD = typer.Option(
+    False, "--skip-bad", help="Skip malformed rows (and list them) rather than import nothing."
+)
+SHOWN_SKIPPED = 20  # lines listed; a longer list ends with how many more
+
+
+@imports.command("linkedin")
+def linkedin(
+    file: Path = typer.Argument(..., metavar="FILE", help="Connections.csv from LinkedIn."),
+    skip_bad: bool = SKIP_BAD,
+) -> None:
+    """Import LinkedIn connections; import again later to see job changes.
+
+    Get the file from LinkedIn: Settings, Data privacy, Get a copy of your data, Connections.
+    People are matched by profile, so a new export updates rather than duplicates them; a
+    changed company or position is kept as history and makes a task to congratulate them.
+
+    Example: crm import linkedin ~/Downloads/Connections.csv
+    """
+    from crm.services.linkedin import parse_connections
+
+    _import_people(file, skip_bad, parse_connections, "linkedin")
+
+
+@imports.command("vcard")
+def vcard(
+    file: Path = typer.Argument(..., metavar="FILE", help="A .vcf file of one or many cards."),
+    skip_bad: bool = SKIP_BAD,
+) -> None:
+    """Import contacts from a vCard file (3.0 or 4.0).
+
+    As phones, Google, Apple and Nextcloud export them. People are matched by LinkedIn profile, email address, or a name only one contact has.
+
+    Example: crm import vcard contacts.vcf
+    """
+    from crm.services.vcard import parse_vcards
+
+    _import_people(file, skip_bad, parse_vcards, "vcard")
+
+
+@imports.command("json")
+def json_(
+    file: Path = typer.Argument(..., metavar="FILE", help="What crm export --format json wrote."),
+) -> None:
+    """Restore a crm JSON export into an empty database, ids and all.
+
+    Example: crm --db restored.db import json crm-export.json
+    """
+    from crm.services.exports import read_export, restore
+
+    document = read_export(_read(file), str(file))
+    e = env()
+    with e.writing() as session:
+        restored = restore(session=session, document=document)
+    _say(f"Restored {file.name}: {_counted(restored)}.")
+    report_plan()
+
+
+def export(
+    format_: str = typer.Option("json", "--format", metavar="json|csv", help="json or csv."),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        metavar="PATH",
+        help="JSON: a file (default: stdout). CSV: a folder, or a file ending in .zip.",
+    ),
+) -> None:
+    """Export everything: JSON to restore, or CSV for spreadsheets.
+
+    Files are created readable by you alone.
+
+    Example: crm export --format csv --output crm.zip
+    """
+    import sys
+
+    from crm.errors import BadInput
+    from crm.private_files import private_folder, write_private
+    from crm.services.exports import as_csv, as_json, as_zip, counts, export_document
+
+    chosen = format_.strip().lower()
+    if chosen not in ("json", "csv"):
+        raise BadInput(f"--format is json or csv, not {format_!r}")
+    if chosen == "csv" and output is None:
+        raise BadInput("CSV is one file per table: give --output FOLDER or --output FILE.zip")
+
+    e = env()
+    with e.reading() as session:
+        document = export_document(session=session, now=e.now)
+    if chosen == "json" and output is None:
+        sys.stdout.write(as_json(document).decode())
+        return
+    assert output is not None
+    if chosen == "json":
+        write_private(output, as_json(document))
+    elif output.suffix.lower() == ".zip":
+        write_private(output, as_zip(as_csv(document), e.now))
+    else:
+        private_folder(output)
+        for name, data in as_csv(document).items():
+            write_private(output / name, data)
+    _say(f"Exported {_counted(counts(document))} to {output}.")
+
+
+def calendar(
+    file: Path = typer.Argument(..., metavar="FILE.ics", help="The feed to write (replaced)."),
+) -> None:
+    """Write open tasks as an iCalendar feed for your calendar app.
+
+    One all-day event per task on its due date; write it again (by hand or from cron) and a
+    calendar subscribed to the file updates its events. How to subscribe:
+    docs/import-export.md.
+
+    Example: crm calendar ~/crm-calendar/crm.ics
+    """
+    from crm.private_files import write_private
+    from crm.services.calendar import open_tasks_feed
+
+    e = env()
+    with e.reading() as session:
+        feed = open_tasks_feed(session=session, now=e.now)
+    write_private(file, feed.ics)
+    tasks = "1 open task" if feed.events == 1 else f"{feed.events} open tasks"
+    _say(f"Wrote {tasks} to {file}.")
+
+
+def backup(
+    path: Path | None = typer.Argument(
+        None, metavar="PATH", help="A new file, or a folder (default: beside the database)."
+    ),
+) -> None:
+    """Back up the database safely, even while crm is running.
+
+    The copy is named crm-backup-YYYYmmdd-HHMMSS.db unless you name it, is readable by you
+    alone, and never replaces a file. PostgreSQL: use pg_dump.
+
+    Example: crm backup ~/Backups/
+    """
+    from crm.services.backup import backup_database
+
+    e = env()
+    made = backup_database(url=e.url, target=path, now=e.now)
+    size = f"{made.size / 1024:,.0f} KB"
+    _say(f"Backed up {made.source} to {made.path} ({size}, integrity check ok).")
+
+
+def _say(line: str) -> None:
+    """One line of output, however long (file paths are): scripts read them line by line."""
+    env().out.print(line, markup=False, soft_wrap=True)
+
+
+def _read(file: Path) -> str:
+    from crm.cli.log import read_note_file
+    from crm.errors import BadInput
+
+    text = read_note_file(file)
+    if not text.strip():
+        raise BadInput(f"{file} is empty")
+    return text
+
+
+def _import_people(
+    file: Path, skip_bad: bool, parse: Callable[[str, str], ParsedFile], source: str
+) -> None:
+    from crm.errors import BadInput
+    from crm.services.imports import import_people
+
+    parsed = parse(_read(file), str(file))
+    if parsed.bad and not skip_bad:
+        first = parsed.bad[0]
+        more = f" ({len(parsed.bad)} bad rows in all)" if len(parsed.bad) > 1 else ""
+        raise BadInput(
+            f"{file} line {first.line}: {first.reason}; nothing imported{more}, "
+            "--skip-bad imports the rest"
+        )
+    e = env()
+    with e.writing() as session:
+        result = import_people(session=session, now=e.now, people=parsed.people, source=source)
+    skipped = sorted(parsed.skipped + parsed.bad, key=lambda s: s.line)
+    _report_import(file, result, skipped)
+    report_plan()
+
+
+def _report_import(file: Path, result: ImportResult, skipped: list[Skipped]) -> None:
+    from crm.render import due_phrase
+
+    e = env()
+    changes = len(result.job_changes)
+    summary = (
+        f"Imported {file.name}: {result.added:,} added, {result.updated:,} updated, "
+        f"{result.unchanged:,} unchanged, {_plural(changes, 'job change')}, "
+        f"{len(skipped):,} skipped"
+    )
+    if result.employers_added:
+        summary += f"; {_plural(result.employers_added, 'new employer')}"
+    lines = [summary + "."]
+    lines += [f"  skipped line {row.line}: {row.reason}" for row in skipped[:SHOWN_SKIPPED]]
+    if len(skipped) > SHOWN_SKIPPED:
+        lines.append(f"  ... and {len(skipped) - SHOWN_SKIPPED} more skipped")
+    for change in result.job_changes:
+        lines.append(f"  {change.name}: {change.before or 'no position'} → {change.after}")
+        if change.task is not None:
+            task = change.task
+            lines.append(f"  + task #{task.id}: {task.title} · {due_phrase(task.due, e.today)}")
+    for line in lines:
+        _say(line)
+
+
+WORDS = {
+    "employers": "employer",
+    "contacts": "contact",
+    "jobs": "job",
+    "touchpoints": "touchpoint",
+    "tasks": "task",
+    "employment": "employment record",
+}
+
+
+def _counted(numbers: dict[str, int]) -> str:
+    return ", ".join(_plural(n, WORDS[section]) for section, n in numbers.items())
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"

@@ -1,0 +1,50 @@
+"""Aligned text and calm colour without Rich, for the screens that must start fast.
+
+`crm today` runs in shell prompts and status bars; Rich costs ~60 ms to import and render a
+table, which is a quarter of its budget. Colour follows the same rules as everywhere else:
+only on a terminal, never under NO_COLOR or TERM=dumb.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import TextIO
+
+STYLES = {"bold": "1", "dim": "2", "red": "31"}
+
+
+class Painter:
+    def __init__(self, stream: TextIO) -> None:
+        self.enabled = (
+            stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+        )
+
+    def __call__(self, text: str, style: str) -> str:
+        if not self.enabled or not text:
+            return text
+        return f"\x1b[{STYLES[style]}m{text}\x1b[0m"
+
+
+def width() -> int:
+    """The columns to lay out in: the terminal's, never more than 80 (COLUMNS is respected)."""
+    return min(shutil.get_terminal_size((80, 24)).columns, 80)
+
+
+def fit(text: str, size: int, *, right: bool = False) -> str:
+    """`text` in exactly `size` columns: cut with an ellipsis, or padded."""
+    if len(text) > size:
+        text = text[: max(size - 1, 0)] + "…" if size > 0 else ""
+    return text.rjust(size) if right else text.ljust(size)
+
+
+def columns(total: int, fixed: list[int], flexible: list[int], gap: int = 2) -> list[int]:
+    """Widths for the flexible columns so that a line fits in `total` columns.
+
+    `flexible` holds the preferred widths; each gives up room in proportion when it must.
+    """
+    room = total - sum(fixed) - gap * (len(fixed) + len(flexible) - 1)
+    want = sum(flexible)
+    if room >= want:
+        return flexible
+    return [max(4, w * max(room, 0) // want) for w in flexible]

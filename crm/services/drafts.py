@@ -1,0 +1,216 @@
+"""A personal thank-you draft after a rejection, filled with what the database knows.
+
+The words live in a Jinja2 template: the default ships with crm (crm/templates/), and a
+`thank_you.txt.j2` in the config folder replaces it. Templates see plain values (documented in
+docs/draft.md), never the tables, so a user's template keeps working when the tables change.
+Undefined names are errors (StrictUndefined): a misspelt placeholder must not vanish silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session, col, select
+
+from crm.errors import BadInput
+from crm.models import Contact, Employer, Job, JobStatus, TouchKind, Touchpoint
+from crm.services.note_checks import NoteCheck, check_note, split_subject
+from crm.settings import config_dir
+
+if TYPE_CHECKING:
+    import jinja2
+
+TEMPLATE_NAME = "thank_you.txt.j2"
+# Notes often start the way people jot them; the draft says "our conversation about ..."
+JOTTED = re.compile(r"^(we )?(talked|spoke|chatted) about |^discussed ", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DraftFacts:
+    """What the database knows that a sincere note can use."""
+
+    contact: Contact
+    employer: Employer | None
+    job: Job | None  # the most recent rejection at the contact's employer
+    met_on: date | None
+    notes: tuple[str, ...]  # the contact's notes, then `crm log note` entries, oldest first
+
+
+@dataclass(frozen=True)
+class Draft:
+    subject: str | None
+    body: str
+
+    @property
+    def text(self) -> str:
+        """The draft as printed and edited: the subject line, a blank line, the body."""
+        head = f"Subject: {self.subject}\n\n" if self.subject else ""
+        return f"{head}{self.body}\n"
+
+
+@dataclass(frozen=True)
+class PreparedDraft:
+    facts: DraftFacts
+    draft: Draft
+    checks: NoteCheck
+
+
+def prepare_draft(*, session: Session, now: datetime, contact: Contact) -> PreparedDraft:
+    """The facts, the draft rendered from the template in use, and the checks on it."""
+    facts = draft_facts(session=session, now=now, contact=contact)
+    draft = render_draft(facts, today=now.date())
+    checks = check_note(session=session, contact=contact, text=draft.body)
+    return PreparedDraft(facts, draft, checks)
+
+
+def draft_facts(*, session: Session, now: datetime, contact: Contact) -> DraftFacts:
+    employer = session.get(Employer, contact.employer_id) if contact.employer_id else None
+    job = None
+    if employer is not None:
+        job = session.exec(
+            select(Job)
+            .where(Job.employer_id == employer.id, Job.status == JobStatus.REJECTED.value)
+            .order_by(col(Job.rejected_on).desc(), col(Job.id).desc())
+        ).first()
+    touches = list(
+        session.exec(
+            select(Touchpoint)
+            .where(Touchpoint.contact_id == contact.id)
+            .order_by(col(Touchpoint.happened_at), col(Touchpoint.id))
+        )
+    )
+    zone = now.tzinfo
+    if touches:
+        met_on: date | None = touches[0].happened_at.astimezone(zone).date()
+    else:
+        # The day the contact was added, unless it says nothing: added today, or after the
+        # rejection (the interviews came before it).
+        met_on = contact.created_at.astimezone(zone).date()
+        rejected_on = job.rejected_on if job is not None else None
+        if met_on >= now.date() or (rejected_on is not None and met_on > rejected_on):
+            met_on = None
+    jotted = [
+        t.body or t.summary or ""
+        for t in touches
+        if t.kind == TouchKind.NOTE.value and (t.body or t.summary)
+    ]
+    notes = tuple(([contact.notes] if contact.notes else []) + jotted)
+    return DraftFacts(contact, employer, job, met_on, notes)
+
+
+def template_values(facts: DraftFacts, *, today: date) -> dict[str, Any]:
+    """The names a template can use (docs/draft.md lists them)."""
+    c, employer, job = facts.contact, facts.employer, facts.job
+    return {
+        "contact": {
+            "name": c.name,
+            "first_name": c.name.split()[0],
+            "role": c.role.replace("-", " "),
+            "position": c.position,
+            "email": c.email,
+        },
+        "employer": {"name": employer.name, "website": employer.website} if employer else None,
+        "job": {
+            "title": job.title,
+            "applied_on": job.applied_on,
+            "rejected_on": job.rejected_on,
+            "finalist_rank": job.finalist_rank,
+        }
+        if job
+        else None,
+        "met_on": facts.met_on,
+        "notes": list(facts.notes),
+        "detail": _topic(facts.notes[0]) if facts.notes else None,
+        "today": today,
+    }
+
+
+def render_draft(facts: DraftFacts, *, today: date) -> Draft:
+    import jinja2
+
+    source, where = template_source()
+    values = template_values(facts, today=today)
+    try:
+        text = _environment(today).from_string(source).render(values)
+    except jinja2.TemplateSyntaxError as error:
+        raise BadInput(f"{where}, line {error.lineno}: {error.message}") from None
+    except jinja2.TemplateError as error:
+        raise BadInput(f"{where}: {error.message or error}") from None
+    except Exception as error:  # what a template's own expressions raise ({{ 1 / 0 }})
+        raise BadInput(f"{where}: {type(error).__name__}: {error}") from None
+    subject, body = split_subject(_tidy(text))
+    if not body:
+        raise BadInput(f"{where} gave an empty note")
+    return Draft(subject, body)
+
+
+def template_source() -> tuple[str, str]:
+    """The template's text and where it came from: the user's own, else the one crm ships."""
+    own = user_template_path()
+    if own.exists():
+        try:
+            return own.read_text(encoding="utf-8"), str(own)
+        except (OSError, UnicodeDecodeError) as error:
+            raise BadInput(f"cannot read the template {own}: {error}") from None
+    shipped = files("crm").joinpath("templates", TEMPLATE_NAME)
+    return shipped.read_text(encoding="utf-8"), f"the default template {TEMPLATE_NAME}"
+
+
+def user_template_path() -> Path:
+    return config_dir() / TEMPLATE_NAME
+
+
+def placeholder(text: str) -> str:
+    """The mark for something only the writer can say; the checks warn while it is there."""
+    return f"[[{text}]]"
+
+
+def long_day(day: date | None, today: date) -> str:
+    """'Thursday 12 February', with the year when it is not this year."""
+    if not isinstance(day, date):
+        raise ValueError(f"the day filter needs a date, not {day!r}: test it with {{% if %}}")
+    year = f" {day.year}" if day.year != today.year else ""
+    return f"{day:%A} {day.day} {day:%B}{year}"
+
+
+def mailto_link(address: str | None, subject: str | None, body: str) -> str:
+    """A mailto: link (RFC 6068): UTF-8, percent-encoded, line breaks as %0D%0A."""
+    from urllib.parse import quote
+
+    crlf = "\r\n".join(body.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    fields = ([f"subject={quote(subject, safe='')}"] if subject else []) + [
+        f"body={quote(crlf, safe='')}"
+    ]
+    return f"mailto:{quote(address or '', safe='@')}?{'&'.join(fields)}"
+
+
+def _environment(today: date) -> jinja2.Environment:
+    import jinja2
+
+    environment = jinja2.Environment(
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # plain text, not HTML
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.globals["placeholder"] = placeholder
+    environment.filters["day"] = lambda day: long_day(day, today)
+    return environment
+
+
+def _tidy(text: str) -> str:
+    """No trailing spaces, no runs of blank lines: what optional parts of a template leave."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def _topic(note: str) -> str:
+    """A note as the end of 'our conversation about ...': first line, no jotting words."""
+    line = next((line.strip() for line in note.splitlines() if line.strip()), "")
+    return JOTTED.sub("", line).rstrip(" .;,")

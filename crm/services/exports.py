@@ -1,0 +1,278 @@
+"""Everything in the database out, as JSON that `crm import json` takes back, or as CSV.
+
+The JSON document is complete: every row of every table with its id, so that restoring it into
+an empty database gives the same data back, and exporting that gives the same bytes (with the
+same `exported_at`: crm takes it from its clock, which CRM_NOW pretends). The follow-up plan's
+bookkeeping (`plan_state`) is not data: a restored database runs the plan afresh.
+
+CSV is for spreadsheets: one file per table, UTF-8 with a byte-order mark (Excel reads the
+accents right only then), and every text cell that a spreadsheet would take for a formula
+(`=`, `+`, `-`, `@`, a tab or a carriage return first) prefixed with a single quote, as OWASP
+advises against formula injection: a contact named `=HYPERLINK(...)` stays a name.
+"""
+
+import csv
+import io
+import json
+import types
+import zipfile
+from collections import Counter
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Union, get_args, get_origin
+
+from sqlalchemy import func, insert, text
+from sqlmodel import Session, SQLModel, col, select
+
+from crm.errors import BadInput, Conflict
+from crm.models import (
+    Contact,
+    Direction,
+    Employer,
+    Employment,
+    Job,
+    JobStatus,
+    Role,
+    Task,
+    TaskKind,
+    TaskStatus,
+    TouchKind,
+    Touchpoint,
+)
+
+FORMAT = "crm-export"
+VERSION = 1
+# in an order that restores parents before the rows that point at them
+SECTIONS: tuple[tuple[str, type[SQLModel]], ...] = (
+    ("employers", Employer),
+    ("contacts", Contact),
+    ("jobs", Job),
+    ("touchpoints", Touchpoint),
+    ("tasks", Task),
+    ("employment", Employment),
+)
+CHOICES: dict[tuple[str, str], type[StrEnum]] = {
+    ("contacts", "role"): Role,
+    ("jobs", "status"): JobStatus,
+    ("touchpoints", "kind"): TouchKind,
+    ("touchpoints", "direction"): Direction,
+    ("tasks", "kind"): TaskKind,
+    ("tasks", "status"): TaskStatus,
+}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def export_document(*, session: Session, now: datetime) -> dict[str, Any]:
+    document: dict[str, Any] = {"format": FORMAT, "version": VERSION, "exported_at": now}
+    for section, model in SECTIONS:
+        rows = session.exec(select(model).order_by(col(model.id)))  # type: ignore[attr-defined]
+        document[section] = [{c: getattr(row, c) for c in _columns(model)} for row in rows]
+    return document
+
+
+def as_json(document: dict[str, Any]) -> bytes:
+    return (json.dumps(document, ensure_ascii=False, indent=2, default=_iso) + "\n").encode()
+
+
+def as_csv(document: dict[str, Any]) -> dict[str, bytes]:
+    """One CSV file per table: {"contacts.csv": b"...", ...}."""
+    files = {}
+    for section, model in SECTIONS:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        columns = _columns(model)
+        writer.writerow(columns)
+        for record in document[section]:
+            writer.writerow([_cell(record[c]) for c in columns])
+        files[f"{section}.csv"] = out.getvalue().encode("utf-8-sig")
+    return files
+
+
+def as_zip(files: dict[str, bytes], now: datetime) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            entry = zipfile.ZipInfo(name, date_time=now.timetuple()[:6])
+            entry.external_attr = 0o600 << 16  # unpacked, readable by the user alone
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, data)
+    return buffer.getvalue()
+
+
+def counts(document: dict[str, Any]) -> dict[str, int]:
+    return {section: len(document[section]) for section, _ in SECTIONS}
+
+
+def read_export(text_: str, name: str) -> dict[str, Any]:
+    """A document `crm export --format json` wrote, checked whole; BadInput otherwise."""
+    try:
+        document = json.loads(text_)
+    except json.JSONDecodeError as error:
+        raise BadInput(
+            f"{name} is not JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise BadInput(f'{name} is not a crm export: it has no "format": "{FORMAT}"')
+    version = document.get("version")
+    if version != VERSION:
+        raise BadInput(f"{name} is a crm export of version {version!r}; this crm reads {VERSION}")
+    restored: dict[str, Any] = {}
+    for section, model in SECTIONS:
+        records = document.get(section)
+        if not isinstance(records, list):
+            raise BadInput(f'{name}: "{section}" is missing or not a list')
+        restored[section] = [
+            _record(section, model, i, record, name) for i, record in enumerate(records)
+        ]
+    _check_keys(restored, name)
+    return restored
+
+
+def restore(*, session: Session, document: dict[str, Any]) -> dict[str, int]:
+    """Put a checked export into this database, which must be empty; the counts restored."""
+    held = {s: session.exec(select(func.count()).select_from(m)).one() for s, m in SECTIONS}
+    if any(held.values()):
+        what = ", ".join(f"{n} {s}" for s, n in held.items() if n)
+        raise Conflict(
+            f"crm import json restores into an empty database, and this one holds {what}; "
+            "restore into a new one: crm --db NEW.db import json FILE"
+        )
+    for section, model in SECTIONS:
+        if document[section]:
+            session.execute(insert(model.__table__), document[section])  # type: ignore[attr-defined]
+    if session.get_bind().dialect.name == "postgresql":
+        _advance_sequences(session)
+    session.flush()
+    return counts(document)
+
+
+def _columns(model: type[SQLModel]) -> list[str]:
+    return [column.key for column in model.__table__.columns]  # type: ignore[attr-defined]
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot put {type(value).__name__} in JSON")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return str(value)
+
+
+def _kind(model: type[SQLModel], field: str) -> tuple[type, bool]:
+    """The Python type a column holds, and whether it may be null."""
+    annotation = model.model_fields[field].annotation
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return args[0], True
+    return annotation, False  # type: ignore[return-value]
+
+
+def _record(
+    section: str, model: type[SQLModel], index: int, record: object, name: str
+) -> dict[str, Any]:
+    where = f"{name}: {section}[{index}]"
+    if not isinstance(record, dict):
+        raise BadInput(f"{where} is not an object")
+    columns = _columns(model)
+    unknown = sorted(set(record) - set(columns))
+    missing = [c for c in columns if c not in record]
+    if unknown or missing:
+        wrong = f"unknown field {unknown[0]!r}" if unknown else f"no {missing[0]!r}"
+        raise BadInput(f"{where} has {wrong}")
+    return {c: _value(section, model, c, record[c], f"{where}.{c}") for c in columns}
+
+
+def _value(section: str, model: type[SQLModel], field: str, value: object, where: str) -> object:
+    kind, nullable = _kind(model, field)
+    if field == "id":
+        kind, nullable = int, False
+    if value is None:
+        if nullable:
+            return None
+        raise BadInput(f"{where} cannot be null")
+    try:
+        converted = _convert(kind, value)
+    except (TypeError, ValueError):
+        raise BadInput(f"{where}: {value!r} is not {_KIND_WORDS[kind]}") from None
+    choices = CHOICES.get((section, field))
+    if choices and converted not in {c.value for c in choices}:
+        allowed = ", ".join(c.value for c in choices)
+        raise BadInput(f"{where}: {value!r} is not one of {allowed}")
+    return converted
+
+
+_KIND_WORDS = {
+    int: "a whole number",
+    str: "text",
+    bool: "true or false",
+    date: "a date like 2026-03-02",
+    datetime: "a moment like 2026-03-02T09:00:00+00:00",
+}
+
+
+def _convert(kind: type, value: object) -> object:
+    if kind is bool or kind is int:
+        if type(value) is not kind:
+            raise TypeError
+        return value
+    if kind is str:
+        if not isinstance(value, str) or "\x00" in value:
+            raise TypeError
+        return value
+    if not isinstance(value, str):
+        raise TypeError
+    if kind is datetime:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError
+        return moment
+    if kind is date and len(value) == 10:
+        return date.fromisoformat(value)
+    raise ValueError
+
+
+def _check_keys(document: dict[str, Any], name: str) -> None:
+    """Ids and unique values once each, and every reference to a row that is there."""
+    tables = {model.__tablename__: section for section, model in SECTIONS}
+    ids = {section: {r["id"] for r in document[section]} for section, _ in SECTIONS}
+    for section, model in SECTIONS:
+        records = document[section]
+        for column in model.__table__.columns:  # type: ignore[attr-defined]
+            if not (column.primary_key or column.unique):
+                continue
+            seen = Counter(r[column.key] for r in records if r[column.key] is not None)
+            twice = [value for value, n in seen.items() if n > 1]
+            if twice:
+                raise BadInput(f"{name}: two {section} have the {column.key} {twice[0]!r}")
+        for column in model.__table__.columns:  # type: ignore[attr-defined]
+            for foreign in column.foreign_keys:
+                target = tables[foreign.column.table.name]
+                for record in records:
+                    value = record[column.key]
+                    if value is not None and value not in ids[target]:
+                        raise BadInput(
+                            f"{name}: {section} id {record['id']} points at {target} id "
+                            f"{value}, which is not in the file"
+                        )
+
+
+def _advance_sequences(session: Session) -> None:
+    """Rows restored with their ids leave PostgreSQL's id counters behind: catch them up."""
+    for _, model in SECTIONS:
+        table = model.__tablename__
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+            )
+        )

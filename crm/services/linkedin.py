@@ -1,0 +1,137 @@
+"""LinkedIn's Connections.csv, read as LinkedIn writes it.
+
+The export (Settings → Data privacy → Get a copy of your data → Connections) starts with notes
+before the header: a "Notes:" line, a quoted paragraph about missing email addresses and a blank
+line. Then `First Name,Last Name,URL,Email Address,Company,Position,Connected On`, dates like
+`12 Mar 2024`, email addresses mostly empty (members choose whether to share them), values with
+commas quoted, sometimes a UTF-8 byte-order mark.
+
+Rows LinkedIn writes without a name or a profile URL (members who hide their profile) are
+skipped and listed; a malformed row (wrong number of values, a date or URL that is not one) is
+an error, or skipped when the user asks.
+"""
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from crm.errors import BadInput
+from crm.services.imports import ParsedFile, Person, Skipped
+from crm.services.lookup import clean_name
+from crm.services.text import clean_text
+
+NEEDED = ("First Name", "Last Name", "URL", "Company", "Position", "Connected On")
+EMAIL = "Email Address"
+# the notes LinkedIn puts before the header are three lines; a little slack for a future fourth
+HEADER_WITHIN_ROWS = 10
+
+
+def parse_connections(text: str, name: str) -> ParsedFile:
+    """The people in a Connections.csv; BadInput when the file is not one at all."""
+    rows = _rows(text.removeprefix("\ufeff"))
+    columns = _header(rows, name)
+    parsed = ParsedFile()
+    for line, values, problem in rows:
+        if problem:
+            parsed.bad.append(Skipped(line, problem))
+        elif any(v.strip() for v in values):
+            _row(line, values, columns, parsed)
+    return parsed
+
+
+def _rows(text: str) -> Iterator[tuple[int, list[str], str | None]]:
+    """CSV rows with the line each starts on; a row the csv module cannot read is a problem."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    while True:
+        line = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield line, [], _csv_problem(str(error))
+            continue
+        yield line, values, None
+
+
+def _csv_problem(message: str) -> str:
+    if "unexpected end of data" in message:
+        return "a quoted value never ends (is the file cut short?)"
+    return f"not valid CSV: {message}"
+
+
+def _header(rows: Iterator[tuple[int, list[str], str | None]], name: str) -> dict[str, int]:
+    for _ in range(HEADER_WITHIN_ROWS):
+        try:
+            _line, values, _problem = next(rows)
+        except StopIteration:
+            break
+        cells = [v.strip() for v in values]
+        if "First Name" in cells and "Last Name" in cells:
+            missing = [c for c in NEEDED if c not in cells]
+            if missing:
+                raise BadInput(
+                    f"{name} has no {', '.join(missing)} column: export Connections from "
+                    "LinkedIn again (Settings, Data privacy, Get a copy of your data)"
+                )
+            return {c: i for i, c in enumerate(cells)}
+    raise BadInput(
+        f"{name} is not LinkedIn's Connections.csv: no header "
+        "'First Name,Last Name,URL,Email Address,Company,Position,Connected On' at the top"
+    )
+
+
+def _row(line: int, values: list[str], columns: dict[str, int], parsed: ParsedFile) -> None:
+    if len(values) != len(columns):
+        parsed.bad.append(
+            Skipped(line, f"{len(values)} values where the header has {len(columns)}")
+        )
+        return
+    get = {column: values[i].strip() for column, i in columns.items()}
+    full_name = " ".join(p for p in (get["First Name"], get["Last Name"]) if p)
+    url = get["URL"]
+    if not full_name or not url:
+        missing = "name" if not full_name else "profile URL"
+        parsed.skipped.append(Skipped(line, f"no {missing} (LinkedIn hides it for some members)"))
+        return
+    try:
+        parsed.people.append(
+            Person(
+                line=line,
+                name=clean_name(full_name, "contact"),
+                company=clean_name(get["Company"], "employer") if get["Company"] else None,
+                position=clean_text(get["Position"], "position"),
+                emails=_emails(get.get(EMAIL, "")),
+                linkedin_url=_profile(url),
+                connected_on=_connected_on(get["Connected On"]),
+            )
+        )
+    except BadInput as error:
+        parsed.bad.append(Skipped(line, str(error)))
+
+
+def _profile(url: str) -> str:
+    checked = clean_text(url, "URL") or ""
+    lowered = checked.lower()
+    if not lowered.startswith(("https://", "http://")) or "linkedin.com/" not in lowered:
+        raise BadInput(f"{url!r} is not a LinkedIn profile URL")
+    return checked
+
+
+def _emails(text: str) -> list[str]:
+    email = clean_text(text, "email address")
+    if email is None:
+        return []
+    if "@" not in email or " " in email:
+        raise BadInput(f"{email!r} is not an email address")
+    return [email]
+
+
+def _connected_on(text: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, "%d %b %Y").date()
+    except ValueError:
+        raise BadInput(f"Connected On {text!r} is not a date like 12 Mar 2024") from None

@@ -1,0 +1,253 @@
+"""`crm export` and `crm import json`: everything out, and back in as it was."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import stat
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Crm, postgres_database
+from tests.helpers import acme_story, lines
+
+DATA = Path(__file__).parent / "data"
+
+
+def story(crm: Crm) -> None:
+    """A bit of everything: a rejection and its tasks, touches, imports, history, closed tasks."""
+    acme_story(crm)
+    crm("log", "thank-you", "dana", "--note", "Thanked her for the panel")
+    crm("log", "reply", "dana", "--note", "=1+1 she said, @ noon")
+    crm("task", "done", "2")
+    crm("task", "skip", "3")
+    crm("contact", "add", '=HYPERLINK("http://evil.example")', "--phone", "+33 6 12 34 56 78")
+    crm("import", "linkedin", str(DATA / "Connections.csv"))
+    crm("import", "vcard", str(DATA / "contacts-4.0.vcf"))
+    crm("import", "linkedin", str(DATA / "Connections-next-month.csv"), now="2026-03-09")
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@contextmanager
+def empty_database_like(crm: Crm, tmp_path: Path) -> Iterator[Crm]:
+    """A new, empty database on the same kind of server as `crm`'s."""
+    if crm.db is None:
+        yield Crm(str(tmp_path / "restored.db"))
+        return
+    with postgres_database() as url:
+        yield Crm(url)
+
+
+def test_export_import_export_gives_the_same_bytes(crm: Crm, tmp_path: Path) -> None:
+    story(crm)
+    first = crm("export").stdout
+    document = json.loads(first)
+    assert (document["format"], document["version"]) == ("crm-export", 1)
+    assert document["exported_at"] == "2026-03-02T09:00:00+00:00"
+    assert all(document[t] for t in ("employers", "contacts", "jobs", "touchpoints", "tasks"))
+    assert any(e["seen_until"] for e in document["employment"])  # the history came along
+    saved = tmp_path / "crm-export.json"
+    saved.write_text(first, encoding="utf-8")
+    with empty_database_like(crm, tmp_path) as restored:
+        out = restored("import", "json", str(saved)).stdout
+        counts = {k: len(v) for k, v in document.items() if isinstance(v, list)}
+        assert lines(out)[0] == (
+            f"Restored crm-export.json: {counts['employers']} employers, "
+            f"{counts['contacts']} contacts, 1 job, {counts['touchpoints']} touchpoints, "
+            f"{counts['tasks']} tasks, {counts['employment']} employment records."
+        )
+        assert restored("export").stdout == first
+        # new rows take new ids: the restored ids do not collide with what comes next
+        added = restored("contact", "add", "Someone New").stdout
+        assert f"(#{counts['contacts'] + 1})" in added
+
+
+def test_a_restore_only_goes_into_an_empty_database(crm: Crm, tmp_path: Path) -> None:
+    story(crm)
+    saved = tmp_path / "crm-export.json"
+    saved.write_text(crm("export").stdout, encoding="utf-8")
+    before = crm.state()
+    result = crm("import", "json", str(saved), ok=False)
+    assert result.exit_code == 5
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(
+        "Error: crm import json restores into an empty database, and this one holds "
+    )
+    assert "restore into a new one: crm --db NEW.db import json FILE" in result.stderr
+    assert crm.state() == before
+
+
+def _exported(crm: Crm) -> dict:  # type: ignore[type-arg]
+    document = json.loads(crm("export").stdout)
+    assert isinstance(document, dict)
+    return document
+
+
+def _broken(change):  # type: ignore[no-untyped-def]
+    def make(crm: Crm, tmp: Path) -> Path:
+        document = _exported(crm)
+        change(document)
+        path = tmp / "broken.json"
+        path.write_text(json.dumps(document), encoding="utf-8")
+        return path
+
+    return make
+
+
+def _text(text: str):  # type: ignore[no-untyped-def]
+    def make(crm: Crm, tmp: Path) -> Path:
+        path = tmp / "broken.json"
+        path.write_bytes(text.encode())
+        return path
+
+    return make
+
+
+BAD = {
+    "not JSON": (
+        _text('{"format": "crm-export",'),
+        "is not JSON (line 1, column 25: Expecting property name",
+    ),
+    "someone else's JSON": (_text('{"contacts": []}'), 'is not a crm export: it has no "format"'),
+    "a newer version": (
+        _broken(lambda d: d.update(version=2)),
+        "is a crm export of version 2; this crm reads 1",
+    ),
+    "a dangling reference": (
+        _broken(lambda d: d["contacts"][0].update(employer_id=999)),
+        "contacts id 1 points at employers id 999, which is not in the file",
+    ),
+    "a wrong type": (
+        _broken(lambda d: d["tasks"][0].update(due="tomorrow")),
+        "tasks[0].due: 'tomorrow' is not a date like 2026-03-02",
+    ),
+    "an unknown kind": (
+        _broken(lambda d: d["touchpoints"][0].update(kind="fax")),
+        "touchpoints[0].kind: 'fax' is not one of",
+    ),
+    "an id twice": (
+        _broken(lambda d: d["jobs"].append(dict(d["jobs"][0]))),
+        "two jobs have the id 1",
+    ),
+    "a missing field": (
+        _broken(lambda d: d["employers"][0].pop("name_key")),
+        "employers[0] has no 'name_key'",
+    ),
+    "a missing file": (lambda crm, tmp: tmp / "nowhere.json", "no such file"),
+    "a binary file": (
+        lambda crm, tmp: (tmp / "photo.json").write_bytes(bytes(range(256))) and tmp / "photo.json",
+        "is not a text file",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD))
+def test_a_bad_export_file_gets_one_line_and_restores_nothing(
+    crm: Crm, tmp_path: Path, kind: str
+) -> None:
+    acme_story(crm)
+    crm("log", "thank-you", "dana")
+    make, words = BAD[kind]
+    path = make(crm, tmp_path)
+    with empty_database_like(crm, tmp_path) as target:
+        target("contact", "list")  # the empty database exists
+        before = target.state()
+        result = target("import", "json", str(path), ok=False)
+        assert result.exit_code == 2, result.stderr
+        assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+        assert words in result.stderr
+        assert target.state() == before
+
+
+def read_zip(path: Path) -> dict[str, list[list[str]]]:
+    with zipfile.ZipFile(path) as archive:
+        return {
+            name: list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+            for name in archive.namelist()
+        }
+
+
+def test_csv_in_a_zip_one_file_per_table_safe_for_spreadsheets(
+    sqlite_crm: Crm, tmp_path: Path
+) -> None:
+    os.umask(0o022)
+    story(sqlite_crm)
+    target = tmp_path / "crm.zip"
+    out = sqlite_crm("export", "--format", "csv", "--output", str(target)).stdout
+    assert lines(out)[0].startswith("Exported 5 employers, 9 contacts, 1 job, 3 touchpoints,")
+    assert mode(target) == 0o600
+    tables = read_zip(target)
+    assert sorted(tables) == [
+        "contacts.csv",
+        "employers.csv",
+        "employment.csv",
+        "jobs.csv",
+        "tasks.csv",
+        "touchpoints.csv",
+    ]
+    with zipfile.ZipFile(target) as archive:
+        assert archive.read("contacts.csv").startswith(b"\xef\xbb\xbfid,name,name_key,")
+    contacts = tables["contacts.csv"]
+    header = contacts[0]
+    evil = next(row for row in contacts if "HYPERLINK" in row[1])
+    assert evil[header.index("name")] == '\'=HYPERLINK("http://evil.example")'
+    assert evil[header.index("phone")] == "'+33 6 12 34 56 78"
+    touches = tables["touchpoints.csv"]
+    summary = touches[0].index("summary")
+    assert [row[summary] for row in touches[1:]] == [
+        "Thanked her for the panel",
+        "'=1+1 she said, @ noon",
+        "done: task #2",
+    ]
+    dana = next(row for row in contacts if row[1] == "Dana Whitfield")
+    assert dana[header.index("keep_in_touch")] == "true"
+    assert dana[header.index("archived_at")] == ""
+
+
+def test_csv_into_a_folder(sqlite_crm: Crm, tmp_path: Path) -> None:
+    os.umask(0o022)
+    story(sqlite_crm)
+    folder = tmp_path / "crm-export"
+    sqlite_crm("export", "--format", "csv", "--output", str(folder))
+    assert mode(folder) == 0o700
+    files = sorted(folder.iterdir())
+    assert [f.name for f in files][:2] == ["contacts.csv", "employers.csv"] and len(files) == 6
+    assert all(mode(f) == 0o600 for f in files)
+
+
+def test_json_into_a_file_readable_by_you_alone(sqlite_crm: Crm, tmp_path: Path) -> None:
+    os.umask(0o022)
+    acme_story(sqlite_crm)
+    target = tmp_path / "crm.json"
+    out = sqlite_crm("export", "--output", str(target)).stdout
+    assert lines(out) == [
+        f"Exported 1 employer, 3 contacts, 1 job, 0 touchpoints, 4 tasks, "
+        f"0 employment records to {target}."
+    ]
+    assert mode(target) == 0o600
+    assert json.loads(target.read_text())["format"] == "crm-export"
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--format", "xml"], "--format is json or csv, not 'xml'"),
+        (["--format", "csv"], "give --output FOLDER or --output FILE.zip"),
+        (["--output", "/nonexistent/folder/crm.json"], "cannot write /nonexistent/folder"),
+    ],
+)
+def test_export_mistakes(crm: Crm, argv: list[str], words: str) -> None:
+    acme_story(crm)
+    result = crm("export", *argv, ok=False)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert words in result.stderr

@@ -1,0 +1,758 @@
+"""`crm review`: every figure of a known history, the period's edges, the comparison with the
+period before, an empty database, the Markdown file (read back by a real Markdown parser) and
+the terminal at 80 columns.
+
+The review runs on Mon 2 Mar 2026 (the conftest's CRM_NOW): this period is Tue 24 Feb to
+Mon 2 Mar, the previous one Tue 17 Feb to Mon 23 Feb.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from markdown_it import MarkdownIt
+
+from tests.conftest import Crm
+from tests.helpers import acme_story, lines
+
+
+def at(moment: str) -> str:
+    return f"2026-{moment}:00+00:00"
+
+
+def story(crm: Crm) -> None:
+    """Five people at three employers (and one met elsewhere), over three months.
+
+    Ids, in the order things are made: contacts Ravi 1, Kai 2, Zoe 3, Dana 4, Sam 5, Lee 6;
+    employers Globex 1, Initech 2, Acme Robotics 3; the tasks as numbered below.
+    """
+    # Ravi, met at a meetup: one call in December, nothing since (quiet for 72 days)
+    crm("contact", "add", "Ravi Shah", now="2025-12-20T12:00:00+00:00")
+    crm("log", "call", "ravi", now="2025-12-20T12:00:00+00:00")
+    # Globex said no in January (#1 thank-you, #2 and #3 openings checks on Feb 4 and Apr 5);
+    # Kai was thanked (#4 LinkedIn, #5 interview, #6 nurture) and answered (#7 nurture, Feb 8)
+    crm("contact", "add", "Kai Ito", "--employer", "Globex", now=at("01-05T10:00"))
+    crm(
+        "job",
+        "add",
+        "Globex",
+        "--title",
+        "Analyst",
+        "--applied",
+        "2025-12-01",
+        now=at("01-05T10:00"),
+    )
+    crm("job", "reject", "Globex", "--rank", "3", "--on", "2026-01-05", now=at("01-05T10:00"))
+    crm("log", "thank-you", "kai", now=at("01-06T10:00"))
+    crm("log", "reply", "kai", now=at("01-08T10:00"))
+    # Initech said no in the previous week (#8 thank-you, #9 and #10 checks); Zoe was thanked
+    # (#11 LinkedIn, #12 interview, #13 nurture) and answered the next day (#14 nurture)
+    crm("contact", "add", "Zoe Park", "--employer", "Initech", now=at("02-16T10:00"))
+    crm("job", "add", "Initech", "--title", "Engineer", now=at("02-16T10:00"))
+    crm("job", "reject", "Initech", "--rank", "1", "--on", "2026-02-18", now=at("02-18T10:00"))
+    crm("log", "thank-you", "zoe", now=at("02-19T10:00"))
+    crm("log", "reply", "zoe", now=at("02-20T10:00"))
+    # this week, logged today: Zoe gets a note and answers it (#15, then #16 nurture)
+    crm("log", "email", "zoe", "--on", "2026-02-25")
+    crm("log", "reply", "zoe", "--on", "2026-02-26")
+    # Acme said no on Feb 27 (#17, #18 thank-yous for Dana and Sam; #19, #20 checks)
+    acme_story(crm)
+    crm("log", "thank-you", "dana", "--on", "2026-02-28")  # #21 LinkedIn, #22, #23 nurture
+    crm("log", "thank-you", "sam", "--on", "2026-02-28")  # #24 LinkedIn (Mar 3), #25, #26
+    crm("log", "reply", "dana", "--on", "2026-03-01")  # #27 nurture
+    crm("log", "linkedin", "dana")  # today 09:00, after her reply: #28 nurture
+    crm("log", "note", "sam", "--on", "2026-03-01", "--note", "Likes sailing")
+    crm("task", "skip", "25")  # Sam's informational interview
+    crm("task", "add", "Coffee with Zoe", "--contact", "zoe", "--due", "2026-03-09")  # #29
+    crm("task", "add", "Update the CV", "--due", "2026-03-10")  # #30: a day too far
+    # a second chance: Globex posted another job and the user applied
+    crm("job", "add", "Globex", "--title", "Senior Analyst", "--applied", "2026-02-25")
+
+
+def rate(sent: int, answered: int, value: float | None) -> dict[str, Any]:
+    return {"sent": sent, "answered": answered, "rate": value}
+
+
+def change(now: float | None, before: float | None, moved: float | None) -> dict[str, Any]:
+    return {"this_period": now, "previous_period": before, "change": moved}
+
+
+EXPECTED: dict[str, Any] = {
+    "period": {"start": "2026-02-24", "end": "2026-03-02", "days": 7},
+    "previous_period": {"start": "2026-02-17", "end": "2026-02-23", "days": 7},
+    "empty": False,
+    "headline": {
+        "touches_out": change(4, 1, 3),  # thank-yous to Dana and Sam, Zoe's email, LinkedIn
+        "touches_in": change(2, 1, 1),  # Zoe's and Dana's replies; Zoe's first one before
+        "thank_yous_sent": change(2, 1, 1),
+        "rejections_received": change(1, 1, 0),  # Acme; Initech the week before
+        "people_who_answered": change(2, 1, 1),
+        "new_advocates": change(1, 1, 0),  # Dana; Zoe the week before
+        # today: #14 #15 (Zoe's nurtures), #17 #18 (thank-yous), #21, #23 #27 (Dana's);
+        # before: #8 (Zoe's thank-you), #13 (Zoe's nurture, moved by her reply)
+        "tasks_done": change(7, 2, 5),
+        "tasks_skipped": change(1, 0, 1),
+        "thank_you_reply_rate": change(0.5, 1.0, -0.5),
+        "nurture_reply_rate": change(0.5, None, None),
+    },
+    "activity": {
+        "touches": [
+            {"kind": "thank-you", "outgoing": 2, "incoming": 0},
+            {"kind": "reply", "outgoing": 0, "incoming": 2},
+            {"kind": "email", "outgoing": 1, "incoming": 0},
+            {"kind": "linkedin", "outgoing": 1, "incoming": 0},
+        ],
+        "touches_out": 4,
+        "touches_in": 2,
+        "notes": 1,
+        "thank_yous_sent": 2,
+        "rejections_received": 1,
+        "tasks_done": 7,
+        "tasks_skipped": 1,
+        "tasks_overdue": 5,  # #2 (Globex openings), #4 #5 #7 (Kai), #11 (Zoe's LinkedIn)
+    },
+    "replies": {
+        "answered": [
+            {
+                "contact_id": 4,
+                "contact": "Dana Whitfield",
+                "employer": "Acme Robotics",
+                "replies": 1,
+                "last_reply": "2026-03-01T12:00:00+00:00",
+            },
+            {
+                "contact_id": 3,
+                "contact": "Zoe Park",
+                "employer": "Initech",
+                "replies": 1,
+                "last_reply": "2026-02-26T12:00:00+00:00",
+            },
+        ],
+        # Kai's, Zoe's and Dana's thank-yous were answered, Sam's not yet
+        "thank_you_reply_rate": {
+            "this_period": rate(2, 1, 0.5),
+            "previous_period": rate(1, 1, 1.0),
+            "all_time": rate(4, 3, 0.75),
+        },
+        # Zoe answered the email; the LinkedIn touch came after Dana's reply; Ravi never did
+        "nurture_reply_rate": {
+            "this_period": rate(2, 1, 0.5),
+            "previous_period": rate(0, 0, None),
+            "all_time": rate(3, 1, 0.3333),
+        },
+        "new_advocates": [
+            {
+                "contact_id": 4,
+                "contact": "Dana Whitfield",
+                "employer": "Acme Robotics",
+                "first_reply": "2026-03-01T12:00:00+00:00",
+            }
+        ],
+    },
+    "funnel": [
+        {
+            "employer_id": 3,
+            "employer": "Acme Robotics",
+            "met": 3,  # Lee too, though not someone to keep in touch with
+            "thanked": 2,
+            "replied": 1,
+            "linkedin": 1,
+            "info_interview": 0,
+            "nurturing": 1,  # Dana; Sam's note is not a touch
+            "finalist_rank": 2,
+            "rejected_on": "2026-02-27",
+            "days_since_rejection": 3,
+        },
+        {
+            "employer_id": 1,
+            "employer": "Globex",
+            "met": 1,
+            "thanked": 1,
+            "replied": 1,
+            "linkedin": 0,
+            "info_interview": 0,
+            "nurturing": 0,
+            "finalist_rank": 3,
+            "rejected_on": "2026-01-05",
+            "days_since_rejection": 56,
+        },
+        {
+            "employer_id": 2,
+            "employer": "Initech",
+            "met": 1,
+            "thanked": 1,
+            "replied": 1,
+            "linkedin": 0,
+            "info_interview": 0,
+            "nurturing": 1,
+            "finalist_rank": 1,
+            "rejected_on": "2026-02-18",
+            "days_since_rejection": 12,
+        },
+    ],
+    "going_cold": [
+        {
+            "contact_id": 1,
+            "contact": "Ravi Shah",
+            "employer": None,
+            "last_touch": "2025-12-20T12:00:00+00:00",
+            "days_quiet": 72,
+            "nurture_due": None,
+            "nurture_days_late": None,
+        },
+        {
+            "contact_id": 2,
+            "contact": "Kai Ito",
+            "employer": "Globex",
+            "last_touch": "2026-01-08T10:00:00+00:00",
+            "days_quiet": 53,
+            "nurture_due": "2026-02-08",
+            "nurture_days_late": 22,
+        },
+    ],
+    "door_reopening": [
+        {
+            "employer_id": 1,
+            "employer": "Globex",
+            "rejected_on": "2026-01-05",
+            "finalist_rank": 3,
+            "check_openings": [
+                {"task_id": 2, "title": "Check their openings (day 30)", "due": "2026-02-04"}
+            ],
+            "new_jobs": [
+                {
+                    "job_id": 4,
+                    "title": "Senior Analyst",
+                    "status": "applied",
+                    "applied_on": "2026-02-25",
+                    "added_on": "2026-03-02",
+                }
+            ],
+        }
+    ],
+    "next_week": [
+        {
+            "id": 24,
+            "kind": "linkedin_connect",
+            "title": "Connect on LinkedIn",
+            "due": "2026-03-03",
+            "contact": "Sam Ortiz",
+            "employer": "Acme Robotics",
+        },
+        {
+            "id": 29,
+            "kind": "custom",
+            "title": "Coffee with Zoe",
+            "due": "2026-03-09",
+            "contact": "Zoe Park",
+            "employer": "Initech",
+        },
+    ],
+}
+
+
+def test_every_figure_of_a_known_history(crm: Crm) -> None:
+    story(crm)
+    assert crm.json("review") == EXPECTED
+
+
+def test_days_and_since_choose_the_same_period(crm: Crm) -> None:
+    story(crm)
+    assert crm.json("review", "--days", "7") == EXPECTED
+    assert crm.json("review", "--since", "2026-02-24") == EXPECTED
+    assert crm.json("review", "--since", "-6d") == EXPECTED
+
+
+def test_a_longer_period_is_compared_with_as_long_a_period_before(crm: Crm) -> None:
+    story(crm)
+    doc = crm.json("review", "--days", "14")
+    assert isinstance(doc, dict)
+    assert doc["period"] == {"start": "2026-02-17", "end": "2026-03-02", "days": 14}
+    assert doc["previous_period"] == {"start": "2026-02-03", "end": "2026-02-16", "days": 14}
+    head = doc["headline"]
+    assert head["touches_out"] == change(5, 0, 5)
+    assert head["touches_in"] == change(3, 0, 3)
+    assert head["rejections_received"] == change(2, 0, 2)
+    assert head["new_advocates"] == change(2, 0, 2)
+    assert head["thank_you_reply_rate"] == change(0.6667, None, None)
+    assert head["tasks_done"] == change(9, 0, 9)
+
+
+def test_the_period_runs_from_midnight_of_its_first_day_to_the_end_of_today(crm: Crm) -> None:
+    crm("contact", "add", "Dana Whitfield", now=at("02-01T12:00"))
+    for moment in (
+        "2026-02-16T23:59:59+00:00",  # in neither period
+        "2026-02-17T00:00:00+00:00",  # the previous period's first moment
+        "2026-02-23T23:59:59+00:00",  # its last
+        "2026-02-24T00:00:00+00:00",  # this period's first moment
+        "2026-03-02T23:59:59+00:00",  # its last
+        "2026-03-03T00:00:00+00:00",  # the day after: not counted
+    ):
+        crm("log", "email", "dana", now=moment)
+    doc = crm.json("review", now=at("03-02T23:59"))
+    assert isinstance(doc, dict)
+    assert doc["headline"]["touches_out"] == change(2, 2, 0)
+    assert [k["outgoing"] for k in doc["activity"]["touches"]] == [2]
+
+
+def test_the_period_is_in_local_days(crm: Crm, crm_home: Path) -> None:
+    """In New York, 04:59 UTC on Feb 24 is still Feb 23: the previous period."""
+    crm_home.mkdir(exist_ok=True)
+    (crm_home / "config.toml").write_text('timezone = "America/New_York"\n')
+    crm("contact", "add", "Dana Whitfield", now="2026-02-20T12:00:00-05:00")
+    for moment in (
+        "2026-02-16T23:59:59-05:00",  # in neither period
+        "2026-02-17T00:00:00-05:00",  # the previous period's first moment
+        "2026-02-23T23:59:59-05:00",  # 2026-02-24T04:59:59Z: still the previous period
+        "2026-02-24T00:00:00-05:00",  # this period's first moment
+        "2026-03-02T23:59:59-05:00",  # its last
+        "2026-03-03T00:00:00-05:00",  # the day after
+    ):
+        crm("log", "email", "dana", now=moment)
+    doc = crm.json("review", now="2026-03-02T09:00:00-05:00")
+    assert isinstance(doc, dict)
+    assert doc["period"]["start"] == "2026-02-24"
+    assert doc["headline"]["touches_out"] == change(2, 2, 0)
+
+
+def test_an_empty_database_is_a_calm_report(crm: Crm) -> None:
+    doc = crm.json("review")
+    assert isinstance(doc, dict)
+    assert doc["empty"] is True
+    zero = change(0, 0, 0)
+    none = change(None, None, None)
+    assert doc["headline"] == {
+        name: none if name.endswith("_rate") else zero for name in EXPECTED["headline"]
+    }
+    for which in ("thank_you_reply_rate", "nurture_reply_rate"):
+        assert doc["replies"][which] == {
+            "this_period": rate(0, 0, None),
+            "previous_period": rate(0, 0, None),
+            "all_time": rate(0, 0, None),
+        }
+    assert doc["activity"] == {
+        "touches": [],
+        "touches_out": 0,
+        "touches_in": 0,
+        "notes": 0,
+        "thank_yous_sent": 0,
+        "rejections_received": 0,
+        "tasks_done": 0,
+        "tasks_skipped": 0,
+        "tasks_overdue": 0,
+    }
+    assert [doc[k] for k in ("funnel", "going_cold", "door_reopening", "next_week")] == [[]] * 4
+    assert lines(crm("review").stdout) == [
+        "Review of Tue 24 Feb to Mon 02 Mar 2026 (7 days)",
+        "Nothing yet: there is no one, no job and no touch to review. Start with:",
+        "command                                           what for",
+        'crm job add Acme --title "Data Analyst"           the job you applied for',
+        'crm contact add "Dana Whitfield" --employer Acme  each person you met there',
+        "crm job reject Acme --rank 2                      when the answer is no",
+        "crm log thank-you dana                            each thank-you you send",
+        "Next week's review shows what you did, who answered and what comes next.",
+    ]
+
+
+def test_the_terminal_report_at_80_columns(crm: Crm) -> None:
+    acme_story(crm)
+    crm("log", "thank-you", "dana", "--on", "2026-02-28")
+    crm("log", "thank-you", "sam", "--on", "2026-02-28")
+    crm("log", "reply", "dana", "--on", "2026-03-01", "--note", "Happy to stay in touch")
+    out = crm("review").stdout
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert lines(out) == [
+        "Review of Tue 24 Feb to Mon 02 Mar 2026 (7 days)",
+        "",
+        "At a glance",
+        "                      this period  previous  change",
+        "touches out                     2         0      +2",
+        "touches in                      1         0      +1",
+        "thank-yous sent                 2         0      +2",
+        "rejections received             1         0      +1",
+        "people who answered             1         0      +1",
+        "new advocates                   1         0      +1",
+        "tasks done                      3         0      +3",
+        "tasks skipped                   0         0       0",
+        "thank-you reply rate          50%       n/a     n/a",
+        "nurture reply rate            n/a       n/a     n/a",
+        "Previous: the 7 days before, Tue 17 Feb to Mon 23 Feb 2026.",
+        "",
+        "Activity",
+        "kind         out  in",
+        "thank-you      2   0",
+        "reply          0   1",
+        "all touches    2   1",
+        "2 thank-yous sent against 1 rejection received.",
+        "Tasks: 3 done, 0 skipped, 0 still overdue.",
+        "",
+        "Replies",
+        "who             employer       replies  last",
+        "Dana Whitfield  Acme Robotics        1  yesterday",
+        "reply rate          this period   all time",
+        "on thank-yous       1 of 2 (50%)  1 of 2 (50%)",
+        "on nurture touches  none sent     none sent",
+        "New advocates: Dana Whitfield (Acme Robotics).",
+        "",
+        "Funnel by employer",
+        "employer       met  thanked  replied  LinkedIn  info  nurture  rank  rejected",
+        "Acme Robotics    3        2        1         0     0        0     2  3 days ago",
+        "",
+        "Going cold",
+        "Nobody is going cold.",
+        "",
+        "Door reopening",
+        "No door to check yet: a rejection brings checks of the employer's openings.",
+        "",
+        "Next week",
+        "id  to do                who                             due",
+        "#5  Connect on LinkedIn  Dana Whitfield · Acme Robotics  tomorrow",
+        "#8  Connect on LinkedIn  Sam Ortiz · Acme Robotics       tomorrow",
+    ]
+
+
+def test_the_funnel_counts_answers_and_nurture_after_the_thank_you(crm: Crm) -> None:
+    acme_story(crm)
+    crm("log", "email", "sam", "--in", "--on", "2026-02-20")  # Sam wrote before the no
+    crm("log", "call", "sam", "--on", "2026-02-21")  # and the user called back
+    crm("log", "thank-you", "sam", "--on", "2026-02-28")
+    crm("log", "info-interview", "dana", "--on", "2026-02-25")  # a stage, thanked or not
+    crm("contact", "archive", "lee")
+    doc = crm.json("review")
+    assert isinstance(doc, dict)
+    assert doc["funnel"] == [
+        {
+            "employer_id": 1,
+            "employer": "Acme Robotics",
+            "met": 2,
+            "thanked": 1,
+            "replied": 0,
+            "linkedin": 0,
+            "info_interview": 1,
+            "nurturing": 0,
+            "finalist_rank": 2,
+            "rejected_on": "2026-02-27",
+            "days_since_rejection": 3,
+        }
+    ]
+
+
+def test_a_reply_logged_for_the_day_of_the_thank_you_answers_it(crm: Crm) -> None:
+    """Both are logged at midday of that day: a reply at the same moment counts as after it."""
+    crm("contact", "add", "Dana Whitfield")
+    crm("log", "thank-you", "dana", "--on", "2026-02-25")
+    crm("log", "reply", "dana", "--on", "2026-02-25")
+    doc = crm.json("review")
+    assert isinstance(doc, dict)
+    assert doc["replies"]["thank_you_reply_rate"]["this_period"] == rate(1, 1, 1.0)
+
+
+def test_going_cold_starts_at_60_quiet_days_or_a_note_15_days_late(crm: Crm) -> None:
+    for name, kind, on in (
+        ("Quiet Sixty", "call", "2026-01-01"),  # 60 days ago
+        ("Quiet Fiftynine", "call", "2026-01-02"),
+        ("Late Fifteen", "reply", "2026-01-15"),  # a note was due Feb 15
+        ("Late Fourteen", "reply", "2026-01-16"),
+    ):
+        crm("contact", "add", name)
+        crm("log", kind, name, "--on", on)
+    crm("contact", "add", "Never Touched", now="2025-06-01T12:00:00+00:00")  # never warm
+    crm("contact", "add", "Not Liked", "--no-keep-in-touch")
+    crm("log", "call", "not liked", "--on", "2025-12-01")
+    crm("contact", "add", "Gone Away")
+    crm("log", "call", "gone away", "--on", "2025-12-01")
+    crm("contact", "archive", "gone away")
+    doc = crm.json("review")
+    assert isinstance(doc, dict)
+    cold = [(c["contact"], c["days_quiet"], c["nurture_days_late"]) for c in doc["going_cold"]]
+    assert cold == [("Quiet Sixty", 60, None), ("Late Fifteen", 46, 15)]
+
+
+def test_a_second_chance_is_a_job_after_the_first_no(crm: Crm) -> None:
+    crm(
+        "job",
+        "add",
+        "Globex",
+        "--title",
+        "Analyst",
+        "--applied",
+        "2026-01-02",
+        now=at("01-02T12:00"),
+    )
+    crm("job", "add", "Globex", "--title", "Designer", "--applied", "2026-01-03")  # before it
+    crm(
+        "job", "reject", "Globex", "--title", "Analyst", "--on", "2026-01-05", now=at("01-05T12:00")
+    )
+    crm("job", "add", "Globex", "--title", "Lead", now=at("01-05T18:00"))  # the same day
+    crm("job", "add", "Globex", "--title", "Senior Analyst", now=at("02-10T12:00"))
+    crm("job", "add", "Initech", "--title", "Engineer")  # no rejection there
+    doc = crm.json("review")
+    assert isinstance(doc, dict)
+    assert doc["door_reopening"] == [
+        {
+            "employer_id": 1,
+            "employer": "Globex",
+            "rejected_on": "2026-01-05",
+            "finalist_rank": None,
+            "check_openings": [
+                {"task_id": 1, "title": "Check their openings (day 30)", "due": "2026-02-04"}
+            ],
+            "new_jobs": [
+                {
+                    "job_id": 4,
+                    "title": "Senior Analyst",
+                    "status": "applied",
+                    "applied_on": None,
+                    "added_on": "2026-02-10",
+                }
+            ],
+        }
+    ]
+    out = lines(crm("review").stdout)
+    door = out.index("Door reopening")
+    assert out[door + 1 : door + 4] == [
+        "employer  what                               when",
+        "Globex    ★ a second chance: Senior Analyst  added 20 days ago",
+        "Globex    #1 Check their openings (day 30)   26 days late",
+    ]
+
+
+def test_long_names_give_way_so_figures_and_dates_stay_whole(crm: Crm) -> None:
+    person, employer = "Maximiliane von Hohenberg-Schwarzenau", "International Business Machines"
+    crm("contact", "add", person, "--employer", employer)
+    crm(
+        "job",
+        "reject",
+        "international",
+        "--title",
+        "Scientist",
+        "--on",
+        "2026-02-26",
+        "--rank",
+        "12",
+    )
+    crm("log", "thank-you", "maxi", "--on", "2026-02-27")
+    crm("task", "add", "Send Maximiliane the article about ML platforms", "--contact", "maxi")
+    out = lines(crm("review").stdout)
+    assert max(len(line) for line in out) <= 80
+    funnel = out.index("Funnel by employer")
+    assert out[funnel + 1 : funnel + 3] == [
+        "employer        met  thanked  replied  LinkedIn  info  nurture  rank  rejected",
+        "International…    1        1        0         0     0        0    12  4 days ago",
+    ]
+    assert out[-3:] == [
+        "id  to do                              who                                 due",
+        "#4  Connect on LinkedIn                Maximiliane von Hohenberg-Schwarz…  today",
+        "#7  Send Maximiliane the article abo…  Maximiliane von Hohenberg-Schwarz…  today",
+    ]
+
+
+def markdown_tables(text: str) -> list[tuple[list[str], list[list[str]]]]:
+    """Each table as (header cells, body rows), the cells as a reader sees them."""
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    tables: list[tuple[list[str], list[list[str]]]] = []
+    row: list[str] = []
+    for token in tokens:
+        if token.type == "table_open":
+            tables.append(([], []))
+        elif token.type == "tr_open":
+            row = []
+        elif token.type == "inline" and tables and token.level >= 4:
+            kinds = {child.type for child in token.children or []}
+            assert kinds <= {"text", "text_special"}, (token.content, kinds)  # no markup
+            row.append("".join(child.content for child in token.children or []))
+        elif token.type == "tr_close":
+            header, body = tables[-1]
+            if not header:
+                header.extend(row)
+            else:
+                body.append(row)
+    return tables
+
+
+def headings(text: str) -> list[tuple[str, str]]:
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    return [
+        (token.tag, tokens[i + 1].content)
+        for i, token in enumerate(tokens)
+        if token.type == "heading_open"
+    ]
+
+
+def test_the_markdown_report_is_read_back_as_tables(crm: Crm, tmp_path: Path) -> None:
+    story(crm)
+    path = tmp_path / "review.md"
+    out = crm("review", "--output", str(path)).stdout
+    assert lines(out) == [f"Wrote the review of Tue 24 Feb to Mon 02 Mar 2026 (7 days) to {path}."]
+    text = path.read_text(encoding="utf-8")
+    assert headings(text) == [
+        ("h1", "Review of Tue 24 Feb to Mon 02 Mar 2026 (7 days)"),
+        ("h2", "At a glance"),
+        ("h2", "Activity"),
+        ("h2", "Replies"),
+        ("h2", "Funnel by employer"),
+        ("h2", "Going cold"),
+        ("h2", "Door reopening"),
+        ("h2", "Next week"),
+    ]
+    tables = markdown_tables(text)
+    shapes = [(header, len(body)) for header, body in tables]
+    assert shapes == [
+        (["", "this period", "previous", "change"], 10),
+        (["kind", "out", "in"], 5),
+        (["who", "employer", "replies", "last"], 2),
+        (["reply rate", "this period", "all time"], 2),
+        (
+            [
+                "employer",
+                "met",
+                "thanked",
+                "replied",
+                "LinkedIn",
+                "info",
+                "nurture",
+                "rank",
+                "rejected",
+            ],
+            3,
+        ),
+        (["id", "who", "employer", "last touch", "next note"], 2),
+        (["employer", "what", "when"], 2),
+        (["id", "to do", "who", "due"], 2),
+    ]
+    glance, *_, funnel, _, doors, _ = [body for _, body in tables]
+    assert glance[8] == ["thank-you reply rate", "50%", "100%", "-50 pts"]
+    assert funnel[0] == ["Acme Robotics", "3", "2", "1", "1", "0", "1", "2", "3 days ago"]
+    assert doors == [
+        ["Globex", "★ a second chance: Senior Analyst", "applied 5 days ago"],
+        ["Globex", "#2 Check their openings (day 30)", "26 days late"],
+    ]
+
+
+def test_markdown_cells_keep_the_users_text_as_written(crm: Crm, tmp_path: Path) -> None:
+    odd = "Pipe | Works *Ltd* _x_ <b>1</b> [a](b) `c` &amp; ~~s~~ \\"
+    crm("contact", "add", "Dana Whitfield", "--employer", odd)
+    crm("job", "reject", odd, "--title", "Analyst | ML", "--on", "2026-03-01")
+    crm("task", "add", "Call Dana\nabout the | role", "--contact", "dana", "--due", "+2d")
+    path = tmp_path / "odd.md"
+    crm("review", "--output", str(path))
+    tables = markdown_tables(path.read_text(encoding="utf-8"))
+    funnel = next(body for header, body in tables if header[0] == "employer" and len(header) == 9)
+    assert funnel[0][0] == odd
+    next_week = tables[-1][1]
+    assert ["#4", "Call Dana about the | role", f"Dana Whitfield · {odd}", "Wed 04 Mar"] in (
+        next_week
+    )
+
+
+def test_the_markdown_file_is_private_and_replaces_an_old_one(
+    sqlite_crm: Crm, tmp_path: Path
+) -> None:
+    os.umask(0o022)
+    (tmp_path / "reviews").mkdir()
+    path = tmp_path / "reviews" / "review.md"
+    path.write_text("last week's review\n")
+    path.chmod(0o644)
+    sqlite_crm("review", "--output", str(path))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_text().startswith("# Review of Tue 24 Feb to Mon 02 Mar 2026 (7 days)\n")
+    assert [p.name for p in path.parent.iterdir()] == ["review.md"]  # no temporary file left
+
+
+ERRORS = [
+    (["--days", "0"], "--days is a number of days from 1 to 3660, not 0"),
+    (["--days", "3661"], "--days is a number of days from 1 to 3660, not 3661"),
+    (["--days", "7", "--since", "monday"], "give --days or --since, not both"),
+    (["--since", "tomorrow"], "--since 2026-03-03 is after today (2026-03-02)"),
+    (["--since", "2016-02-01"], "--since reaches back at most 3660 days, to 2016-02-24"),
+    (["--since", "last week"], "'last week' is not a date"),
+    (["--json", "--output", "r.md"], "give --json or --output, not both"),
+    (["--output", "/nonexistent/r.md"], "cannot write /nonexistent/r.md: the folder"),
+]
+
+
+@pytest.mark.parametrize(("argv", "words"), ERRORS, ids=[" ".join(a) for a, _ in ERRORS])
+def test_bad_input_is_one_line_and_changes_nothing(crm: Crm, argv: list[str], words: str) -> None:
+    acme_story(crm)
+    before = crm.state()
+    result = crm("review", *argv, ok=False)
+    assert result.exit_code == 2, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
+    assert words in result.stderr
+    assert crm.state() == before
+
+
+def test_a_review_with_good_input_writes_nothing(crm: Crm, tmp_path: Path) -> None:
+    acme_story(crm)
+    before = crm.state()
+    crm("review")
+    crm("review", "--json")
+    crm("review", "--output", str(tmp_path / "r.md"))
+    assert crm.state() == before
+
+
+def test_an_output_that_is_a_folder(sqlite_crm: Crm, tmp_path: Path) -> None:
+    result = sqlite_crm("review", "--output", str(tmp_path), ok=False)
+    assert (result.exit_code, result.stderr) == (2, f"Error: {tmp_path} is a folder, not a file\n")
+
+
+def test_the_review_reads_the_same_rows_however_long_the_history(
+    sqlite_crm: Crm, crm_home: Path
+) -> None:
+    """Aggregates, not a loop over the touchpoints: 5,000 more, not one more row read."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import event, insert
+
+    from crm.db import Database
+    from crm.models import Touchpoint
+    from crm.services.review import period_of, weekly_review
+
+    story(sqlite_crm)
+    database = Database(sqlite_crm.url)
+    read = {"statements": 0, "rows": 0}
+
+    def counted(_cursor: object, row: tuple[object, ...]) -> tuple[object, ...]:
+        read["rows"] += 1
+        return row
+
+    def checkout(dbapi_connection: Any, *_: object) -> None:
+        dbapi_connection.row_factory = counted  # sqlite3 calls it for every row fetched
+
+    def execute(*_: object) -> None:
+        read["statements"] += 1
+
+    event.listen(database.engine, "checkout", checkout)
+    event.listen(database.engine, "before_cursor_execute", execute)
+    now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    period = period_of(today=now.date())
+
+    def review() -> tuple[dict[str, int], Any]:
+        read.update(statements=0, rows=0)
+        with database.session(write=False) as session:
+            found = weekly_review(session=session, now=now, period=period)
+        return dict(read), found
+
+    small, before = review()
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    rows = [
+        {
+            "contact_id": 6,  # Lee, whom the user chose not to keep in touch with
+            "kind": "note",
+            "direction": "out",
+            "happened_at": start + timedelta(minutes=i),
+            "created_at": start,
+        }
+        for i in range(5000)
+    ]
+    with database.session(write=True) as session:
+        session.execute(insert(Touchpoint), rows)
+    large, after = review()
+    database.close()
+    assert small["rows"] > 10 and small == large
+    assert (after.activity.notes, after.funnel) == (before.activity.notes, before.funnel)

@@ -1,0 +1,175 @@
+"""`crm today`: the morning screen, exactly as printed, by Typer and by the shortcut alike."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import Crm
+from tests.helpers import acme_story, lines
+
+STORY_SCREEN = [
+    "Monday 02 March 2026",
+    "",
+    "Overdue",
+    "#2  Send a thank-you note           Sam Ortiz · Acme Robotics     2 days late",
+    "",
+    "Next 7 days",
+    "#5  Connect on LinkedIn             Dana Whitfield · Acme Robo…      tomorrow",
+    "",
+    "Done one? crm log thank-you NAME · crm task done ID · crm task skip ID",
+]
+
+
+def story(crm: Crm) -> None:
+    acme_story(crm)
+    crm("log", "thank-you", "dana", "--on", "2026-02-28")
+
+
+def test_the_screen_at_80_columns(crm: Crm) -> None:
+    story(crm)
+    assert lines(crm("today").stdout) == STORY_SCREEN
+
+
+def test_the_json_document(crm: Crm) -> None:
+    story(crm)
+    assert crm.json("today") == {
+        "date": "2026-03-02",
+        "overdue": [
+            {
+                "id": 2,
+                "kind": "thank_you",
+                "title": "Send a thank-you note",
+                "due": "2026-02-28",
+                "status": "open",
+                "contact": "Sam Ortiz",
+                "employer": "Acme Robotics",
+            }
+        ],
+        "today": [],
+        "upcoming": [
+            {
+                "id": 5,
+                "kind": "linkedin_connect",
+                "title": "Connect on LinkedIn",
+                "due": "2026-03-03",
+                "status": "open",
+                "contact": "Dana Whitfield",
+                "employer": "Acme Robotics",
+            }
+        ],
+    }
+
+
+def test_a_new_database_explains_the_first_steps(crm: Crm) -> None:
+    out = lines(crm("today").stdout)
+    assert out[0] == "Monday 02 March 2026"
+    assert (
+        out[1] == "Nothing to follow up yet. crm keeps your follow-ups once it knows whom you met:"
+    )
+    assert [line.split()[:3] for line in out[2:5]] == [
+        ["crm", "job", "add"],
+        ["crm", "contact", "add"],
+        ["crm", "job", "reject"],
+    ]
+
+
+def test_a_quiet_week_says_what_comes_next(crm: Crm) -> None:
+    story(crm)
+    for task_id in ("2", "5"):
+        crm("task", "skip", task_id)
+    assert lines(crm("today").stdout)[1:] == [
+        "Nothing due today or in the next 7 days.",
+        "Next: Ask for an informational interview (Dana Whitfield), Sat 21 Mar.",
+        "When something happens, log it: crm log reply NAME, crm log call NAME ...",
+    ]
+
+
+def test_long_sections_are_cut_with_a_count(crm: Crm) -> None:
+    for n in range(25):
+        crm("task", "add", f"Chore {n}", "--due", "yesterday")
+    out = lines(crm("today").stdout)
+    assert out[3].startswith("#1   Chore 0 ")
+    assert out[3 + 20] == "… and 5 more: crm task list"
+
+
+def run_crm(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, CRM_HOME=str(home))
+    return subprocess.run(
+        [sys.executable, "-m", "crm", *args], env=env, capture_output=True, text=True
+    )
+
+
+def test_the_shortcut_prints_what_typer_prints(sqlite_crm: Crm, crm_home: Path) -> None:
+    story(sqlite_crm)
+    for args in (["today"], ["today", "--json"], ["--db", str(crm_home / "crm.db"), "today"]):
+        fast = run_crm(crm_home, *args)
+        assert fast.returncode == 0 and fast.stderr == ""
+        assert fast.stdout == sqlite_crm(*args[-2:] if args[-1] == "--json" else ["today"]).stdout
+
+
+def test_the_shortcut_reports_errors_in_one_line(tmp_path: Path, crm_home: Path) -> None:
+    done = run_crm(crm_home, "--db", str(tmp_path), "today")
+    assert done.returncode == 1
+    assert done.stderr == f"Error: {tmp_path} is a folder, not a database file\n"
+
+
+def on_a_terminal(home: Path, **env: str) -> str:
+    """What `crm today` writes when its output is a terminal (a pseudo-terminal here)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    environment.update(CRM_HOME=str(home), TERM="xterm", **env)
+    done = subprocess.run(
+        [sys.executable, "-m", "crm", "today"],
+        env=environment,
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    os.close(follower)
+    assert done.returncode == 0, done.stderr
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return b"".join(chunks).decode()
+
+
+def test_colour_only_on_a_terminal_and_never_under_no_color(
+    sqlite_crm: Crm, crm_home: Path
+) -> None:
+    story(sqlite_crm)
+    assert "\x1b[" not in run_crm(crm_home, "today").stdout
+    assert "\x1b[31m 2 days late\x1b[0m" in on_a_terminal(crm_home)
+    assert "\x1b[" not in on_a_terminal(crm_home, NO_COLOR="1")
+
+
+def test_task_list_one_line_a_task(crm: Crm) -> None:
+    story(crm)
+    assert lines(crm("task", "list").stdout) == [
+        "id  to do                           who                                   due",
+        "#2  Send a thank-you note           Sam Ortiz · Acme Robotics     2 days late",
+        "#5  Connect on LinkedIn             Dana Whitfield · Acme Robo…      tomorrow",
+        "#6  Ask for an informational inte…  Dana Whitfield · Acme Robo…    Sat 21 Mar",
+        "#7  Write about a shared interest   Dana Whitfield · Acme Robo…    Sat 28 Mar",
+        "#3  Check their openings (day 30)   Acme Robotics                  Sun 29 Mar",
+        "#4  Check their openings (day 90)   Acme Robotics                  Thu 28 May",
+    ]
+    every = lines(crm("task", "list", "--all").stdout)
+    assert every[0].endswith("due  status")
+    assert (
+        every[1] == "#1  Send a thank-you note       Dana Whitfield · Acme R…   28 Feb 2026  done"
+    )
+    doc = crm.json("task", "list", "--all")
+    assert isinstance(doc, list) and [t["status"] for t in doc][:2] == ["done", "open"]
+    assert doc[0]["closed_at"] == "2026-03-02T09:00:00+00:00"
