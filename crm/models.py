@@ -25,6 +25,9 @@ class Role(StrEnum):
     RECRUITER = "recruiter"
     INTERVIEWER = "interviewer"
     OTHER = "other"
+    # someone an import brought in (a LinkedIn connection, a phone contact), not known to have
+    # been met in a hiring process: no thank-you is asked for until their role says otherwise
+    CONNECTION = "connection"
 
 
 class JobStatus(StrEnum):

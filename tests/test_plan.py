@@ -219,3 +219,42 @@ def test_a_waiting_nurture_stays_the_same_task(crm: Crm) -> None:
     assert [(t["id"], t["due"]) for t in crm.json("task", "list", now="2026-04-20")] == [  # type: ignore[union-attr]
         (first["id"], "2026-02-05")
     ]
+
+
+def test_a_job_change_does_not_end_the_plan_for_someone_you_thanked(
+    crm: Crm, tmp_path: Path
+) -> None:
+    """Sam was met at Acme, thanked after Acme's rejection, then moved to Globex (seen in a
+    LinkedIn export): the informational interview and the monthly note still come."""
+    from bench.connections import write_connections_csv
+
+    url = "https://www.linkedin.com/in/sam-ortiz"
+    before = write_connections_csv(
+        tmp_path / "before.csv", [["Sam", "Ortiz", url, "", "Acme", "Recruiter", "01 Feb 2026"]]
+    )
+    after = write_connections_csv(
+        tmp_path / "after.csv", [["Sam", "Ortiz", url, "", "Globex", "Recruiter", "01 Feb 2026"]]
+    )
+    crm("import", "linkedin", str(before), now="2026-02-01")
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-20", now="2026-02-20")
+    crm("log", "thank-you", "sam", now="2026-02-21")
+    crm("import", "linkedin", str(after), now="2026-02-25")
+    kinds = [k for k, _ in open_kinds(crm, "Sam Ortiz")]
+    assert "info_interview" in kinds and "nurture" in kinds
+
+
+def test_imported_connections_are_not_asked_for_a_thank_you_until_met(
+    crm: Crm, tmp_path: Path
+) -> None:
+    from bench.connections import write_connections_csv
+
+    export = write_connections_csv(
+        tmp_path / "c.csv",
+        [["Kai", "Ito", "https://www.linkedin.com/in/kai", "", "Acme", "CTO", "01 Feb 2026"]],
+    )
+    crm("import", "linkedin", str(export))
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-27")
+    assert [k for k, w, _, _ in tasks(crm) if k == "thank_you"] == []
+    assert crm.json("contact", "show", "kai")["role"] == "connection"  # type: ignore[index]
+    crm("contact", "edit", "kai", "--role", "interviewer")  # "yes, I met Kai on the panel"
+    assert ("thank_you", "Kai Ito", "2026-02-28", "open") in tasks(crm)

@@ -8,7 +8,7 @@ from crm.cli.common import CONTACT, JSON, env, report_plan
 
 app = typer.Typer(help="Add, list, show, edit and archive contacts.", no_args_is_help=True)
 
-ROLE_HELP = "hiring manager, recruiter, interviewer or other"
+ROLE_HELP = "hiring manager, recruiter, interviewer, other; connection: imported, not met"
 
 
 @app.command("add")

@@ -49,7 +49,8 @@ def vcard(
 ) -> None:
     """Import contacts from a vCard file (3.0 or 4.0).
 
-    As phones, Google, Apple and Nextcloud export them. People are matched by LinkedIn profile, email address, or a name only one contact has.
+    As phones, Google, Apple and Nextcloud export them. People are matched by LinkedIn
+    profile, email address, or a name only one contact has.
 
     Example: crm import vcard contacts.vcf
     """

@@ -14,6 +14,9 @@ from crm.services.text import clean_text
 from crm.settings import Plan
 
 TEXT_FIELDS = ("email", "phone", "linkedin_url", "notes")
+# LinkedIn's are under 100 characters; the URL is unique, and PostgreSQL's unique index holds an
+# entry of at most ~2,700 bytes (500 characters at four bytes each)
+LONGEST_URL = 500
 
 
 def parse_role(text: str) -> str:
@@ -167,7 +170,12 @@ def contact_details(
 
 def _set_text(contact: Contact, values: dict[str, str | None]) -> None:
     for name, value in values.items():
-        setattr(contact, name, clean_text(value, name.replace("_", " ")))
+        text = clean_text(value, name.replace("_", " "))
+        if name == "linkedin_url" and text and len(text) > LONGEST_URL:
+            raise BadInput(
+                f"the LinkedIn URL is {len(text):,} characters; the most is {LONGEST_URL}"
+            )
+        setattr(contact, name, text)
 
 
 def _refuse_duplicate_linkedin(session: Session, contact: Contact) -> None:

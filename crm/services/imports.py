@@ -131,7 +131,8 @@ def import_people(
     result.added = len(fresh)
     for record, contact_id in zip(fresh, _insert(session, Contact, fresh), strict=True):
         record.id = contact_id
-    _insert(session, Employment, history)
+    for job, job_id in zip(history, _insert(session, Employment, history), strict=True):
+        job.id = job_id  # the congratulation's key names the job change
     _close(session, known.closed, now.date())
     session.flush()  # the contacts changed
     for record, job, before in changes:
@@ -257,7 +258,7 @@ def _new_contact(person: Person, known: _Known, now: datetime) -> SimpleNamespac
         name=person.name,
         name_key=name_key(person.name),
         employer_id=known.employer_id(person.company),
-        role=Role.OTHER.value,
+        role=Role.CONNECTION.value,
         position=person.position,
         email=email,
         phone=phone,
@@ -370,8 +371,7 @@ def _congratulate(
         contact_id=record.id,
         employer_id=job.employer_id,
         rule=f"a job change seen in the {SOURCE_NAMES.get(job.source, job.source)} import",
-        # No `key`: the follow-up plan closes every open keyed task it did not make itself.
-        # The history makes it once: a re-import that sees the same job adds no history row.
+        key=f"job_change:{record.id}:{job.id}",  # one congratulation for one job change, ever
         created_at=now,
     )
     session.add(task)

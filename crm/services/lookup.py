@@ -18,6 +18,9 @@ Named = TypeVar("Named", Employer, Contact)
 # ids are INTEGER columns, which PostgreSQL keeps to 32 bits: it refuses even to compare a
 # larger number with one, so no record has a larger id and none is asked for
 LARGEST_ID = 2**31 - 1
+# Names are indexed, and PostgreSQL refuses an index entry over ~2,700 bytes: 200 characters
+# stay under it even casefolded ("ß" is "ss") at four bytes a character.
+LONGEST_NAME = 200
 
 
 def name_key(name: str) -> str:
@@ -33,6 +36,10 @@ def clean_name(name: str, what: str) -> str:
         raise BadInput(f"a {what}'s name cannot contain a NUL character")
     if cleaned.startswith("#"):
         raise BadInput(f"a {what}'s name cannot start with '#' (that is how ids are written)")
+    if len(cleaned) > LONGEST_NAME:
+        raise BadInput(
+            f"the {what}'s name is {len(cleaned):,} characters; the most is {LONGEST_NAME}"
+        )
     return cleaned
 
 

@@ -36,9 +36,11 @@ from sqlmodel import Session, col, select
 from crm.models import (
     ChangeCounter,
     Contact,
+    Employment,
     Job,
     JobStatus,
     PlanState,
+    Role,
     Task,
     TaskKind,
     TaskStatus,
@@ -47,6 +49,15 @@ from crm.models import (
 )
 from crm.services.relationships import History, histories
 from crm.settings import Plan
+
+# The plan's tasks that a touchpoint answers; it closes no other (an openings check, a job-change
+# congratulation made by an import, the user's own tasks are closed by the user).
+ANSWERED_BY_TOUCHES = {
+    TaskKind.THANK_YOU.value,
+    TaskKind.LINKEDIN_CONNECT.value,
+    TaskKind.INFO_INTERVIEW.value,
+    TaskKind.NURTURE.value,
+}
 
 TITLES = {
     TaskKind.THANK_YOU: "Send a thank-you note",
@@ -72,6 +83,7 @@ class _World:
     rejections: list[Job]
     history: dict[int, History]
     thank_you_days: dict[int, list[date]]
+    former_employers: dict[int, set[int]]
     keyed: dict[str, Task]
     open_tasks: list[Task]
     today: date
@@ -81,6 +93,11 @@ class _World:
         for task in self.open_tasks:
             if task.kind == TaskKind.NURTURE.value and task.contact_id is not None:
                 self.open_nurture.setdefault(task.contact_id, []).append(task)
+
+    def employers_of(self, contact: Contact) -> set[int]:
+        """Where the contact works now and where imports saw them work before."""
+        now = {contact.employer_id} if contact.employer_id is not None else set()
+        return now | self.former_employers.get(contact.id or 0, set())
 
     def eligible(self, contact_id: int | None) -> bool:
         contact = self.contacts.get(contact_id or 0)
@@ -123,12 +140,20 @@ def _load(session: Session, now: datetime) -> _World:
         )
     ):
         thank_you_days[contact_id].append(moment.astimezone(now.tzinfo).date())
+    former_employers: dict[int, set[int]] = defaultdict(set)
+    for contact_id, employer_id in session.exec(
+        select(Employment.contact_id, Employment.employer_id).where(
+            col(Employment.employer_id).is_not(None)
+        )
+    ):
+        former_employers[contact_id].add(employer_id)  # type: ignore[arg-type]
     tasks = list(session.exec(select(Task).where(col(Task.key).is_not(None))))
     return _World(
         contacts=contacts,
         rejections=rejections,
         history=histories(session, now.tzinfo),
         thank_you_days=thank_you_days,
+        former_employers=former_employers,
         keyed={t.key: t for t in tasks if t.key},
         open_tasks=[t for t in tasks if t.status == TaskStatus.OPEN.value],
         today=now.date(),
@@ -138,8 +163,10 @@ def _load(session: Session, now: datetime) -> _World:
 def _wanted(world: _World, plan: Plan) -> Iterable[dict[str, object]]:
     by_employer: dict[int, list[int]] = defaultdict(list)
     for contact in world.contacts.values():
-        if contact.employer_id is not None and world.eligible(contact.id):
-            by_employer[contact.employer_id].append(contact.id or 0)
+        if world.eligible(contact.id) and contact.role != Role.CONNECTION.value:
+            # everyone met there, including those who have left since: a thank-you is still owed
+            for employer_id in world.employers_of(contact):
+                by_employer[employer_id].append(contact.id or 0)
     first_rejection: dict[int, date] = {}
     for job in world.rejections:
         assert job.rejected_on is not None
@@ -149,7 +176,11 @@ def _wanted(world: _World, plan: Plan) -> Iterable[dict[str, object]]:
     for contact_id, contact in world.contacts.items():
         if not world.eligible(contact_id):
             continue
-        rejected = first_rejection.get(contact.employer_id or 0)
+        # the rejection may be at an employer the contact has since left (a job change)
+        rejections = [
+            first_rejection[e] for e in world.employers_of(contact) if e in first_rejection
+        ]
+        rejected = min(rejections, default=None)
         thanked = [d for d in world.thank_you_days[contact_id] if rejected and d >= rejected]
         history = world.history.get(contact_id, History())
         if thanked:
@@ -286,7 +317,7 @@ def _task(
 def _close_answered(world: _World, wanted: set[str], now: datetime, result: PlanResult) -> None:
     """Close each open plan task that is no longer wanted: answered, or withdrawn."""
     for task in world.open_tasks:
-        if task.key in wanted or task.kind == TaskKind.CHECK_OPENINGS.value:
+        if task.key in wanted or task.kind not in ANSWERED_BY_TOUCHES:
             continue
         if task.contact_id is not None and not world.eligible(task.contact_id):
             task.status = TaskStatus.SKIPPED.value
@@ -312,21 +343,32 @@ def _insert_if_absent(session: Session, rows: list[dict[str, object]]) -> list[T
 
 def _insert_ignoring_duplicates(dialect: str) -> Any:
     """INSERT ... ON CONFLICT (key) DO NOTHING RETURNING id, in the database's own dialect."""
+    statement = _insert(dialect, Task)
+    return statement.on_conflict_do_nothing(index_elements=["key"]).returning(col(Task.id))
+
+
+def _insert(dialect: str, model: Any) -> Any:
+    """An INSERT in the database's own dialect, which knows ON CONFLICT."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 
-        statement: Any = postgresql_insert(Task)
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        return postgresql_insert(model)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        statement = sqlite_insert(Task)
-    return statement.on_conflict_do_nothing(index_elements=["key"]).returning(col(Task.id))
+    return sqlite_insert(model)
 
 
 def _stamp(session: Session, now: datetime, fingerprint: str) -> None:
     """Remember what the plan saw: its settings, and the write count after its own writes."""
     session.flush()
-    state = session.get(PlanState, 1) or PlanState(id=1, ran_at=now, fingerprint=fingerprint)
+    if session.get(PlanState, 1) is None:
+        # The first run on this database, and maybe another process's first run at the same
+        # moment: on PostgreSQL the second of two plain INSERTs fails, so insert if absent.
+        first = {"id": 1, "ran_at": now, "fingerprint": fingerprint}
+        insert = _insert(session.get_bind().dialect.name, PlanState).values(first)
+        session.execute(insert.on_conflict_do_nothing(index_elements=["id"]))
+    state = session.get(PlanState, 1)
+    assert state is not None
     state.ran_at, state.fingerprint = now, fingerprint
     state.changes_planned = _changes(session)
     session.add(state)
