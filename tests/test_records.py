@@ -189,3 +189,14 @@ def test_db_current_and_upgrade(crm: Crm) -> None:
     )
     assert lines(crm("db", "upgrade").stdout)[1] == f"revision  {SCHEMA_REVISION} (current)"
     assert lines(crm("db", "current").stdout)[1] == f"revision  {SCHEMA_REVISION} (current)"
+
+
+def test_names_print_as_typed_even_with_brackets(crm: Crm) -> None:
+    out = crm("contact", "add", "Robin [the recruiter] Vega", "--employer", "[Stealth]").stdout
+    assert lines(out) == [
+        "Added employer [Stealth] (#1).",
+        "Added contact Robin [the recruiter] Vega (#1) at [Stealth].",
+    ]
+    assert lines(crm("contact", "show", "robin").stdout)[0] == (
+        "Robin [the recruiter] Vega (#1) · other at [Stealth]"
+    )

@@ -36,17 +36,17 @@ def config(json: bool = JSON) -> None:
         return
     out = e.out
     source = "" if path.is_file() else "  (not there: all defaults)"
-    out.print(f"config file   {path}{source}", markup=False, soft_wrap=True)
-    out.print(f"database      {doc['database']}", markup=False, soft_wrap=True)
-    out.print(f"timezone      {doc['timezone']}", markup=False)
-    out.print(f"remind_at     {s.remind_at}   (crm daemon's daily run)", markup=False)
+    out.print(f"config file   {path}{source}", soft_wrap=True)
+    out.print(f"database      {doc['database']}", soft_wrap=True)
+    out.print(f"timezone      {doc['timezone']}")
+    out.print(f"remind_at     {s.remind_at}   (crm daemon's daily run)")
     out.print(
         f"now           {e.now:%Y-%m-%d %H:%M %Z}" + ("   (CRM_NOW)" if _pretending() else "")
     )
-    out.print("[plan]", markup=False)
+    out.print("[plan]")
     for name, value in asdict(s.plan).items():
         shown = list(value) if isinstance(value, tuple) else value
-        out.print(f"  {name:<28}{shown}", markup=False)
+        out.print(f"  {name:<28}{shown}")
 
 
 def _pretending() -> bool:

@@ -144,7 +144,7 @@ def show(name: str = CONTACT, json: bool = JSON) -> None:
     ]
     for label, value in facts:
         if value:
-            e.out.print(f"  {label:<10}{value}", markup=False)
+            e.out.print(f"  {label:<10}{value}")
     if d.open_tasks:
         grid = table("id", "to do", "due", title="Open tasks")
         for t in d.open_tasks:
@@ -159,9 +159,7 @@ def show(name: str = CONTACT, json: bool = JSON) -> None:
             )
         e.out.print(grid)
     else:
-        e.out.print(
-            f'  No touchpoints yet. After a rejection: crm log thank-you "{c.name}"', markup=False
-        )
+        e.out.print(f'  No touchpoints yet. After a rejection: crm log thank-you "{c.name}"')
 
 
 @app.command("edit")

@@ -19,7 +19,7 @@ def upgrade() -> None:
 
     e = env()
     e.database()  # opening migrates
-    e.out.print(f"database  {masked(e.url)}", markup=False, soft_wrap=True)
+    e.out.print(f"database  {masked(e.url)}", soft_wrap=True)
     e.out.print(f"revision  {SCHEMA_REVISION} (current)")
 
 
@@ -33,7 +33,7 @@ def current() -> None:
 
     e = env()
     path = sqlite_path(e.url)
-    e.out.print(f"database  {masked(e.url)}", markup=False, soft_wrap=True)
+    e.out.print(f"database  {masked(e.url)}", soft_wrap=True)
     if path is not None and not path.exists():
         e.out.print("revision  none: the file does not exist yet (any crm command creates it)")
         return

@@ -24,15 +24,14 @@ def demo() -> None:
     database = build(folder, now)
     e.out.print(
         f"A made-up job search, written to {database} (your own data is untouched).\n",
-        markup=False,
         soft_wrap=True,
     )
     with pretending(now):
         for argv in (["today"], ["review"]):
-            e.out.print(f"$ crm {argv[0]}", style="bold", markup=False)
+            e.out.print(f"$ crm {argv[0]}", style="bold")
             e.out.file.flush()
             run(database, argv)
             e.out.print()
-    e.out.print("Explore it further:", markup=False)
-    e.out.print(f"  crm --db {database} contact show dana", markup=False, soft_wrap=True)
-    e.out.print(f"It is yours to delete when done: rm -r {folder}", markup=False, soft_wrap=True)
+    e.out.print("Explore it further:")
+    e.out.print(f"  crm --db {database} contact show dana", soft_wrap=True)
+    e.out.print(f"It is yours to delete when done: rm -r {folder}", soft_wrap=True)

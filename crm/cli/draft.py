@@ -130,7 +130,6 @@ def _edit_and_log(
     else:
         e.out.print(
             f'Not logged; {kept}: crm log thank-you "{person.name}" --file {path}',
-            markup=False,
             soft_wrap=True,  # a command to copy: never broken across lines
         )
     if mailto:

@@ -104,7 +104,7 @@ def show(name: str = EMPLOYER, json: bool = JSON) -> None:
         ("notes", employer.notes),
     ):
         if value:
-            e.out.print(f"  {label:<9}{value}", markup=False)
+            e.out.print(f"  {label:<9}{value}")
     if jobs:
         grid = table("job", "status", "applied", "rejected", "rank", title="Jobs")
         for j in jobs:

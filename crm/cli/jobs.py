@@ -68,7 +68,7 @@ def reject(
     result = e.plan_result
     if result and not any(t.kind == "thank_you" for t in result.created):
         hint = f'crm contact add NAME --employer "{found.name}"'
-        e.out.print(f"  Nobody to thank yet: add each person you met with {hint}", markup=False)
+        e.out.print(f"  Nobody to thank yet: add each person you met with {hint}")
     report_plan()
 
 

@@ -116,5 +116,4 @@ def report_logged(touch: Touchpoint, person: Contact) -> None:
     when = touch.happened_at.astimezone(e.now.tzinfo)
     e.out.print(
         f"Logged {touch.kind} {arrow} {person.name} on {when:%a %d %b %Y} (#{touch.id}).",
-        markup=False,
     )

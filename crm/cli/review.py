@@ -63,7 +63,6 @@ def review(
     write_private(output, review_markdown(report).encode())
     e.out.print(
         f"Wrote the review of {span(period.start, period.end)} to {output}.",
-        markup=False,
         soft_wrap=True,  # a long path stays whole, for scripts and for copying
     )
 
@@ -106,7 +105,7 @@ def _print(e: Env, block: Block) -> None:
     from crm.render import table
 
     if isinstance(block, str):
-        e.out.print(block, markup=False)
+        e.out.print(block)
         return
     grid = table(*block.columns)
     for i, (column, width) in enumerate(

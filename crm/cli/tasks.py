@@ -86,7 +86,7 @@ def add(
     with e.writing() as session:
         who = find_contact(session, contact) if contact else None
         task = add_task(session=session, now=e.now, title=title, due=due_on, contact=who)
-    e.out.print(f"Added task #{task.id}: {task.title} (due {task.due}).", markup=False)
+    e.out.print(f"Added task #{task.id}: {task.title} (due {task.due}).")
 
 
 def _finish(task_id: str, status: str) -> None:
@@ -97,7 +97,7 @@ def _finish(task_id: str, status: str) -> None:
     with e.writing() as session:
         task = finish_task(session=session, now=e.now, task_id=number, status=status)
     verb = "Done" if status == "done" else "Skipped"
-    e.out.print(f"{verb}: #{task.id} {task.title}.", markup=False)
+    e.out.print(f"{verb}: #{task.id} {task.title}.")
     report_plan()
 
 
@@ -136,4 +136,4 @@ def snooze(
     assert until_day is not None
     with e.writing() as session:
         task = snooze_task(session=session, now=e.now, task_id=number, until=until_day)
-    e.out.print(f"Snoozed #{task.id} {task.title} until {task.due:%a %d %b}.", markup=False)
+    e.out.print(f"Snoozed #{task.id} {task.title} until {task.due:%a %d %b}.")

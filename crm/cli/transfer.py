@@ -166,7 +166,7 @@ def backup(
 
 def _say(line: str) -> None:
     """One line of output, however long (file paths are): scripts read them line by line."""
-    env().out.print(line, markup=False, soft_wrap=True)
+    env().out.print(line, soft_wrap=True)
 
 
 def _read(file: Path) -> str:
