@@ -31,7 +31,7 @@ JOB_DEFAULTS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1
 
 
 def say(message: str) -> None:
-    stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    stamp = clock.now().strftime("%Y-%m-%d %H:%M:%S")
     print(f"{stamp} crm daemon: {message}", file=sys.stderr, flush=True)
 
 
@@ -59,6 +59,7 @@ def run_plan(url: str) -> None:
         return
     say(
         f"plan ran: {len(result.created)} task(s) created, {len(result.completed)} completed, "
+        f"{len(result.moved)} moved, "
         f"{len(result.withdrawn)} withdrawn"
     )
     for task in result.created:
@@ -90,6 +91,7 @@ def run_daemon(url: str, settings: Settings, every_seconds: int | None = None) -
             else CronTrigger(hour=hour, minute=minute, **_zone(settings))
         )
         scheduler.add_job(run_plan, trigger, args=[url], id="follow-up-plan")
+        # the scheduler's own (real) clock: it is what APScheduler will fire by, CRM_NOW or not
         upcoming = trigger.get_next_fire_time(None, datetime.now(trigger.timezone))
         then = f"every {every_seconds} s" if every_seconds else "daily"
         say(f"next run at {upcoming:%Y-%m-%d %H:%M:%S %Z}, then {then}")

@@ -221,10 +221,10 @@ def test_edit_opens_the_draft_checks_it_and_logs_it(
     assert lines(result.stdout) == [
         "Checked: all six elements are there, nothing left to fill in.",
         "Logged thank-you to Sam Ortiz on Mon 02 Mar 2026 (#1).",
-        "  + task #5: Connect on LinkedIn · due Thu 05 Mar",
-        "  + task #6: Ask for an informational interview · due Mon 23 Mar",
-        "  + task #7: Write about a shared interest · due Thu 02 Apr",
-        "  ✓ task #2 done: Send a thank-you note",
+        "  + #5 Connect on LinkedIn (Sam Ortiz) · due Thu 05 Mar",
+        "  + #6 Ask for an informational interview (Sam Ortiz) · due Mon 23 Mar",
+        "  + #7 Write about a shared interest (Sam Ortiz) · due Thu 02 Apr",
+        "  ✓ #2 Send a thank-you note (Sam Ortiz) · done",
     ]
     assert result.stderr == ""
     [mode] = [p.read_text() for p in drafts_folder.glob("*.mode")]

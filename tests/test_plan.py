@@ -76,7 +76,7 @@ def test_a_thank_you_after_the_rejection_starts_the_rest_of_the_plan(crm: Crm) -
     met(crm, "Dana")
     crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-27")
     out = crm("log", "thank-you", "dana", "--on", "2026-02-28").stdout
-    assert "✓ task #1 done: Send a thank-you note" in out
+    assert "✓ #1 Send a thank-you note (Dana) · done" in out
     assert open_kinds(crm, "Dana") == [
         ("linkedin_connect", "2026-03-03"),
         ("info_interview", "2026-03-21"),
@@ -176,7 +176,7 @@ def test_marking_a_plan_task_done_logs_the_touch(crm: Crm) -> None:
     met(crm, "Dana")
     crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-27")
     out = crm("task", "done", "1").stdout
-    assert "+ task #4: Connect on LinkedIn" in out
+    assert "+ #4 Connect on LinkedIn (Dana) · due Thu 05 Mar" in out
     [touch] = crm.json("contact", "show", "dana")["timeline"]  # type: ignore[index]
     assert (touch["kind"], touch["summary"]) == ("thank-you", "done: task #1")
 
@@ -258,3 +258,42 @@ def test_imported_connections_are_not_asked_for_a_thank_you_until_met(
     assert crm.json("contact", "show", "kai")["role"] == "connection"  # type: ignore[index]
     crm("contact", "edit", "kai", "--role", "interviewer")  # "yes, I met Kai on the panel"
     assert ("thank_you", "Kai Ito", "2026-02-28", "open") in tasks(crm)
+
+
+def test_a_reply_moves_the_nurture_and_a_note_of_yours_completes_it(crm: Crm) -> None:
+    met(crm, "Dana")
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-01-30", now="2026-01-30")
+    crm("log", "thank-you", "dana", now="2026-01-31")
+    [nurture] = [t for t in crm.json("task", "list") if t["kind"] == "nurture"]  # type: ignore[union-attr]
+    out = crm("log", "reply", "dana", now="2026-02-10").stdout
+    assert f"→ #{nurture['id']} Write about a shared interest (Dana) · moved: due Tue 10 Mar" in out
+    still = [t for t in crm.json("task", "list", now="2026-02-10") if t["kind"] == "nurture"]  # type: ignore[union-attr]
+    assert [(t["id"], t["due"], t["status"]) for t in still] == [
+        (nurture["id"], "2026-03-10", "open")
+    ]
+    out = crm("log", "email", "dana", now="2026-03-05").stdout
+    assert f"✓ #{nurture['id']} Write about a shared interest (Dana) · done" in out
+
+
+def test_no_linkedin_task_for_someone_an_import_shows_connected(crm: Crm, tmp_path: Path) -> None:
+    from bench.connections import write_connections_csv
+
+    export = write_connections_csv(
+        tmp_path / "c.csv",
+        [
+            [
+                "Sam",
+                "Ortiz",
+                "https://www.linkedin.com/in/sam",
+                "",
+                "Acme",
+                "Recruiter",
+                "01 Feb 2026",
+            ]
+        ],
+    )
+    crm("import", "linkedin", str(export))
+    crm("contact", "edit", "sam", "--role", "recruiter")
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-27")
+    crm("log", "thank-you", "sam", "--on", "2026-02-28")
+    assert [k for k, _ in open_kinds(crm, "Sam Ortiz")] == ["info_interview", "nurture"]

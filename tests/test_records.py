@@ -115,7 +115,7 @@ def test_edit_and_archive(crm: Crm) -> None:
     out = crm("contact", "archive", "sam").stdout
     assert lines(out) == [
         "Archived contact Sam Ortiz (#2).",
-        "  - task #2 withdrawn: Send a thank-you note",
+        "  - #2 Send a thank-you note (Sam Ortiz) · withdrawn",
     ]
     names = [c["name"] for c in crm.json("contact", "list")]  # type: ignore[union-attr]
     assert names == ["Dana Whitfield", "Lee Chen"]

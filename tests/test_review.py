@@ -34,7 +34,7 @@ def story(crm: Crm) -> None:
     crm("contact", "add", "Ravi Shah", now="2025-12-20T12:00:00+00:00")
     crm("log", "call", "ravi", now="2025-12-20T12:00:00+00:00")
     # Globex said no in January (#1 thank-you, #2 and #3 openings checks on Feb 4 and Apr 5);
-    # Kai was thanked (#4 LinkedIn, #5 interview, #6 nurture) and answered (#7 nurture, Feb 8)
+    # Kai was thanked (#4 LinkedIn, #5 interview, #6 nurture) and answered (#6 moves to Feb 8)
     crm("contact", "add", "Kai Ito", "--employer", "Globex", now=at("01-05T10:00"))
     crm(
         "job",
@@ -49,26 +49,26 @@ def story(crm: Crm) -> None:
     crm("job", "reject", "Globex", "--rank", "3", "--on", "2026-01-05", now=at("01-05T10:00"))
     crm("log", "thank-you", "kai", now=at("01-06T10:00"))
     crm("log", "reply", "kai", now=at("01-08T10:00"))
-    # Initech said no in the previous week (#8 thank-you, #9 and #10 checks); Zoe was thanked
-    # (#11 LinkedIn, #12 interview, #13 nurture) and answered the next day (#14 nurture)
+    # Initech said no in the previous week (#7 thank-you, #8 and #9 checks); Zoe was thanked
+    # (#10 LinkedIn, #11 interview, #12 nurture) and answered the next day (#12 moves)
     crm("contact", "add", "Zoe Park", "--employer", "Initech", now=at("02-16T10:00"))
     crm("job", "add", "Initech", "--title", "Engineer", now=at("02-16T10:00"))
     crm("job", "reject", "Initech", "--rank", "1", "--on", "2026-02-18", now=at("02-18T10:00"))
     crm("log", "thank-you", "zoe", now=at("02-19T10:00"))
     crm("log", "reply", "zoe", now=at("02-20T10:00"))
-    # this week, logged today: Zoe gets a note and answers it (#15, then #16 nurture)
+    # this week, logged today: Zoe gets a note (#12 done, #13 nurture) and answers it (#13 moves)
     crm("log", "email", "zoe", "--on", "2026-02-25")
     crm("log", "reply", "zoe", "--on", "2026-02-26")
-    # Acme said no on Feb 27 (#17, #18 thank-yous for Dana and Sam; #19, #20 checks)
+    # Acme said no on Feb 27 (#14, #15 thank-yous for Dana and Sam; #16, #17 checks)
     acme_story(crm)
-    crm("log", "thank-you", "dana", "--on", "2026-02-28")  # #21 LinkedIn, #22, #23 nurture
-    crm("log", "thank-you", "sam", "--on", "2026-02-28")  # #24 LinkedIn (Mar 3), #25, #26
-    crm("log", "reply", "dana", "--on", "2026-03-01")  # #27 nurture
-    crm("log", "linkedin", "dana")  # today 09:00, after her reply: #28 nurture
+    crm("log", "thank-you", "dana", "--on", "2026-02-28")  # #18 LinkedIn, #19, #20 nurture
+    crm("log", "thank-you", "sam", "--on", "2026-02-28")  # #21 LinkedIn (Mar 3), #22, #23
+    crm("log", "reply", "dana", "--on", "2026-03-01")  # #20 moves
+    crm("log", "linkedin", "dana")  # today 09:00, after her reply: #18 done, #20 moves again
     crm("log", "note", "sam", "--on", "2026-03-01", "--note", "Likes sailing")
-    crm("task", "skip", "25")  # Sam's informational interview
-    crm("task", "add", "Coffee with Zoe", "--contact", "zoe", "--due", "2026-03-09")  # #29
-    crm("task", "add", "Update the CV", "--due", "2026-03-10")  # #30: a day too far
+    crm("task", "skip", "22")  # Sam's informational interview
+    crm("task", "add", "Coffee with Zoe", "--contact", "zoe", "--due", "2026-03-09")  # #24
+    crm("task", "add", "Update the CV", "--due", "2026-03-10")  # #25: a day too far
     # a second chance: Globex posted another job and the user applied
     crm("job", "add", "Globex", "--title", "Senior Analyst", "--applied", "2026-02-25")
 
@@ -92,9 +92,10 @@ EXPECTED: dict[str, Any] = {
         "rejections_received": change(1, 1, 0),  # Acme; Initech the week before
         "people_who_answered": change(2, 1, 1),
         "new_advocates": change(1, 1, 0),  # Dana; Zoe the week before
-        # today: #14 #15 (Zoe's nurtures), #17 #18 (thank-yous), #21, #23 #27 (Dana's);
-        # before: #8 (Zoe's thank-you), #13 (Zoe's nurture, moved by her reply)
-        "tasks_done": change(7, 2, 5),
+        # today: #12 (Zoe's nurture, answered by the email), #14 #15 (thank-yous), #18
+        # (Dana's LinkedIn); before: #7 (Zoe's thank-you). Nurtures moved by a reply or a
+        # LinkedIn connection were not done, and do not count.
+        "tasks_done": change(4, 1, 3),
         "tasks_skipped": change(1, 0, 1),
         "thank_you_reply_rate": change(0.5, 1.0, -0.5),
         "nurture_reply_rate": change(0.5, None, None),
@@ -111,7 +112,7 @@ EXPECTED: dict[str, Any] = {
         "notes": 1,
         "thank_yous_sent": 2,
         "rejections_received": 1,
-        "tasks_done": 7,
+        "tasks_done": 4,
         "tasks_skipped": 1,
         "tasks_overdue": 5,  # #2 (Globex openings), #4 #5 #7 (Kai), #11 (Zoe's LinkedIn)
     },
@@ -236,7 +237,7 @@ EXPECTED: dict[str, Any] = {
     ],
     "next_week": [
         {
-            "id": 24,
+            "id": 21,
             "kind": "linkedin_connect",
             "title": "Connect on LinkedIn",
             "due": "2026-03-03",
@@ -244,7 +245,7 @@ EXPECTED: dict[str, Any] = {
             "employer": "Acme Robotics",
         },
         {
-            "id": 29,
+            "id": 24,
             "kind": "custom",
             "title": "Coffee with Zoe",
             "due": "2026-03-09",
@@ -279,7 +280,8 @@ def test_a_longer_period_is_compared_with_as_long_a_period_before(crm: Crm) -> N
     assert head["rejections_received"] == change(2, 0, 2)
     assert head["new_advocates"] == change(2, 0, 2)
     assert head["thank_you_reply_rate"] == change(0.6667, None, None)
-    assert head["tasks_done"] == change(9, 0, 9)
+    # #7 (Zoe's thank-you, Feb 19), #12 (her nurture, answered by the email), #14 #15 #18
+    assert head["tasks_done"] == change(5, 0, 5)
 
 
 def test_the_period_runs_from_midnight_of_its_first_day_to_the_end_of_today(crm: Crm) -> None:
@@ -376,7 +378,7 @@ def test_the_terminal_report_at_80_columns(crm: Crm) -> None:
         "rejections received             1         0      +1",
         "people who answered             1         0      +1",
         "new advocates                   1         0      +1",
-        "tasks done                      3         0      +3",
+        "tasks done                      2         0      +2",
         "tasks skipped                   0         0       0",
         "thank-you reply rate          50%       n/a     n/a",
         "nurture reply rate            n/a       n/a     n/a",
@@ -388,7 +390,7 @@ def test_the_terminal_report_at_80_columns(crm: Crm) -> None:
         "reply          0   1",
         "all touches    2   1",
         "2 thank-yous sent against 1 rejection received.",
-        "Tasks: 3 done, 0 skipped, 0 still overdue.",
+        "Tasks: 2 done, 0 skipped, 0 still overdue.",
         "",
         "Replies",
         "who             employer       replies  last",

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import typer
 
 from crm.cli.env import env, start
+
+if TYPE_CHECKING:
+    from crm.services.plan import Planned
 from crm.dates import HELP as DATE_HELP
 from crm.dates import parse_date
 
@@ -26,12 +30,18 @@ def report_plan() -> None:
         return
     from crm.render import due_phrase
 
+    def what(task: Planned) -> str:
+        who = result.who(task)
+        return f"#{task.id} {task.title}" + (f" ({who})" if who else "")
+
     for task in result.created:
-        e.out.print(f"  + task #{task.id}: {task.title} · {due_phrase(task.due, e.today)}")
+        e.out.print(f"  + {what(task)} · {due_phrase(task.due, e.today)}")
+    for task in result.moved:
+        e.out.print(f"  → {what(task)} · moved: {due_phrase(task.due, e.today)}")
     for task in result.completed:
-        e.out.print(f"  ✓ task #{task.id} done: {task.title}")
+        e.out.print(f"  ✓ {what(task)} · done")
     for task in result.withdrawn:
-        e.out.print(f"  - task #{task.id} withdrawn: {task.title}")
+        e.out.print(f"  - {what(task)} · withdrawn")
 
 
 def _complete_contacts(ctx: typer.Context, incomplete: str) -> list[str]:

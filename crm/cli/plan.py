@@ -23,7 +23,7 @@ def remind() -> None:
         pass  # the plan runs as the write transaction ends
     result = e.plan_result
     assert result is not None
-    if not (result.created or result.completed or result.withdrawn):
+    if not (result.created or result.completed or result.moved or result.withdrawn):
         e.out.print("The plan is up to date: nothing new to do.")
         return
     from crm.cli.common import report_plan

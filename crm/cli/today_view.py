@@ -29,7 +29,7 @@ Or look around a made-up story first: crm demo"""
 
 def show_today(e: Env, *, json: bool) -> None:
     with planned_query(e) as (query, as_text):
-        result = agenda(query, today=e.today, until_as_text=as_text)
+        result = agenda(query, today=e.today, until_as_text=as_text, limit=None if json else SHOWN)
         calm = None
         if result.empty and not json:
             calm = quiet(query, today=e.today, until_as_text=as_text)
@@ -110,18 +110,18 @@ def render(result: Agenda, calm: Quiet | None) -> str:
     if calm is not None:
         return "\n".join([*lines, *_quiet(calm, result)]) + "\n"
     sections = (
-        ("Overdue", result.overdue),
-        ("Today", result.today),
-        ("Next 7 days", result.upcoming),
+        ("Overdue", result.overdue, result.totals.get("overdue", 0)),
+        ("Today", result.today, result.totals.get("today", 0)),
+        ("Next 7 days", result.upcoming, result.totals.get("upcoming", 0)),
     )
-    layout = Layout([i for _, items in sections for i in items[:SHOWN]])
-    for name, items in sections:
+    layout = Layout([i for _, items, _ in sections for i in items[:SHOWN]])
+    for name, items, total in sections:
         if not items:
             continue
         lines += ["", paint(name, "bold")]
         lines += [layout.line(i, result.date, paint) for i in items[:SHOWN]]
-        if len(items) > SHOWN:
-            lines.append(paint(f"… and {len(items) - SHOWN} more: crm task list", "dim"))
+        if total > SHOWN:
+            lines.append(paint(f"… and {total - SHOWN} more: crm task list", "dim"))
     lines += [
         "",
         paint("Done one? crm log thank-you NAME · crm task done ID · crm task skip ID", "dim"),

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 HORIZON_DAYS = 7
+EVERY = 2**62  # a LIMIT both SQLite and PostgreSQL read as "no limit"
 
 TASKS = """
 SELECT t.id, t.kind, t.title, t.due, t.status, c.name, e.name,
@@ -21,7 +22,11 @@ FROM task AS t
 LEFT JOIN contact AS c ON c.id = t.contact_id
 LEFT JOIN employer AS e ON e.id = COALESCE(t.employer_id, c.employer_id)
 """
-AGENDA_SQL = TASKS + "WHERE t.status = 'open' AND t.due <= :until ORDER BY t.due, t.id"
+SECTION_SQL = (
+    TASKS + "WHERE t.status = 'open' AND t.due >= :first AND t.due <= :last "
+    "ORDER BY t.due, t.id LIMIT :limit"
+)
+COUNT_SQL = "SELECT COUNT(*) FROM task WHERE status = 'open' AND due >= :first AND due <= :last"
 OPEN_TASKS_SQL = TASKS + "WHERE t.status = 'open' ORDER BY t.due, t.id"
 ALL_TASKS_SQL = TASKS + "ORDER BY t.due, t.id"
 
@@ -82,24 +87,38 @@ class Agenda:
     overdue: list[TaskLine] = field(default_factory=list)
     today: list[TaskLine] = field(default_factory=list)
     upcoming: list[TaskLine] = field(default_factory=list)
+    # how many each section holds, when it was read only in part
+    totals: dict[str, int] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
         return not (self.overdue or self.today or self.upcoming)
 
 
-def agenda(query: Query, *, today: date, until_as_text: bool) -> Agenda:
-    """Open tasks up to a week ahead. `until_as_text`: SQLite compares dates as ISO text."""
-    until = today + timedelta(days=HORIZON_DAYS)
+def agenda(query: Query, *, today: date, until_as_text: bool, limit: int | None = None) -> Agenda:
+    """Open tasks up to a week ahead, each section read only up to `limit` tasks (and counted).
+
+    `until_as_text`: SQLite compares dates as ISO text. A morning screen shows a few lines of a
+    long overdue list, so it reads a few: over a large history that is most of its time.
+    """
     result = Agenda(date=today)
-    for row in query(AGENDA_SQL, {"until": until.isoformat() if until_as_text else until}):
-        line = TaskLine.from_row(row)
-        if line.due < today:
-            result.overdue.append(line)
-        elif line.due == today:
-            result.today.append(line)
+    sections = {
+        "overdue": (date.min, today - timedelta(days=1)),
+        "today": (today, today),
+        "upcoming": (today + timedelta(days=1), today + timedelta(days=HORIZON_DAYS)),
+    }
+    for name, (first, last) in sections.items():
+        bounds = {
+            "first": first.isoformat() if until_as_text else first,
+            "last": last.isoformat() if until_as_text else last,
+        }
+        rows = query(SECTION_SQL, dict(bounds, limit=EVERY if limit is None else limit))
+        lines = [TaskLine.from_row(row) for row in rows]
+        setattr(result, name, lines)
+        if limit is not None and len(lines) == limit:
+            result.totals[name] = query(COUNT_SQL, bounds)[0][0]
         else:
-            result.upcoming.append(line)
+            result.totals[name] = len(lines)
     return result
 
 

@@ -31,6 +31,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from sqlalchemy import select as sa_select  # sqlmodel's select stops at four columns
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from crm.models import (
@@ -68,33 +70,52 @@ TITLES = {
 }
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A task the plan made, closed or moved, as its report names it."""
+
+    id: int
+    kind: str
+    title: str
+    due: date
+    contact_id: int | None
+
+
 @dataclass
 class PlanResult:
-    created: list[Task] = field(default_factory=list)
-    completed: list[Task] = field(default_factory=list)  # answered by a touchpoint
-    withdrawn: list[Task] = field(default_factory=list)  # skipped: archived or not keep-in-touch
+    created: list[Planned] = field(default_factory=list)
+    completed: list[Planned] = field(default_factory=list)  # answered by a touchpoint
+    moved: list[Planned] = field(default_factory=list)  # a nurture whose clock restarted
+    withdrawn: list[Planned] = field(default_factory=list)  # archived, or not keep-in-touch
+    names: dict[int, str] = field(default_factory=dict)  # the contacts of those tasks
+
+    def who(self, task: Planned) -> str | None:
+        return self.names.get(task.contact_id) if task.contact_id is not None else None
 
 
 @dataclass
 class _World:
     """What the plan reads, loaded in a handful of queries."""
 
-    contacts: dict[int, Contact]
+    # rows of a few columns, not ORM objects: at 10,000 contacts and 50,000 tasks the objects
+    # alone would take more memory than the whole command is allowed
+    # id, name, employer_id, keep_in_touch, archived_at, role, linkedin_connected_on
+    contacts: dict[int, Any]
     rejections: list[Job]
     history: dict[int, History]
     thank_you_days: dict[int, list[date]]
     former_employers: dict[int, set[int]]
-    keyed: dict[str, Task]
-    open_tasks: list[Task]
+    keyed: dict[str, Any]  # id, key, status, kind, contact_id, due, title
+    open_tasks: list[Any]
     today: date
-    open_nurture: dict[int, list[Task]] = field(default_factory=dict)
+    open_nurture: dict[int, list[Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for task in self.open_tasks:
             if task.kind == TaskKind.NURTURE.value and task.contact_id is not None:
                 self.open_nurture.setdefault(task.contact_id, []).append(task)
 
-    def employers_of(self, contact: Contact) -> set[int]:
+    def employers_of(self, contact: Any) -> set[int]:
         """Where the contact works now and where imports saw them work before."""
         now = {contact.employer_id} if contact.employer_id is not None else set()
         return now | self.former_employers.get(contact.id or 0, set())
@@ -108,24 +129,41 @@ def follow_up_plan(*, session: Session, now: datetime, plan: Plan, fingerprint: 
     world = _load(session, now)
     result = PlanResult()
     wanted = list(_wanted(world, plan))
-    wanted_keys = {str(row["key"]) for row in wanted}
-    _close_answered(world, wanted_keys, now, result)
     # A reminder already more than `too_late_after_days` overdue when it would be made (old
     # history typed in today) is not made: it would only bury today's list.
     earliest = now.date() - timedelta(days=plan.too_late_after_days)
-    fresh = [
-        dict(row, created_at=now)
+    fresh = {
+        str(row["key"]): dict(row, created_at=now)
         for row in wanted
         if row["key"] not in world.keyed and row["due"] >= earliest  # type: ignore[operator]
-    ]
-    result.created = _insert_if_absent(session, fresh)
+    }
+    _close_answered(session, world, {str(row["key"]) for row in wanted}, fresh, now, result)
+    result.created = _insert_if_absent(session, list(fresh.values()))
+    result.names = {
+        task.contact_id: world.contacts[task.contact_id].name
+        for task in (*result.created, *result.completed, *result.moved, *result.withdrawn)
+        if task.contact_id in world.contacts
+    }
     _stamp(session, now, fingerprint)
     session.flush()
     return result
 
 
 def _load(session: Session, now: datetime) -> _World:
-    contacts = {c.id: c for c in session.exec(select(Contact)) if c.id is not None}
+    contacts = {
+        c.id: c
+        for c in session.execute(
+            sa_select(
+                col(Contact.id),
+                col(Contact.name),
+                col(Contact.employer_id),
+                col(Contact.keep_in_touch),
+                col(Contact.archived_at),
+                col(Contact.role),
+                col(Contact.linkedin_connected_on),
+            )
+        )
+    }
     rejections = list(
         session.exec(
             select(Job).where(
@@ -147,7 +185,19 @@ def _load(session: Session, now: datetime) -> _World:
         )
     ):
         former_employers[contact_id].add(employer_id)  # type: ignore[arg-type]
-    tasks = list(session.exec(select(Task).where(col(Task.key).is_not(None))))
+    tasks = list(
+        session.execute(
+            sa_select(
+                col(Task.id),
+                col(Task.key),
+                col(Task.status),
+                col(Task.kind),
+                col(Task.contact_id),
+                col(Task.due),
+                col(Task.title),
+            ).where(col(Task.key).is_not(None))
+        )
+    )
     return _World(
         contacts=contacts,
         rejections=rejections,
@@ -219,10 +269,11 @@ def _after_rejection(
 
 
 def _after_thank_you(
-    contact: Contact, thanked_on: date, history: History, plan: Plan
+    contact: Any, thanked_on: date, history: History, plan: Plan
 ) -> Iterable[dict[str, object]]:
     contact_id, employer_id = contact.id, contact.employer_id
-    if not history.linkedin:
+    # already connected: a LinkedIn touch, or an import of their "Connected On" date
+    if not history.linkedin and contact.linkedin_connected_on is None:
         yield _task(
             TaskKind.LINKEDIN_CONNECT,
             f"linkedin_connect:{contact_id}",
@@ -242,9 +293,7 @@ def _after_thank_you(
         )
 
 
-def _nurture(
-    contact: Contact, history: History, world: _World, plan: Plan
-) -> dict[str, object] | None:
+def _nurture(contact: Any, history: History, world: _World, plan: Plan) -> dict[str, object] | None:
     """The one nurture task the contact should have: due `period` cadences after the last touch.
 
     Its key names the touch, the cadence and the period, so it stays the same task while it
@@ -257,7 +306,7 @@ def _nurture(
     months = plan.slow_nurture_every_months if slow else plan.nurture_every_months
     rule = "the quarterly nurture (no answer lately)" if slow else "the monthly nurture"
     prefix = f"nurture:{contact.id}:{anchor.isoformat()}:{months}:"
-    waiting = [t for t in world.open_nurture.get(contact.id or 0, []) if t.key.startswith(prefix)]  # type: ignore[union-attr]
+    waiting = [t for t in world.open_nurture.get(contact.id or 0, []) if t.key.startswith(prefix)]
     if waiting:
         key, due = waiting[0].key or "", _later(anchor, months=months * _period(waiting[0]))
     elif (world.today - anchor).days > plan.dormant_after_days:
@@ -314,31 +363,68 @@ def _task(
     }
 
 
-def _close_answered(world: _World, wanted: set[str], now: datetime, result: PlanResult) -> None:
-    """Close each open plan task that is no longer wanted: answered, or withdrawn."""
+def _close_answered(
+    session: Session,
+    world: _World,
+    wanted: set[str],
+    fresh: dict[str, dict[str, object]],
+    now: datetime,
+    result: PlanResult,
+) -> None:
+    """Close each open plan task that is no longer wanted: answered, or withdrawn.
+
+    A nurture whose contact was touched by something other than a note from the user (they
+    replied, you connected on LinkedIn) is not done: it moves to its new date, the same task.
+    """
+    done, skipped = [], []
     for task in world.open_tasks:
         if task.key in wanted or task.kind not in ANSWERED_BY_TOUCHES:
             continue
         if task.contact_id is not None and not world.eligible(task.contact_id):
-            task.status = TaskStatus.SKIPPED.value
-            result.withdrawn.append(task)
-        else:
-            task.status = TaskStatus.DONE.value
-            result.completed.append(task)
-        task.closed_at = now
+            skipped.append(task)
+            result.withdrawn.append(_planned(task))
+            continue
+        successor = _successor(task, world, fresh) if task.kind == TaskKind.NURTURE.value else None
+        if successor is None:
+            done.append(task)
+            result.completed.append(_planned(task))
+            continue
+        move = {"key": successor["key"], "due": successor["due"], "rule": successor["rule"]}
+        session.execute(update(Task).where(col(Task.id) == task.id).values(**move))
+        result.moved.append(_planned(task, due=successor["due"]))
+    for tasks, status in ((done, TaskStatus.DONE), (skipped, TaskStatus.SKIPPED)):
+        if tasks:
+            session.execute(
+                update(Task)
+                .where(col(Task.id).in_([t.id for t in tasks]))
+                .values(status=status.value, closed_at=now)
+            )
 
 
-def _insert_if_absent(session: Session, rows: list[dict[str, object]]) -> list[Task]:
+def _successor(task: Any, world: _World, fresh: dict[str, dict[str, object]]) -> Any:
+    """The new nurture row this task becomes, unless the user's own note answered it."""
+    history = world.history.get(task.contact_id, History())
+    if history.last_note is not None and history.last_note == history.last_touch:
+        return None
+    prefix = f"nurture:{task.contact_id}:"
+    key = next((k for k in fresh if k.startswith(prefix)), None)
+    return fresh.pop(key) if key is not None else None
+
+
+def _planned(task: Any, due: date | None = None) -> Planned:
+    return Planned(task.id, task.kind, task.title, due or task.due, task.contact_id)
+
+
+def _insert_if_absent(session: Session, rows: list[dict[str, object]]) -> list[Planned]:
     """Insert the rows whose key is new; a key another process inserted first is left alone."""
     if not rows:
         return []
     statement = _insert_ignoring_duplicates(session.get_bind().dialect.name)
     ids = [row[0] for row in session.execute(statement, rows)]
-    return list(
-        session.exec(
-            select(Task).where(col(Task.id).in_(ids)).order_by(col(Task.due), col(Task.id))
-        )
-    )
+    made = sa_select(
+        col(Task.id), col(Task.kind), col(Task.title), col(Task.due), col(Task.contact_id)
+    ).where(col(Task.id).in_(ids))
+    return [Planned(*row) for row in session.execute(made.order_by(col(Task.due), col(Task.id)))]
 
 
 def _insert_ignoring_duplicates(dialect: str) -> Any:

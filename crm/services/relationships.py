@@ -43,6 +43,7 @@ class History:
     first_in: datetime | None = None
     last_in: datetime | None = None
     last_out: datetime | None = None
+    last_note: datetime | None = None  # the latest email or call the user made
     linkedin: bool = False
     info_interview: bool = False
     unanswered: int = 0  # notes (emails, calls) sent since they last engaged
@@ -81,6 +82,7 @@ def histories(
             func.max(_when(outgoing, t.happened_at)),
             func.max(case((col(t.kind) == TouchKind.LINKEDIN.value, 1), else_=0)),
             func.max(case((col(t.kind) == TouchKind.INFO_INTERVIEW.value, 1), else_=0)),
+            func.max(_when(and_(outgoing, col(t.kind).in_(NOTES)), t.happened_at)),
         )
         .where(touches)
         .group_by(col(t.contact_id))
@@ -117,6 +119,7 @@ def histories(
             last_out=_local(row[5], zone),
             linkedin=bool(row[6]),
             info_interview=bool(row[7]),
+            last_note=_local(row[8], zone),
             unanswered=counts.get(row[0], 0),
         )
         for row in session.execute(summary)
