@@ -13,7 +13,10 @@
 | +2w, -2w           | two weeks after / before today                     |
 | +1m, -1m           | one calendar month after / before (Jan 31 +1m = Feb 28/29) |
 | +1y, -1y           | one calendar year after / before (Feb 29 +1y = Feb 28)    |
-| monday ... sunday  | the next such day after today (also mon ... sun)   |
+| monday ... sunday  | the next such day after today (also mon ... sun);  |
+|                    | for what already happened (`crm log --on`, `job    |
+|                    | reject --on`, `--applied`): the latest such day,   |
+|                    | today included                                      |
 | eow                | the end of this week (Sunday; today if Sunday)     |
 | eom                | the last day of this month                         |
 """
@@ -38,13 +41,26 @@ OFFSET = re.compile(r"^([+-])(\d{1,4})([dwmy])$")
 HELP = "a date: 2026-03-04, today, yesterday, tomorrow, +3d, -2w, +1m, monday, eow, eom"
 
 
-def parse_date(text: str, *, today: date) -> date:
-    """Turn what a person typed into a date, relative to `today`."""
+def parse_date(text: str, *, today: date, past: bool = False) -> date:
+    """Turn what a person typed into a date, relative to `today`.
+
+    `past`: the date of something that happened (a touch, a rejection): a weekday name means
+    the latest such day (today included), and a date after today is refused.
+    """
+    found = _parse(text, today, past)
+    if past and found > today:
+        raise BadInput(f"{text!r} is {found}, after today: this records what already happened")
+    return found
+
+
+def _parse(text: str, today: date, past: bool) -> date:
     word = text.strip().lower()
     if word in NAMED:
         return NAMED[word](today)
     weekday = _weekday(word)
     if weekday is not None:
+        if past:
+            return today - timedelta(days=(today.weekday() - weekday) % 7)
         return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
     offset = OFFSET.match(word)
     if offset:

@@ -90,7 +90,10 @@ def make_engine(url: str) -> Engine:
             return create_engine(url)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
     except (ArgumentError, ImportError) as error:
-        raise DatabaseError(f"cannot use the database {masked(url)}: {error}") from None
+        hint = (
+            "; install the driver: pip install 'crm[postgres]'" if "psycopg" in str(error) else ""
+        )
+        raise DatabaseError(f"cannot use the database {masked(url)}: {error}{hint}") from None
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -149,6 +152,12 @@ def migration_connection(engine: Engine) -> Iterator[Connection]:
                 raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
+def explain(url: str, error: Exception) -> str:
+    """A driver's error as one line that names the database (its password masked)."""
+    reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+    return f"cannot use the database {masked(url)}: {reason}"
+
+
 class Database:
     """One engine for the whole invocation, migrated to the current schema when opened."""
 
@@ -171,11 +180,7 @@ class Database:
 
                 upgrade(self.engine)
         except DBAPIError as error:
-            raise DatabaseError(self._explain(error)) from None
-
-    def _explain(self, error: Exception) -> str:
-        reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
-        return f"cannot use the database {masked(self.url)}: {reason}"
+            raise DatabaseError(explain(self.url, error)) from None
 
     @contextmanager
     def session(self, *, write: bool) -> Iterator[Session]:
@@ -190,7 +195,7 @@ class Database:
                 if write:
                     session.commit()
         except DBAPIError as error:
-            raise DatabaseError(self._explain(error)) from None
+            raise DatabaseError(explain(self.url, error)) from None
         except UnicodeEncodeError as error:
             # An argument typed in a terminal (or a file name) in another encoding reaches
             # Python with its bytes as lone surrogates, which no database driver can encode.

@@ -96,6 +96,11 @@ def _from_toml(raw: dict[str, object], path: Path) -> Settings:
         unknown |= {f"plan.{k}" for k in set(plan_table) - {f.name for f in fields(Plan)}}
     if unknown:
         raise BadInput(f"{path}: unknown setting(s): {', '.join(sorted(unknown))}")
+    for name, value in raw.items():
+        if not isinstance(value, str):
+            raise BadInput(
+                f'{path}: {name} must be text in quotes, like {name} = "{_EXAMPLES[name]}"'
+            )
     settings = Settings(**raw)  # type: ignore[arg-type]
     plan = Plan()
     assert isinstance(plan_table, dict)
@@ -107,10 +112,18 @@ def _from_toml(raw: dict[str, object], path: Path) -> Settings:
         else:
             ok = _whole(value)
         if not ok:
-            raise BadInput(f"{path}: plan.{name} must be a whole number of at least 1")
-        plan = replace(plan, **{name: value})
+            what = (
+                "a list of whole numbers, like [30, 90]"
+                if isinstance(default, tuple)
+                else "a whole number of at least 1"
+            )
+            raise BadInput(f"{path}: plan.{name} must be {what}")
+        plan = replace(plan, **{name: value})  # type: ignore[arg-type]
     _check(settings, path)
     return replace(settings, plan=plan)
+
+
+_EXAMPLES = {"database": "~/crm.db", "timezone": "Europe/Berlin", "remind_at": "07:00"}
 
 
 def _whole(value: object) -> bool:

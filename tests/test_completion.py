@@ -26,9 +26,10 @@ def test_contact_and_employer_names_complete(sqlite_crm: Crm, crm_home: Path) ->
     sqlite_crm("contact", "add", "Dana Whitfield", "--employer", "Acme Robotics")
     sqlite_crm("contact", "add", "Daniel Okafor", "--employer", "Initech")
     sqlite_crm("contact", "add", "Sam Ortiz")
-    assert complete("crm contact show Da", home=crm_home) == ["Dana Whitfield", "Daniel Okafor"]
-    assert complete("crm log reply dan", home=crm_home) == ["dana Whitfield", "daniel Okafor"]
-    assert complete("crm employer show ", home=crm_home) == ["Acme Robotics", "Initech"]
+    assert complete("crm contact show Da", home=crm_home) == ["Dana\\ Whitfield", "Daniel\\ Okafor"]
+    assert complete("crm log reply dan", home=crm_home) == ["dana\\ Whitfield", "daniel\\ Okafor"]
+    assert complete("crm employer show ", home=crm_home) == ["Acme\\ Robotics", "Initech"]
+    assert complete("crm job reject a", home=crm_home) == ["acme\\ Robotics"]
     assert complete("crm contact show S", home=crm_home, shell="zsh") == [
         """_arguments '*: :(("Sam Ortiz"))'"""
     ]
@@ -39,7 +40,7 @@ def test_completion_reads_the_database_given_with_db(
 ) -> None:
     other = tmp_path / "other.db"
     Crm(str(other))("contact", "add", "Noor Haddad")
-    assert complete(f"crm --db {other} contact show N", home=crm_home) == ["Noor Haddad"]
+    assert complete(f"crm --db {other} contact show N", home=crm_home) == ["Noor\\ Haddad"]
 
 
 def test_a_tab_never_creates_a_database(crm_home: Path, tmp_path: Path) -> None:

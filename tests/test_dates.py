@@ -135,3 +135,50 @@ def test_moments_in_another_season_land_on_their_local_day(
     summer_night = datetime(2025, 7, 1, 22, 30, tzinfo=UTC)  # 00:30 on July 2 in Berlin
     assert summer_night.astimezone(e.now.tzinfo).date() == date(2025, 7, 2)
     assert e.today == date(2026, 1, 15)
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("remind_at = 7", 'remind_at must be text in quotes, like remind_at = "07:00"'),
+        ("timezone = 5", 'timezone must be text in quotes, like timezone = "Europe/Berlin"'),
+        ('timezone = "Mars/Olympus"', "unknown timezone 'Mars/Olympus'"),
+        ('remind_at = "7am"', "remind_at must be a time like 07:00"),
+        (
+            "[plan]\ncheck_openings_after_days = 30",
+            "must be a list of whole numbers, like [30, 90]",
+        ),
+        ("[plan]\nnurture_every_months = 0", "must be a whole number of at least 1"),
+        ("[plan]\nnurture_every_month = 1", "unknown setting(s): plan.nurture_every_month"),
+        ("colour = true", "unknown setting(s): colour"),
+        ("remind_at = ", "cannot read the settings"),
+    ],
+)
+def test_a_bad_config_file_is_one_clear_error(tmp_path, toml: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    from crm.settings import load_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text(toml + "\n")
+    with pytest.raises(BadInput) as error:
+        load_settings(path)
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("friday", date(2026, 2, 27)),  # the latest Friday, for something that happened
+        ("thu", date(2026, 3, 5)),  # a Thursday is today: today
+        ("monday", date(2026, 3, 2)),
+        ("yesterday", date(2026, 3, 4)),
+        ("-2w", date(2026, 2, 19)),
+    ],
+)
+def test_dates_of_what_happened_look_back(typed: str, expected: date) -> None:
+    assert parse_date(typed, today=THU, past=True) == expected
+
+
+@pytest.mark.parametrize("typed", ["tomorrow", "+3d", "2026-03-06", "eom"])
+def test_what_happened_cannot_be_in_the_future(typed: str) -> None:
+    with pytest.raises(BadInput, match="after today: this records what already happened"):
+        parse_date(typed, today=THU, past=True)

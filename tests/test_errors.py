@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Crm
+from tests.conftest import Crm, Result
 from tests.helpers import acme_story, fingerprint
 
 CASES = [
@@ -137,3 +137,11 @@ def test_usage_errors_exit_2_without_traceback(crm: Crm) -> None:
     result = crm("contact", "add", ok=False)
     assert result.exit_code == 2
     assert "Missing argument 'NAME'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_db_current_on_a_server_that_is_not_there() -> None:
+    result = Crm("postgresql+psycopg://crm:s3cret@127.0.0.1:9/crm")("db", "current", ok=False)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("database  postgresql+psycopg://crm:***@127.0.0.1:9/crm")
+    check_one_clean_line(Result(1, "", result.stderr), "cannot use the database")
+    assert "s3cret" not in result.stdout + result.stderr

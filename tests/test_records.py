@@ -198,5 +198,5 @@ def test_names_print_as_typed_even_with_brackets(crm: Crm) -> None:
         "Added contact Robin [the recruiter] Vega (#1) at [Stealth].",
     ]
     assert lines(crm("contact", "show", "robin").stdout)[0] == (
-        "Robin [the recruiter] Vega (#1) · other at [Stealth]"
+        "Robin [the recruiter] Vega (#1) · [Stealth]"
     )

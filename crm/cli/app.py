@@ -27,6 +27,11 @@ from crm.cli.common import start
 from crm.cli.env import Env
 from crm.errors import CrmError
 
+ORDER = [
+    "today", "log", "task", "contact", "employer", "job", "draft", "review", "remind",
+    "daemon", "import", "export", "calendar", "backup", "demo", "config", "db",
+]  # fmt: skip
+
 
 class CrmGroup(TyperGroup):
     """Turns the errors users can cause into one line on stderr and their exit status."""
@@ -42,7 +47,9 @@ class CrmGroup(TyperGroup):
                 ctx.obj.close()
 
     def list_commands(self, ctx: Any) -> list[str]:
-        return list(self.commands)  # in the order they were added: the order of a day's work
+        # the order of a day's work, not the alphabet's
+        known = [name for name in ORDER if name in self.commands]
+        return known + [name for name in self.commands if name not in known]
 
 
 app = typer.Typer(

@@ -17,9 +17,10 @@ from crm.dates import parse_date
 JSON = typer.Option(False, "--json", help="Print one JSON document instead of a table.")
 
 
-def day(text: str | None) -> date | None:
-    """A date option as typed, relative to the (possibly pretended) today."""
-    return None if text is None else parse_date(text, today=env().today)
+def day(text: str | None, *, past: bool = False) -> date | None:
+    """A date option as typed, relative to the (possibly pretended) today; `past` for the date
+    of something that happened (a weekday is the latest one, the future is refused)."""
+    return None if text is None else parse_date(text, today=env().today, past=past)
 
 
 def report_plan() -> None:
@@ -63,6 +64,12 @@ CONTACT = typer.Argument(
     help="Name (any case, or its first letters) or #ID.",
     autocompletion=_complete_contacts,
 )
+EMPLOYER_OR_NEW = typer.Argument(
+    ...,
+    metavar="EMPLOYER",
+    help="Name (any case, or its first letters) or #ID; a new name adds the employer.",
+    autocompletion=_complete_employers,
+)
 EMPLOYER = typer.Argument(
     ...,
     metavar="EMPLOYER",
@@ -71,4 +78,14 @@ EMPLOYER = typer.Argument(
 )
 
 
-__all__ = ["CONTACT", "DATE_HELP", "EMPLOYER", "JSON", "day", "env", "report_plan", "start"]
+__all__ = [
+    "CONTACT",
+    "DATE_HELP",
+    "EMPLOYER",
+    "EMPLOYER_OR_NEW",
+    "JSON",
+    "day",
+    "env",
+    "report_plan",
+    "start",
+]

@@ -6,6 +6,7 @@ Completion runs the whole CLI on every Tab, so this reads SQLite with the standa
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import closing
 from typing import Any
@@ -41,4 +42,8 @@ def _names(ctx: Any, sql: str, incomplete: str) -> list[str]:
     # matches names in any case, so "da" may complete to "dana Whitfield".
     size = len(incomplete)
     typed = incomplete.casefold()
-    return [incomplete + n[size:] for n in names if n[:size].casefold() == typed][:LIMIT]
+    found = [incomplete + n[size:] for n in names if n[:size].casefold() == typed][:LIMIT]
+    if os.environ.get("_CRM_COMPLETE") == "complete_bash" and " " not in incomplete:
+        # bash inserts a completion as it is: escape the spaces, or "Sam Ortiz" is two words
+        return [name.replace(" ", "\\ ") for name in found]
+    return found

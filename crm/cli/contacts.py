@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from crm.cli.common import CONTACT, JSON, env, report_plan
+
+if TYPE_CHECKING:
+    from crm.cli.env import Env
 
 app = typer.Typer(help="Add, list, show, edit and archive contacts.", no_args_is_help=True)
 
@@ -85,9 +90,14 @@ def list_(
         print_json([contact_doc(r.contact, r.employer, r.stage, r.history, zone) for r in rows])
         return
     if not rows:
-        e.out.print(
-            'No contacts yet. Add someone you met: crm contact add "Dana Whitfield" --employer Acme'
-        )
+        if only is not None:
+            e.out.print(f"Nobody at {only.name} yet. Add who you met there:")
+            e.out.print(f'  crm contact add NAME --employer "{only.name}"', soft_wrap=True)
+        elif archived or not _any_archived(e):
+            e.out.print("No contacts yet. Add someone you met:")
+            e.out.print('  crm contact add "Dana Whitfield" --employer Acme')
+        else:
+            e.out.print("No contacts but archived ones: crm contact list --archived")
         return
     grid = table("id", "name", "employer", "role", "stage")
     for r in rows:
@@ -100,6 +110,16 @@ def list_(
             r.stage.value,
         )
     e.out.print(grid)
+
+
+def _any_archived(e: Env) -> bool:
+    from sqlmodel import col, func, select
+
+    from crm.models import Contact
+
+    with e.reading() as session:
+        query = select(func.count()).where(col(Contact.archived_at).is_not(None))
+        return session.exec(query).one() > 0
 
 
 @app.command("show")
@@ -128,7 +148,8 @@ def show(name: str = CONTACT, json: bool = JSON) -> None:
         doc["timeline"] = [touch_doc(t, zone) for t in d.timeline]
         print_json(doc)
         return
-    at = f" · {human(c.role)} at {employer}" if employer else f" · {human(c.role)}"
+    role = "" if c.role == "other" else human(c.role)
+    at = " · " + " at ".join(part for part in (role, employer) if part) if role or employer else ""
     e.out.print(Text.assemble((c.name, "bold"), f" (#{c.id}){at}"))
     facts = [
         (

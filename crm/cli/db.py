@@ -37,10 +37,17 @@ def current() -> None:
     if path is not None and not path.exists():
         e.out.print("revision  none: the file does not exist yet (any crm command creates it)")
         return
+    from sqlalchemy.exc import DBAPIError
+
+    from crm.db import explain
+    from crm.errors import DatabaseError
+
     engine = make_engine(e.url)
     try:
         with engine.connect() as connection:
             revision = schema_revision(connection)
+    except DBAPIError as error:
+        raise DatabaseError(explain(e.url, error)) from None
     finally:
         engine.dispose()
     state = "current" if revision == SCHEMA_REVISION else f"this crm expects {SCHEMA_REVISION}"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from crm.cli.common import DATE_HELP, JSON, day, env, report_plan
+from crm.cli.common import DATE_HELP, EMPLOYER, EMPLOYER_OR_NEW, JSON, day, env, report_plan
 
 app = typer.Typer(help="Add jobs, record a rejection, list jobs.", no_args_is_help=True)
 
 
 @app.command("add")
 def add(
-    employer: str = typer.Argument(..., metavar="EMPLOYER", help="The employer (created if new)."),
+    employer: str = EMPLOYER_OR_NEW,
     title: str = typer.Option(..., "--title", metavar="TITLE", help="The job's title."),
     applied: str | None = typer.Option(None, "--applied", metavar="DATE", help=DATE_HELP),
     url: str | None = typer.Option(None, "--url", metavar="URL", help="The posting."),
@@ -23,7 +23,7 @@ def add(
     from crm.services.jobs import add_job
 
     e = env()
-    applied_on = day(applied)
+    applied_on = day(applied, past=True)
     with e.writing() as session:
         job, found, created = add_job(
             session=session,
@@ -41,7 +41,7 @@ def add(
 
 @app.command("reject")
 def reject(
-    employer: str = typer.Argument(..., metavar="EMPLOYER", help="The employer that said no."),
+    employer: str = EMPLOYER,
     title: str | None = typer.Option(
         None, "--title", metavar="TITLE", help="Which job, if several."
     ),
@@ -54,21 +54,30 @@ def reject(
 
     Example: crm job reject Acme --rank 2 --on yesterday
     """
-    from crm.services.jobs import reject_job
+    from crm.services.jobs import people_met, reject_job
 
     e = env()
-    rejected_on = day(on)
+    rejected_on = day(on, past=True)
     assert rejected_on is not None
     with e.writing() as session:
         job, found = reject_job(
             session=session, now=e.now, employer=employer, title=title, on=rejected_on, rank=rank
         )
+        met = people_met(session, found)
     place = f", you were number {job.finalist_rank}" if job.finalist_rank else ""
     e.out.print(f"Rejected: {job.title} at {found.name} ({job.rejected_on}{place}).")
     result = e.plan_result
     if result and not any(t.kind == "thank_you" for t in result.created):
-        hint = f'crm contact add NAME --employer "{found.name}"'
-        e.out.print(f"  Nobody to thank yet: add each person you met with {hint}")
+        late = e.settings.plan.too_late_after_days
+        if met == 0:
+            e.out.print("  Nobody to thank yet. Add each person you met there:")
+            e.out.print(f'    crm contact add NAME --employer "{found.name}"', soft_wrap=True)
+        elif (e.today - rejected_on).days > late:
+            days = (e.today - rejected_on).days
+            e.out.print(f"  No thank-you tasks: the rejection was {days} days ago (more than")
+            e.out.print(
+                f"  too_late_after_days = {late}). A late note can still help: crm draft NAME"
+            )
     report_plan()
 
 

@@ -76,7 +76,7 @@ def log(
 
         subject, body = split_subject(body)  # a note saved from `crm draft`
     e = env()
-    on_day = day(on)
+    on_day = day(on, past=True)
     warnings: list[str] = []
     with e.writing() as session:
         person = find_contact(session, contact)

@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from crm.cli.env import Env
     from crm.services.agenda import TaskLine
 
+TASK_ID = typer.Argument(
+    ..., metavar="ID", help="The task's number as crm today and crm task list show it: 12 or #12."
+)
+
 app = typer.Typer(help="List, add, finish, skip and snooze tasks.", no_args_is_help=True)
 
 
@@ -102,7 +106,7 @@ def _finish(task_id: str, status: str) -> None:
 
 
 @app.command("done")
-def done(task_id: str = typer.Argument(..., metavar="ID")) -> None:
+def done(task_id: str = TASK_ID) -> None:
     """Mark a task done (a thank-you, LinkedIn or interview task also logs that touch).
 
     Example: crm task done 12
@@ -111,7 +115,7 @@ def done(task_id: str = typer.Argument(..., metavar="ID")) -> None:
 
 
 @app.command("skip")
-def skip(task_id: str = typer.Argument(..., metavar="ID")) -> None:
+def skip(task_id: str = TASK_ID) -> None:
     """Skip a task: it will not come back (a skipped nurture gives way to the next period's).
 
     Example: crm task skip 12
@@ -121,7 +125,7 @@ def skip(task_id: str = typer.Argument(..., metavar="ID")) -> None:
 
 @app.command("snooze")
 def snooze(
-    task_id: str = typer.Argument(..., metavar="ID"),
+    task_id: str = TASK_ID,
     until: str = typer.Option(..., "--until", metavar="DATE", help=DATE_HELP),
 ) -> None:
     """Move a task to a later day.

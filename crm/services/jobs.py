@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from crm.errors import Ambiguous, BadInput, Conflict, NotFound
-from crm.models import Employer, Job, JobStatus
+from crm.models import Contact, Employer, Job, JobStatus, Role
 from crm.services.employers import employer_for
 from crm.services.lookup import find_employer, name_key
 from crm.services.text import clean_text
@@ -58,7 +58,11 @@ def reject_job(
     if title is not None:
         found, _ = employer_for(session=session, now=now, name=employer)
     else:
-        found = find_employer(session, employer)
+        try:
+            found = find_employer(session, employer)
+        except NotFound as error:
+            record = f"crm job reject {_quoted(employer)} --title TITLE"
+            raise NotFound(f"{error}; to record the job with its rejection: {record}") from None
     job = _job_to_reject(session, found, title)
     if job is None:
         job = Job(
@@ -97,6 +101,17 @@ def _job_to_reject(session: Session, employer: Employer, title: str | None) -> J
         f"{employer.name} has no open job to reject; "
         f"name it: crm job reject {_quoted(employer.name)} --title TITLE"
     )
+
+
+def people_met(session: Session, employer: Employer) -> int:
+    """The keep-in-touch people met at an employer: whom a rejection there asks to thank."""
+    query = select(func.count()).where(
+        Contact.employer_id == employer.id,
+        col(Contact.archived_at).is_(None),
+        col(Contact.keep_in_touch).is_(True),
+        Contact.role != Role.CONNECTION.value,
+    )
+    return session.exec(query).one()
 
 
 @dataclass
