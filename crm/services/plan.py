@@ -128,16 +128,17 @@ class _World:
 def follow_up_plan(*, session: Session, now: datetime, plan: Plan, fingerprint: str) -> PlanResult:
     world = _load(session, now)
     result = PlanResult()
-    wanted = list(_wanted(world, plan))
     # A reminder already more than `too_late_after_days` overdue when it would be made (old
     # history typed in today) is not made: it would only bury today's list.
     earliest = now.date() - timedelta(days=plan.too_late_after_days)
-    fresh = {
-        str(row["key"]): dict(row, created_at=now)
-        for row in wanted
-        if row["key"] not in world.keyed and row["due"] >= earliest  # type: ignore[operator]
-    }
-    _close_answered(session, world, {str(row["key"]) for row in wanted}, fresh, now, result)
+    wanted: set[str] = set()
+    fresh: dict[str, dict[str, object]] = {}
+    for row in _wanted(world, plan):  # one row at a time: most exist already, and are dropped
+        key = str(row["key"])
+        wanted.add(key)
+        if key not in world.keyed and row["due"] >= earliest:  # type: ignore[operator]
+            fresh[key] = dict(row, created_at=now)
+    _close_answered(session, world, wanted, fresh, now, result)
     result.created = _insert_if_absent(session, list(fresh.values()))
     result.names = {
         task.contact_id: world.contacts[task.contact_id].name
