@@ -91,7 +91,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
     except (ArgumentError, ImportError) as error:
         hint = (
-            "; install the driver: pip install 'crm[postgres]'" if "psycopg" in str(error) else ""
+            "; install the driver: pip install 'psycopg[binary]'" if "psycopg" in str(error) else ""
         )
         raise DatabaseError(f"cannot use the database {masked(url)}: {error}{hint}") from None
 

@@ -62,8 +62,10 @@ def run_plan(url: str) -> None:
         f"{len(result.moved)} moved, "
         f"{len(result.withdrawn)} withdrawn"
     )
-    for task in result.created:
-        say(f"  + #{task.id} {task.title} (due {task.due})")
+    for sign, tasks in (("+", result.created), ("→", result.moved)):
+        for task in tasks:
+            who = result.who(task)
+            say(f"  {sign} #{task.id} {task.title}{f' ({who})' if who else ''}, due {task.due}")
 
 
 class _Stop(Exception):

@@ -91,7 +91,7 @@ def _from_toml(raw: dict[str, object], path: Path) -> Settings:
     known = {f.name for f in fields(Settings)} - {"plan"}
     unknown = set(raw) - known
     if not isinstance(plan_table, dict):
-        unknown.add("plan")
+        raise BadInput(f"{path}: plan must be a table: a line [plan], then one setting a line")
     else:
         unknown |= {f"plan.{k}" for k in set(plan_table) - {f.name for f in fields(Plan)}}
     if unknown:

@@ -46,3 +46,8 @@ def test_completion_reads_the_database_given_with_db(
 def test_a_tab_never_creates_a_database(crm_home: Path, tmp_path: Path) -> None:
     assert complete("crm contact show ", home=crm_home) == []
     assert not (crm_home / "crm.db").exists()
+
+
+def test_inside_an_opening_quote_the_name_is_not_escaped(sqlite_crm: Crm, crm_home: Path) -> None:
+    sqlite_crm("contact", "add", "Sam Ortiz")
+    assert complete('crm log reply "Sa', home=crm_home) == ["Sam Ortiz"]

@@ -87,7 +87,7 @@ def test_next_months_file_keeps_the_job_history_and_says_congratulate(crm: Crm) 
         "1 skipped.",
         "  skipped line 8: no name (LinkedIn hides it for some members)",
         "  Dana Whitfield: Data Lead at Acme Robotics → Head of Data at Globex, Inc.",
-        "  + task #1: Congratulate on the new role (Head of Data at Globex, Inc.) · due today",
+        "  + #1 Congratulate on the new role (Head of Data at Globex, Inc.) · due today",
     ]
     document = exported(crm)
     dana = by_name(document)["Dana Whitfield"]

@@ -95,7 +95,7 @@ def test_a_new_organisation_on_the_card_is_a_job_change(crm: Crm, tmp_path: Path
         "Imported contacts.vcf: 0 added, 1 updated, 2 unchanged, 1 job change, 0 skipped; "
         "1 new employer.",
         "  Sam Ortiz: Engineering Manager at Initech → Engineering Manager at Hooli",
-        "  + task #1: Congratulate on the new role (Engineering Manager at Hooli) · due today",
+        "  + #1 Congratulate on the new role (Engineering Manager at Hooli) · due today",
     ]
 
 

@@ -43,7 +43,9 @@ def _names(ctx: Any, sql: str, incomplete: str) -> list[str]:
     size = len(incomplete)
     typed = incomplete.casefold()
     found = [incomplete + n[size:] for n in names if n[:size].casefold() == typed][:LIMIT]
-    if os.environ.get("_CRM_COMPLETE") == "complete_bash" and " " not in incomplete:
+    typed_word = os.environ.get("COMP_WORDS", "").split(" ")[-1]
+    quoted = typed_word[:1] in ("'", '"')  # inside quotes a space needs no escape
+    if os.environ.get("_CRM_COMPLETE") == "complete_bash" and " " not in incomplete and not quoted:
         # bash inserts a completion as it is: escape the spaces, or "Sam Ortiz" is two words
         return [name.replace(" ", "\\ ") for name in found]
     return found

@@ -38,7 +38,7 @@ def review(
     if json and output is not None:
         raise BadInput("give --json or --output, not both")
     e = env()
-    period = period_of(today=e.today, days=days, since=day(since))
+    period = period_of(today=e.today, days=days, since=day(since, past=True))
     if output is not None:
         _check_output(output)
     _bring_plan_up_to_date(e)

@@ -221,7 +221,8 @@ def _report_import(file: Path, result: ImportResult, skipped: list[Skipped]) -> 
         lines.append(f"  {change.name}: {change.before or 'no position'} → {change.after}")
         if change.task is not None:
             task = change.task
-            lines.append(f"  + task #{task.id}: {task.title} · {due_phrase(task.due, e.today)}")
+            # the line above names the person
+            lines.append(f"  + #{task.id} {task.title} · {due_phrase(task.due, e.today)}")
     for line in lines:
         _say(line)
 
