@@ -1,0 +1,538 @@
+"""Bad input, generated: every command's arguments and import files, as Hypothesis makes them.
+
+For every generated command line: an exit status crm documents, no traceback, an error said in
+one line on stderr, and the database either unchanged (an error) or changed exactly as asked:
+the one row the command adds, with the text as typed (trimmed), and nothing removed anywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crm.dates import parse_date
+from tests.conftest import NO_POSTGRES, POSTGRES_URL, Crm, postgres_database
+from tests.helpers import acme_story
+from tests.reliability.common import scale
+from tests.reliability.conftest import Record
+from tests.reliability.fuzzing import (
+    BOOKKEEPING,
+    Cli,
+    Diff,
+    Outcome,
+    PostgresStore,
+    SqliteStore,
+    check_the_contract,
+    dates,
+    diff,
+    ids,
+    numbers,
+    short,
+    stored_text,
+    story,
+    texts,
+    words,
+)
+
+Store = SqliteStore | PostgresStore
+
+pytestmark = pytest.mark.reliability
+
+EXAMPLES = scale(500, 5000)
+PG_EXAMPLES = scale(150, 1000)
+FILE_EXAMPLES = scale(150, 1500)
+PG_FILE_EXAMPLES = scale(50, 300)
+TODAY = date(2026, 3, 2)  # the pinned CRM_NOW of tests/conftest.py
+KINDS = ["thank-you", "reply", "email", "linkedin", "call", "meeting", "info-interview", "note"]
+
+
+def command(
+    *words_: str,
+    args: tuple[st.SearchStrategy[str], ...] = (),
+    options: dict[str, st.SearchStrategy[str] | None] | None = None,
+) -> st.SearchStrategy[list[str]]:
+    """A command line: fixed words, generated arguments, and any subset of its options."""
+
+    @st.composite
+    def build(draw: Callable[..., Any]) -> list[str]:
+        argv = [*words_, *(draw(a) for a in args)]
+        for name, value in (options or {}).items():
+            if draw(st.booleans()):
+                argv += [name] if value is None else [name, draw(value)]
+        return argv
+
+    return build()
+
+
+def names() -> st.SearchStrategy[str]:
+    """Names: of the people and employers in the story, ordinary new ones, or anything at all."""
+    ordinary = st.text(st.characters(categories=["L", "Zs"]), min_size=1, max_size=25)
+    known = st.sampled_from(
+        ["dana", "Dana Whitfield", "sam", "ALEX", "alex kim", "#1", "#5", "acme", "Initech"]
+    )
+    return st.one_of(known, ordinary, texts())
+
+
+COMMANDS = st.one_of(
+    command(
+        "employer",
+        "add",
+        args=(names(),),
+        options={"--website": texts(), "--careers-url": texts(), "--notes": texts()},
+    ),
+    command("employer", "list", options={"--json": None}),
+    command("employer", "show", args=(names(),), options={"--json": None}),
+    command(
+        "employer",
+        "edit",
+        args=(names(),),
+        options={"--name": texts(), "--website": texts(), "--notes": texts()},
+    ),
+    command(
+        "contact",
+        "add",
+        args=(names(),),
+        options={
+            "--employer": names(),
+            "--role": st.one_of(st.sampled_from(["hiring manager", "Recruiter", "boss"]), texts()),
+            "--email": texts(),
+            "--phone": texts(),
+            "--linkedin": texts(),
+            "--notes": texts(),
+            "--no-keep-in-touch": None,
+        },
+    ),
+    command("contact", "list", options={"--employer": names(), "--archived": None, "--json": None}),
+    command("contact", "show", args=(names(),), options={"--json": None}),
+    command(
+        "contact",
+        "edit",
+        args=(names(),),
+        options={
+            "--name": texts(),
+            "--employer": names(),
+            "--role": texts(),
+            "--email": texts(),
+            "--keep-in-touch": None,
+        },
+    ),
+    command("contact", "archive", args=(names(),)),
+    command(
+        "job",
+        "add",
+        args=(names(),),
+        options={"--title": texts(), "--applied": dates(), "--url": texts()},
+    ),
+    command(
+        "job",
+        "reject",
+        args=(names(),),
+        options={"--title": texts(), "--on": dates(), "--rank": numbers()},
+    ),
+    command("job", "list", options={"--json": None}),
+    command(
+        "log",
+        args=(st.one_of(st.sampled_from([*KINDS, "thanks", "info", "wave"]), texts()), names()),
+        options={"--on": dates(), "--note": texts(), "--in": None},
+    ),
+    command("task", "add", args=(texts(),), options={"--contact": names(), "--due": dates()}),
+    command("task", "done", args=(ids(),)),
+    command("task", "skip", args=(ids(),)),
+    command("task", "snooze", args=(ids(),), options={"--until": dates()}),
+    command("task", "list", options={"--all": None, "--json": None}),
+    command("today", options={"--json": None}),
+    command("review", options={"--days": numbers(), "--since": dates()}),
+    command("draft", args=(names(),)),
+    command("remind"),
+)
+
+# what each command may change (besides the plan's bookkeeping); reading commands: nothing
+WRITES = {
+    ("employer", "add"): {"employer"},
+    ("employer", "edit"): {"employer"},
+    ("contact", "add"): {"contact", "employer", "task"},
+    ("contact", "edit"): {"contact", "employer", "task"},
+    ("contact", "archive"): {"contact", "task"},
+    ("job", "add"): {"job", "employer", "task"},
+    ("job", "reject"): {"job", "employer", "task"},
+    ("log",): {"touchpoint", "task"},
+    ("task", "add"): {"task"},
+    ("task", "done"): {"task", "touchpoint"},
+    ("task", "skip"): {"task"},
+    ("task", "snooze"): {"task"},
+}
+
+
+def key_of(argv: list[str]) -> tuple[str, ...]:
+    return (
+        (argv[0],) if argv[0] in ("log", "today", "review", "draft", "remind") else tuple(argv[:2])
+    )
+
+
+def option(argv: list[str], name: str) -> str | None:
+    """The value given to an option (the last one, as click takes it), or None."""
+    found = None
+    for i, item in enumerate(argv[:-1]):
+        if item == name:
+            found = argv[i + 1]
+    return found
+
+
+def added(store: Store, change: Diff, table: str) -> dict[str, Any]:
+    """The one row the command added to `table`, by column."""
+    new = change.added.get(table, [])
+    assert len(new) == 1, (table, new)
+    return dict(zip(store.columns(table), new[0][-len(store.columns(table)) :], strict=True))
+
+
+def check_the_change(store: Store, argv: list[str], outcome: Outcome, change: Diff) -> None:
+    """The database changed exactly as the command asked, and in no other way."""
+    assert change.removed == {}, change.removed  # no command deletes anything
+    if outcome.stdout.startswith("Usage: "):  # -h among the arguments: help, nothing else
+        assert change.tables == set(), change
+        return
+    key = key_of(argv)
+    assert change.tables <= WRITES.get(key, set()) | BOOKKEEPING, short(argv, change.tables)
+    args = argv[len(key) :]
+    if key == ("employer", "add"):
+        row = added(store, change, "employer")
+        assert row["name"] == words(args[0])
+        assert row["website"] == stored_text(option(argv, "--website"))
+        assert row["notes"] == stored_text(option(argv, "--notes"))
+    elif key == ("contact", "add"):
+        row = added(store, change, "contact")
+        assert row["name"] == words(args[0])
+        for field, flag in (("email", "--email"), ("phone", "--phone"), ("notes", "--notes")):
+            assert row[field] == stored_text(option(argv, flag)), field
+        assert row["linkedin_url"] == stored_text(option(argv, "--linkedin"))
+        assert bool(row["keep_in_touch"]) == ("--no-keep-in-touch" not in argv)
+    elif key == ("log",):
+        row = added(store, change, "touchpoint")
+        note = option(argv, "--note")
+        if note is not None:
+            assert row["summary"] == stored_text(note)
+    elif key == ("task", "add"):
+        row = added(store, change, "task")
+        assert row["title"] == stored_text(args[0]) and row["kind"] == "custom"
+        due = option(argv, "--due")
+        assert row["due"] == parse_date(due or "today", today=TODAY).isoformat()
+    elif key == ("job", "add"):
+        row = added(store, change, "job")
+        assert row["title"] == stored_text(option(argv, "--title"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The story database, on SQLite or on PostgreSQL, put back before each example."""
+    if request.param == "sqlite":
+        template = tmp_path / "story.db"
+        story(str(template))
+        yield SqliteStore(template, tmp_path / "crm.db")
+        return
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    with postgres_database() as url:
+        story(url)
+        postgres = PostgresStore(url)
+        try:
+            yield postgres
+        finally:
+            postgres.close()
+
+
+def examples(store: Store, sqlite: int, postgresql: int) -> int:
+    """PostgreSQL examples cost more (a refill per example): fewer of them."""
+    return sqlite if isinstance(store, SqliteStore) else postgresql
+
+
+def backend_name(store: Store) -> str:
+    return "SQLite" if isinstance(store, SqliteStore) else "PostgreSQL"
+
+
+def test_every_command_line_gets_a_documented_answer(store: Store, figures: Record) -> None:
+    cli = Cli(store.target)
+    tally = {"examples": 0, "ok": 0, "errors": 0}
+
+    @settings(
+        max_examples=examples(store, EXAMPLES, PG_EXAMPLES),
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        database=None,
+    )
+    @given(argv=COMMANDS)
+    def one(argv: list[str]) -> None:
+        store.reset()
+        outcome = cli(argv)
+        tally["examples"] += 1
+        check_the_contract(argv, outcome)
+        change = diff(store.before, store.rows())
+        if outcome.code == 0:
+            tally["ok"] += 1
+            check_the_change(store, argv, outcome, change)
+        else:
+            tally["errors"] += 1
+            assert change.tables == set(), short(argv, outcome, change)
+
+    one()
+    figures(
+        f"fuzz: command lines ({backend_name(store)})",
+        examples=tally["examples"],
+        succeeded=tally["ok"],
+        refused=tally["errors"],
+        tracebacks=0,
+        changed_when_refused=0,
+    )
+
+
+# --- every date a command accepts, from year 1 to 9999 --------------------------------------
+
+EXTREME_DAYS = st.one_of(
+    st.dates(),
+    st.dates(min_value=date(9999, 9, 1)),
+    st.dates(max_value=date(1, 3, 1)),
+).map(date.isoformat)
+
+DATED = st.one_of(
+    st.tuples(st.sampled_from(KINDS).map(lambda k: ["log", k, "dana", "--on"])),
+    st.tuples(st.just(["log", "reply", "alex kim", "--on"])),
+    st.tuples(st.just(["job", "reject", "acme", "--title", "Engineer", "--on"])),
+    st.tuples(st.just(["job", "reject", "initech", "--on"])),
+    st.tuples(st.just(["job", "add", "acme", "--title", "Engineer", "--applied"])),
+    st.tuples(st.just(["task", "add", "Call Dana", "--contact", "dana", "--due"])),
+    st.tuples(st.just(["task", "snooze", "1", "--until"])),
+    st.tuples(st.just(["review", "--since"])),
+).map(lambda one: one[0])
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_every_date_from_year_1_to_9999(
+    zone: str, crm_home: Path, tmp_path: Path, figures: Record
+) -> None:
+    """Dates at the ends of the calendar, where adding the plan's intervals overflows, in two
+    zones that were on either side of the date line (their offsets in year 1 are +12:37 and
+    -10:29, in 9999 -11 and +14) and in UTC."""
+    crm_home.mkdir(exist_ok=True)
+    (crm_home / "config.toml").write_text(f'timezone = "{zone}"\n')
+    template = tmp_path / "story.db"
+    story(str(template))
+    store = SqliteStore(template, tmp_path / "crm.db")
+    cli = Cli(store.target)
+    tally = {"examples": 0, "ok": 0}
+
+    @settings(max_examples=scale(150, 1000), deadline=None, database=None)
+    @given(words_=DATED, day=EXTREME_DAYS)
+    def one(words_: list[str], day: str) -> None:
+        store.reset()
+        argv = [*words_, day]
+        outcome = cli(argv)
+        tally["examples"] += 1
+        check_the_contract(argv, outcome)
+        change = diff(store.before, store.rows())
+        if outcome.code == 0:
+            tally["ok"] += 1
+            check_the_change(store, argv, outcome, change)
+        else:
+            assert change.tables == set(), short(argv, outcome, change)
+
+    one()
+    figures(
+        f"fuzz: dates at the ends of the calendar, {zone} (SQLite)",
+        examples=tally["examples"],
+        succeeded=tally["ok"],
+        refused=tally["examples"] - tally["ok"],
+        tracebacks=0,
+    )
+
+
+# --- import files -------------------------------------------------------------------------
+
+HEADER = ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"]
+PREAMBLE = (
+    'Notes:\n"When exporting your connection data, you may notice that some of the email'
+    ' addresses are missing."\n\n'
+)
+
+
+def cells() -> st.SearchStrategy[str]:
+    return st.one_of(
+        texts(),
+        st.integers(0, 30).map(lambda n: f"https://www.linkedin.com/in/person-{n}"),
+        st.sampled_from(["12 Mar 2024", "31 Feb 2024", "2024-03-12", "", "Acme", "Globex"]),
+        st.integers(0, 30).map(lambda n: f"person{n}@example.com"),
+    )
+
+
+def good_rows() -> st.SearchStrategy[list[str]]:
+    return st.builds(
+        lambda n, company: [
+            f"First{n}",
+            f"Last{n}",
+            f"https://www.linkedin.com/in/person-{n}",
+            "",
+            company,
+            "Engineer",
+            "12 Mar 2024",
+        ],
+        st.integers(0, 30),
+        st.sampled_from(["Acme Robotics", "Globex", "", "Initech"]),
+    )
+
+
+@st.composite
+def connections_files(draw: Callable[..., Any]) -> bytes:
+    """Connections.csv as LinkedIn writes it, and as it gets broken: ragged rows, duplicates,
+    missing columns, other encodings, a cut-off quote, a byte-order mark."""
+    whole = draw(st.integers(0, 9)) < 6  # most files are LinkedIn's, with a flaw or two
+    header = HEADER if whole else draw(st.one_of(st.permutations(HEADER), st.lists(cells())))
+    broken = st.lists(cells(), min_size=0, max_size=9)
+    body = draw(st.lists(good_rows() if whole else st.one_of(good_rows(), broken), max_size=12))
+    if whole and body and draw(st.booleans()):
+        body.insert(draw(st.integers(0, len(body))), draw(broken))  # one ragged row
+    if body and draw(st.booleans()):
+        body.append(draw(st.sampled_from(body)))  # the same person twice
+    out = io.StringIO()
+    if draw(st.booleans()):
+        out.write(PREAMBLE)
+    writer = csv.writer(out, lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
+    writer.writerow(header)
+    writer.writerows(body)
+    text = out.getvalue()
+    if draw(st.integers(0, 4)) == 0:
+        text = text[: draw(st.integers(0, len(text)))]  # cut short
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "latin-1", "utf-16", "cp1252"]))
+    data = text.encode(encoding, errors="replace")
+    if draw(st.integers(0, 9)) == 0:
+        data = draw(st.binary(max_size=200))
+    return data
+
+
+@st.composite
+def vcard_files(draw: Callable[..., Any]) -> bytes:
+    cards = []
+    for _ in range(draw(st.integers(0, 4))):
+        version = draw(st.sampled_from(["2.1", "3.0", "4.0", "9.9", ""]))
+        lines = ["BEGIN:VCARD", f"VERSION:{version}"]
+        lines += [
+            f"{prop}:{draw(texts())}"
+            for prop in draw(
+                st.lists(
+                    st.sampled_from(["FN", "N", "EMAIL", "TEL", "ORG", "URL", "KIND", "TITLE"]),
+                    max_size=6,
+                )
+            )
+        ]
+        if draw(st.booleans()):
+            lines.append("END:VCARD")
+        cards.append("\r\n".join(lines))
+    text = "\r\n".join(cards)
+    encoding = draw(st.sampled_from(["utf-8", "latin-1", "utf-16"]))
+    return text.encode(encoding, errors="surrogatepass" if encoding == "utf-16" else "replace")
+
+
+IMPORTS = st.one_of(
+    st.tuples(st.just("linkedin"), connections_files()),
+    st.tuples(st.just("vcard"), vcard_files()),
+)
+
+
+def test_import_files_get_a_documented_answer(
+    store: Store, tmp_path: Path, figures: Record
+) -> None:
+    source = tmp_path / "import-file"
+    cli = Cli(store.target)
+    tally = {"examples": 0, "imported": 0, "refused": 0}
+
+    @settings(
+        max_examples=examples(store, FILE_EXAMPLES, PG_FILE_EXAMPLES),
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        database=None,
+    )
+    @given(kind_and_data=IMPORTS, skip_bad=st.booleans())
+    def one(kind_and_data: tuple[str, bytes], skip_bad: bool) -> None:
+        kind, data = kind_and_data
+        store.reset()
+        source.write_bytes(data)
+        argv = ["import", kind, str(source), *(["--skip-bad"] if skip_bad else [])]
+        outcome = cli(argv)
+        tally["examples"] += 1
+        check_the_contract(argv, outcome)
+        change = diff(store.before, store.rows())
+        if outcome.code != 0:
+            tally["refused"] += 1
+            assert change.tables == set(), short(argv, outcome, change)
+            return
+        tally["imported"] += 1
+        assert change.removed == {}
+        allowed = {"contact", "employer", "employment", "task"} | BOOKKEEPING
+        assert change.tables <= allowed, change.tables
+        # a second import of the same file adds nobody: people are matched, not duplicated
+        again = cli(argv)
+        assert again.code == 0, again
+        assert len(diff(store.before, store.rows()).added.get("contact", [])) == len(
+            change.added.get("contact", [])
+        )
+
+    one()
+    figures(
+        f"fuzz: import files ({backend_name(store)})",
+        examples=tally["examples"],
+        imported=tally["imported"],
+        refused=tally["refused"],
+        tracebacks=0,
+        changed_when_refused=0,
+    )
+
+
+# --- what the fuzzing found, kept as plain cases (both databases) ---------------------------
+
+FOUND = [
+    # an argument typed in a Latin-1 terminal: a traceback from the database driver
+    (["employer", "show", "caf\udce9"], 2, "'caf\ufffd' is not UTF-8 text"),
+    (["log", "note", "dana", "--note", "caf\udce9"], 2, "is not UTF-8 text"),
+    # "²" passes str.isdigit() but not int(): a traceback
+    (["contact", "show", "#²"], 2, "'#²' is not an id"),
+    (["task", "done", "²"], 2, "'²' is not a task id"),
+    # PostgreSQL: "cannot use the database: integer out of range"
+    (["contact", "show", "#999999999999999999"], 3, "no contact with id #999999999999999999"),
+    (["task", "skip", "999999999999999999"], 3, "no task with id #999999999999999999"),
+    # PostgreSQL: "cannot use the database: text fields cannot contain NUL"
+    (["employer", "show", "ac\x00me"], 3, "no employer named 'ac\\x00me'"),
+    # PostgreSQL: "cannot use the database: index row size exceeds maximum"
+    (["contact", "add", "é" * 201], 2, "the contact's name is 201 characters; the most is 200"),
+    (
+        ["contact", "add", "Pat", "--linkedin", "https://linkedin.com/in/" + "é" * 600],
+        2,
+        "the LinkedIn URL is 624 characters; the most is 500",
+    ),
+    # midday of 0001-01-01 is in year 0 in UTC (or in a zone ahead of it): a traceback
+    (["log", "note", "dana", "--on", "0001-01-01"], 2, "0001-01-01 is at the edge of the calendar"),
+]
+
+
+@pytest.mark.parametrize(("argv", "status", "words"), FOUND, ids=[str(f[0][:2]) for f in FOUND])
+def test_what_the_fuzzing_found(crm: Crm, argv: list[str], status: int, words: str) -> None:
+    acme_story(crm)
+    before = crm.state()
+    result = crm(*argv, ok=False)
+    assert result.exit_code == status, result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
+    assert words in result.stderr, result.stderr
+    assert crm.state() == before
+
+
+def test_a_rejection_on_the_last_day_of_the_calendar(crm: Crm) -> None:
+    """The plan adds 1, 30 and 90 days to it: it used to overflow with a traceback, in every
+    write command from then on had the date been stored some other way (an import)."""
+    acme_story(crm)
+    crm("job", "reject", "acme", "--title", "Far", "--on", "9999-12-31")
+    due = {(t["kind"], t["due"]) for t in crm.json("task", "list")}  # type: ignore[union-attr]
+    assert ("check_openings", "9999-12-31") in due and ("thank_you", "9999-12-31") in due
