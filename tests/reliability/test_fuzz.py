@@ -531,8 +531,18 @@ def test_what_the_fuzzing_found(crm: Crm, argv: list[str], status: int, words: s
 
 def test_a_rejection_on_the_last_day_of_the_calendar(crm: Crm) -> None:
     """The plan adds 1, 30 and 90 days to it: it used to overflow with a traceback, in every
-    write command from then on had the date been stored some other way (an import)."""
+    write command from then on. `job reject --on` now refuses a future date, but an import or
+    an older crm can still have stored one."""
+    from sqlalchemy import create_engine
+
     acme_story(crm)
-    crm("job", "reject", "acme", "--title", "Far", "--on", "9999-12-31")
+    engine = create_engine(crm.url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO job (employer_id, title, status, rejected_on, created_at)"
+            " VALUES (1, 'Far', 'rejected', '9999-12-31', '2026-03-02 09:00:00')"
+        )
+    engine.dispose()
+    crm("remind")
     due = {(t["kind"], t["due"]) for t in crm.json("task", "list")}  # type: ignore[union-attr]
     assert ("check_openings", "9999-12-31") in due and ("thank_you", "9999-12-31") in due
