@@ -61,7 +61,10 @@ def reject_job(
         try:
             found = find_employer(session, employer)
         except NotFound as error:
-            record = f"crm job reject {_quoted(employer)} --title TITLE"
+            typed = " ".join(employer.split())
+            if not typed.isprintable():  # a hint must stay one line that can be copied
+                raise
+            record = f"crm job reject {_quoted(typed)} --title TITLE"
             raise NotFound(f"{error}; to record the job with its rejection: {record}") from None
     job = _job_to_reject(session, found, title)
     if job is None:

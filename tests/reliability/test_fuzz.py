@@ -513,6 +513,8 @@ FOUND = [
         2,
         "the LinkedIn URL is 624 characters; the most is 500",
     ),
+    # a carriage return in an unknown employer's name broke the hint across two lines
+    (["job", "reject", "0\r"], 3, "crm job reject 0 --title TITLE"),
     # midday of 0001-01-01 is in year 0 in UTC (or in a zone ahead of it): a traceback
     (["log", "note", "dana", "--on", "0001-01-01"], 2, "0001-01-01 is at the edge of the calendar"),
 ]
