@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from crm.models import Contact, Employer, Job, Task, Touchpoint
+    from crm.services.agenda import TaskLine
     from crm.services.relationships import History, Stage
 
 
@@ -74,7 +75,7 @@ def touch_doc(touch: Touchpoint, zone: tzinfo | None) -> dict[str, Any]:
 
 
 def task_doc(
-    task: Task, contact: str | None, employer: str | None, zone: tzinfo | None
+    task: Task | TaskLine, contact: str | None, employer: str | None, zone: tzinfo | None
 ) -> dict[str, Any]:
     return {
         "id": task.id,

@@ -9,8 +9,7 @@ import typer
 from crm.cli.common import DATE_HELP, JSON, day, env, report_plan
 
 if TYPE_CHECKING:
-    from crm.cli.env import Env
-    from crm.services.agenda import TaskLine
+    pass
 
 TASK_ID = typer.Argument(
     ..., metavar="ID", help="The task's number as crm today and crm task list show it: 12 or #12."
@@ -39,9 +38,10 @@ def list_(
     with planned_query(e) as (query, _):
         tasks = task_lines(query, include_closed=all_)
     if json:
+        from crm.cli.shapes import task_doc
         from crm.render import print_json
 
-        print_json([_document(t, e) for t in tasks])
+        print_json([task_doc(t, t.contact, t.employer, e.now.tzinfo) for t in tasks])
         return
     if not tasks:
         e.out.print(
@@ -51,24 +51,6 @@ def list_(
     layout, paint = Layout(tasks, status=all_), Painter(sys.stdout)
     lines = [paint(layout.header(), "dim"), *(layout.line(t, e.today, paint) for t in tasks)]
     sys.stdout.write("\n".join(lines) + "\n")
-
-
-def _document(task: TaskLine, e: Env) -> dict[str, object]:
-    zone = e.now.tzinfo
-    return {
-        "id": task.id,
-        "kind": task.kind,
-        "title": task.title,
-        "due": task.due,
-        "status": task.status,
-        "contact": task.contact,
-        "employer": task.employer,
-        "contact_id": task.contact_id,
-        "employer_id": task.employer_id,
-        "rule": task.rule,
-        "created_at": task.created_at.astimezone(zone),
-        "closed_at": task.closed_at.astimezone(zone) if task.closed_at else None,
-    }
 
 
 @app.command("add")
