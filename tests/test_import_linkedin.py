@@ -252,3 +252,18 @@ def test_ten_thousand_connections_import_in_under_five_seconds(crm: Crm, tmp_pat
     elapsed = time.perf_counter() - started
     assert "10,000 added" in out
     assert elapsed < 5, f"{elapsed:.1f} s"
+
+
+def test_a_profile_url_too_long_to_index_is_a_bad_row(crm: Crm, tmp_path: Path) -> None:
+    from bench.connections import write_connections_csv
+
+    url = "https://www.linkedin.com/in/" + "é" * 600
+    path = write_connections_csv(
+        tmp_path / "c.csv", [["Pat", "Moss", url, "", "", "", "01 Feb 2026"]]
+    )
+    crm("employer", "add", "Acme")  # a database to compare with
+    before = crm.state()
+    result = crm("import", "linkedin", str(path), ok=False)
+    assert result.exit_code == 2
+    assert "the LinkedIn URL is 628 characters; the most is 500" in result.stderr
+    assert crm.state() == before

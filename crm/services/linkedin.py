@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 from crm.errors import BadInput
+from crm.services.contacts import LONGEST_URL
 from crm.services.imports import ParsedFile, Person, Skipped
 from crm.services.lookup import clean_name
 from crm.services.text import clean_text
@@ -116,6 +117,10 @@ def _profile(url: str) -> str:
     lowered = checked.lower()
     if not lowered.startswith(("https://", "http://")) or "linkedin.com/" not in lowered:
         raise BadInput(f"{url!r} is not a LinkedIn profile URL")
+    if len(checked) > LONGEST_URL:  # the limit `crm contact add --linkedin` has too
+        raise BadInput(
+            f"the LinkedIn URL is {len(checked):,} characters; the most is {LONGEST_URL}"
+        )
     return checked
 
 
