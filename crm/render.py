@@ -40,18 +40,6 @@ def table(*columns: str, title: str | None = None) -> Table:
     return grid
 
 
-def task_table(title: str | None = None, *, status: bool = False) -> Table:
-    """Tasks one line each, in fixed widths so that sections line up within 80 columns."""
-    columns = ("id", "to do", "who", "due") + (("status",) if status else ())
-    widths = (30, 27, 12) if not status else (26, 24, 11, 7)
-    grid = table(*columns, title=title)
-    grid.columns[0].no_wrap = True  # ids size themselves: #7 or #48213
-    for column, width in zip(grid.columns[1:], widths, strict=True):
-        column.width, column.no_wrap, column.overflow = width, True, "ellipsis"
-    grid.columns[3].justify = "right"
-    return grid
-
-
 def print_json(document: Any) -> None:
     """One JSON document on stdout: dates in ISO 8601, ids as integers."""
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=_plain) + "\n")
@@ -85,10 +73,6 @@ def due_phrase(day: date, today: date) -> str:
     """'due tomorrow', 'due Sun 29 Nov', or '2 days late'."""
     relative = relative_day(day, today)
     return relative if day < today else f"due {relative}"
-
-
-def local(moment: datetime | None, zone: Any) -> datetime | None:
-    return moment.astimezone(zone) if moment is not None else None
 
 
 def short_moment(moment: datetime, zone: Any) -> str:

@@ -13,7 +13,6 @@ from crm.services.relationships import History, Stage, histories
 from crm.services.text import clean_text
 from crm.settings import Plan
 
-TEXT_FIELDS = ("email", "phone", "linkedin_url", "notes")
 # LinkedIn's are under 100 characters; the URL is unique, and PostgreSQL's unique index holds an
 # entry of at most ~2,700 bytes (500 characters at four bytes each)
 LONGEST_URL = 500

@@ -10,8 +10,6 @@ from crm.models import Contact, Employer, Job
 from crm.services.lookup import clean_name, find_employer, name_key
 from crm.services.text import clean_text
 
-EDITABLE = ("name", "website", "careers_url", "notes")
-
 
 def add_employer(
     *,
