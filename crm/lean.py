@@ -12,10 +12,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from crm.db import BUSY_TIMEOUT_SECONDS, SCHEMA_REVISION
+from crm.services.plan_state import plan_status
 
 
 class Reader:
@@ -27,7 +29,7 @@ class Reader:
 
 
 @contextmanager
-def lean_reader(path: Path, fingerprint: str) -> Iterator[Reader | None]:
+def lean_reader(path: Path, fingerprint: str, today: date) -> Iterator[Reader | None]:
     """A query function inside one read transaction, or None when the lean path won't do."""
     if not path.is_file():
         yield None
@@ -39,28 +41,20 @@ def lean_reader(path: Path, fingerprint: str) -> Iterator[Reader | None]:
         return
     try:
         connection.execute("BEGIN")
-        if _current(connection, fingerprint):
-            yield Reader(connection)
-        else:
-            yield None
+        reader = Reader(connection)
+        yield reader if _current(reader, fingerprint, today) else None
         connection.execute("COMMIT")
     finally:
         connection.close()
 
 
-PLAN_CURRENT_SQL = """
-SELECT p.fingerprint = :fingerprint AND p.changes_planned = c.changes
-FROM plan_state AS p, change_counter AS c WHERE p.id = 1 AND c.id = 1
-"""
-
-
-def _current(connection: sqlite3.Connection, fingerprint: str) -> bool:
+def _current(reader: Reader, fingerprint: str, today: date) -> bool:
     """The schema is this crm's, and the plan ran with these settings on exactly this data."""
     try:
-        revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        if revision != (SCHEMA_REVISION,):
+        revision = reader("SELECT version_num FROM alembic_version", {})
+        if list(map(tuple, revision)) != [(SCHEMA_REVISION,)]:
             return False
-        current = connection.execute(PLAN_CURRENT_SQL, {"fingerprint": fingerprint}).fetchone()
+        status = plan_status(reader, fingerprint=fingerprint, today=today, as_text=True)
     except sqlite3.Error:  # no tables yet, or not a database: the ordinary path says why
         return False
-    return current == (1,)
+    return status.current

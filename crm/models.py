@@ -69,6 +69,21 @@ class TaskStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
     SKIPPED = "skipped"
+    EXPIRED = "expired"  # a plan task left alone past its use (see crm/services/plan.py)
+
+
+class ClosedBy(StrEnum):
+    """Who closed a task: the user's word is history; the plan's is derived and may be redone."""
+
+    USER = "user"
+    PLAN = "plan"
+
+
+class Purpose(StrEnum):
+    """Why an outgoing touch was sent, when the kind alone does not say."""
+
+    # `task done` on "Ask for an informational interview": an email asking, not one held
+    INFO_INTERVIEW_REQUEST = "info-interview-request"
 
 
 class Employer(SQLModel, table=True):
@@ -125,18 +140,26 @@ class Touchpoint(SQLModel, table=True):
     happened_at: datetime = Field(index=True)
     summary: str | None = None
     body: str | None = None
+    # what the conversation was about, in words the user chose for a draft to quote
+    # ("the robot arm demo"); memos (`crm log note`) and summaries never are quoted
+    topic: str | None = None
+    purpose: str | None = None  # a Purpose, for the outgoing touches that need one
     created_at: datetime
 
 
 class Task(SQLModel, table=True):
-    __table_args__ = (Index("ix_task_status_due", "status", "due"),)
+    __table_args__ = (
+        Index("ix_task_status_due", "status", "due"),
+        # one contact's tasks (contact show, the plan for one contact) without the open list
+        Index("ix_task_contact_status_due", "contact_id", "status", "due"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str
     title: str
     due: date
     status: str = Field(default=TaskStatus.OPEN.value)
-    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
     employer_id: int | None = Field(default=None, foreign_key="employer.id", index=True)
     job_id: int | None = Field(default=None, foreign_key="job.id")
     # the plan's rule that made the task (None for the user's own tasks) and the key that
@@ -145,6 +168,7 @@ class Task(SQLModel, table=True):
     key: str | None = Field(default=None, unique=True)
     created_at: datetime
     closed_at: datetime | None = None
+    closed_by: str | None = None  # a ClosedBy; None while open
 
 
 class Employment(SQLModel, table=True):
@@ -171,6 +195,7 @@ class PlanState(SQLModel, table=True):
     ran_at: datetime
     fingerprint: str  # the plan's version and settings it ran with
     changes_planned: int = 0  # change_counter.changes when it finished
+    planned_on: date | None = None  # the local day it planned for: expiry follows the calendar
 
 
 class ChangeCounter(SQLModel, table=True):

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import TextIO
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from crm.services.plan_rules import Planned, PlanResult
 
 STYLES = {"bold": "1", "dim": "2", "red": "31"}
 
@@ -48,3 +53,41 @@ def columns(total: int, fixed: list[int], flexible: list[int], gap: int = 2) -> 
     if room >= want:
         return flexible
     return [max(4, w * max(room, 0) // want) for w in flexible]
+
+
+def plan_lines(result: PlanResult, today: date) -> list[str]:
+    """What the plan changed, a line a task: made (+), moved (→), done (✓), reopened (↺),
+    withdrawn or removed (-), expired (×)."""
+    from crm.render import due_phrase
+
+    def what(task: Planned) -> str:
+        who = result.who(task)
+        return f"#{task.id} {task.title}" + (f" ({who})" if who else "")
+
+    marks: list[tuple[str, list[Planned], Callable[[Planned], str]]] = [
+        ("+", result.created, lambda t: due_phrase(t.due, today)),
+        ("→", result.moved, lambda t: f"moved: {due_phrase(t.due, today)}"),
+        ("↺", result.reopened, lambda t: f"reopened: {due_phrase(t.due, today)}"),
+        ("✓", result.completed, lambda t: "done"),
+        ("-", result.withdrawn, lambda t: "withdrawn"),
+        ("-", result.removed, lambda t: "removed: its reason is gone"),
+        ("×", result.expired, lambda t: f"expired ({due_phrase(t.due, today)})"),
+    ]
+    return [f"  {mark} {what(t)} · {how(t)}" for mark, tasks, how in marks for t in tasks]
+
+
+def plan_summary(result: PlanResult) -> str:
+    """'The plan made 3 new tasks, closed 1 and expired 2.'"""
+    parts = [
+        (len(result.created), "made {} new task{}"),
+        (len(result.moved), "moved {}"),
+        (len(result.reopened), "reopened {}"),
+        (len(result.completed) + len(result.withdrawn), "closed {}"),
+        (len(result.removed), "removed {}"),
+        (len(result.expired), "expired {}"),
+    ]
+    said = [text.format(n, "" if n == 1 else "s") for n, text in parts if n]
+    if not said:
+        return "The plan is up to date: nothing new to do."
+    head = ", ".join(said[:-1]) + (" and " if len(said) > 1 else "") + said[-1]
+    return f"The plan {head}."

@@ -38,7 +38,8 @@ def say(message: str) -> None:
 def run_plan(url: str) -> None:
     """One run of the plan in its own transaction (a module-level function: APScheduler's jobs
     must be importable by reference). Settings are read again each run, so edits take effect."""
-    from crm.services.plan import follow_up_plan
+    from crm.plain import plan_lines, plan_summary
+    from crm.services.plan import bring_up_to_date, lock_for_writing
 
     try:
         settings = load_settings()
@@ -46,7 +47,8 @@ def run_plan(url: str) -> None:
         database = Database(url)
         try:
             with database.session(write=True) as session:
-                result = follow_up_plan(
+                lock_for_writing(session)
+                result = bring_up_to_date(
                     session=session,
                     now=now,
                     plan=settings.plan,
@@ -57,15 +59,12 @@ def run_plan(url: str) -> None:
     except CrmError as error:
         say(f"the plan did not run: {error}")
         return
-    say(
-        f"plan ran: {len(result.created)} task(s) created, {len(result.completed)} completed, "
-        f"{len(result.moved)} moved, "
-        f"{len(result.withdrawn)} withdrawn"
-    )
-    for sign, tasks in (("+", result.created), ("→", result.moved)):
-        for task in tasks:
-            who = result.who(task)
-            say(f"  {sign} #{task.id} {task.title}{f' ({who})' if who else ''}, due {task.due}")
+    if result is None or not result.changed:
+        say("plan ran: up to date, nothing new")
+        return
+    say(f"plan ran: {plan_summary(result).removeprefix('The plan ').rstrip('.')}")
+    for line in plan_lines(result, now.date()):
+        say(line)
 
 
 class _Stop(Exception):

@@ -17,7 +17,7 @@ from crm.errors import BadInput
 APP = "crm"
 # Bump when a rule of the follow-up plan (crm/services/plan.py) changes: every database then
 # runs the new plan once, because its fingerprint no longer matches.
-PLAN_VERSION = 3
+PLAN_VERSION = 4
 
 
 def data_dir() -> Path:
@@ -47,14 +47,22 @@ class Plan:
     """The follow-up plan's intervals (the `[plan]` table of config.toml)."""
 
     thank_you_after_days: int = 1
-    linkedin_after_days: int = 3
-    info_interview_after_days: int = 21
+    thank_you_expires_days: int = 14  # a thank-you not sent this long after its due date
+    linkedin_after_days: int = 3  # after the answer
+    info_interview_after_days: int = 21  # after the answer
     nurture_every_months: int = 1
     slow_nurture_every_months: int = 3
-    unanswered_before_slowing: int = 3
+    unanswered_before_slowing: int = 3  # an advocate's unanswered notes before quarterly
+    unanswered_notes_limit: int = 2  # then this many more (after the thank-you: in all): quiet
+    nurture_needs_reply: bool = True  # false: nurture everyone thanked, answer or not
     check_openings_after_days: tuple[int, ...] = (30, 90)
-    dormant_after_days: int = 120
-    too_late_after_days: int = 30  # a reminder this overdue when it would be made is not made
+    dormant_after_days: int = 120  # no touch for this long: no new nurture
+    expire_after_days: int = 30  # an open plan task this overdue expires (and is not made)
+    reply_window_days: int = 21  # the review counts a thank-you answered within this
+
+
+# Settings an older crm knew by another name: read as the new one.
+RENAMED = {"too_late_after_days": "expire_after_days"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,9 @@ def _from_toml(raw: dict[str, object], path: Path) -> Settings:
     if not isinstance(plan_table, dict):
         raise BadInput(f"{path}: plan must be a table: a line [plan], then one setting a line")
     else:
+        for old, new in RENAMED.items():
+            if old in plan_table and new not in plan_table:
+                plan_table[new] = plan_table.pop(old)
         unknown |= {f"plan.{k}" for k in set(plan_table) - {f.name for f in fields(Plan)}}
     if unknown:
         raise BadInput(f"{path}: unknown setting(s): {', '.join(sorted(unknown))}")
@@ -106,6 +117,11 @@ def _from_toml(raw: dict[str, object], path: Path) -> Settings:
     assert isinstance(plan_table, dict)
     for name, value in plan_table.items():
         default = getattr(plan, name)
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise BadInput(f"{path}: plan.{name} must be true or false")
+            plan = replace(plan, **{name: value})  # type: ignore[arg-type]
+            continue
         if isinstance(default, tuple):
             ok = isinstance(value, list) and all(_whole(v) for v in value)
             value = tuple(value) if ok else value

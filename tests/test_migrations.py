@@ -200,4 +200,4 @@ def test_a_write_behind_crms_back_makes_the_plan_run_again(tmp_path: Path) -> No
             " VALUES (1, 'Analyst', 'rejected', '2026-03-01', '2026-03-01 09:00:00')"
         )
     engine.dispose()
-    assert "The plan made 3 new task(s)." in crm("remind").stdout
+    assert "The plan made 3 new tasks." in crm("remind").stdout

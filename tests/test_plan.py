@@ -20,8 +20,8 @@ def tasks(
     ]
 
 
-def open_kinds(crm: Crm, who: str) -> list[tuple[str, str]]:
-    return [(k, due) for k, w, due, _ in tasks(crm) if w == who]
+def open_kinds(crm: Crm, who: str, *, now: str | None = None) -> list[tuple[str, str]]:
+    return [(k, due) for k, w, due, _ in tasks(crm, now=now) if w == who]
 
 
 def met(crm: Crm, *names: str, employer: str = "Acme", **flags: bool) -> None:
@@ -72,15 +72,18 @@ def test_someone_added_after_the_rejection_is_thanked_too(crm: Crm) -> None:
     assert ("thank_you", "2026-02-28") in open_kinds(crm, "Dana")
 
 
-def test_a_thank_you_after_the_rejection_starts_the_rest_of_the_plan(crm: Crm) -> None:
+def test_a_thank_you_waits_for_an_answer_and_the_answer_starts_the_rest(crm: Crm) -> None:
     met(crm, "Dana")
     crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-27")
     out = crm("log", "thank-you", "dana", "--on", "2026-02-28").stdout
     assert "✓ #1 Send a thank-you note (Dana) · done" in out
+    # "If you get a response": until then, only a gentle note a month on
+    assert open_kinds(crm, "Dana") == [("nurture", "2026-03-28")]
+    crm("log", "reply", "dana", "--on", "2026-03-02")
     assert open_kinds(crm, "Dana") == [
-        ("linkedin_connect", "2026-03-03"),
-        ("info_interview", "2026-03-21"),
-        ("nurture", "2026-03-28"),
+        ("linkedin_connect", "2026-03-05"),
+        ("info_interview", "2026-03-23"),
+        ("nurture", "2026-04-02"),
     ]
 
 
@@ -89,6 +92,7 @@ def test_no_linkedin_task_when_already_connected(crm: Crm) -> None:
     crm("log", "linkedin", "dana", "--on", "2026-01-15")
     crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-27")
     crm("log", "thank-you", "dana", "--on", "2026-02-28")
+    crm("log", "reply", "dana", "--on", "2026-03-01")
     assert [k for k, _ in open_kinds(crm, "Dana")] == ["info_interview", "nurture"]
 
 
@@ -123,27 +127,68 @@ def test_a_skipped_nurture_gives_way_to_the_next_month_from_the_same_touch(crm: 
     assert [k for k, _ in open_kinds(crm, "Dana")].count("nurture") == 1
 
 
-def test_any_touch_closes_the_nurture_and_schedules_the_next(crm: Crm) -> None:
+def test_a_call_is_an_answer_that_moves_the_nurture_and_a_memo_is_no_touch(crm: Crm) -> None:
     met(crm, "Dana")
     crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-01-30", now="2026-01-30")
     crm("log", "thank-you", "dana", now="2026-01-31")
     crm("log", "call", "dana", now="2026-02-20")
     crm("log", "note", "dana", "--note", "Her team ships in April", now="2026-02-21")  # not a touch
     nurtures = [(due, st) for k, w, due, st in tasks(crm, every=True) if k == "nurture"]
-    assert nurtures == [("2026-02-28", "done"), ("2026-03-20", "open")]
+    assert nurtures == [("2026-03-20", "open")]
+    assert crm.json("contact", "show", "dana", now="2026-02-21")["stage"] == "advocate"  # type: ignore[index]
 
 
-def test_three_unanswered_notes_slow_the_cadence_and_a_reply_restores_it(crm: Crm) -> None:
+def test_your_own_note_completes_the_nurture_and_schedules_the_next(crm: Crm) -> None:
+    met(crm, "Dana")
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-01-30", now="2026-01-30")
+    crm("log", "thank-you", "dana", now="2026-01-31")
+    crm("log", "reply", "dana", now="2026-02-02")
+    crm("log", "email", "dana", now="2026-02-20")
+    nurtures = [(due, st) for k, w, due, st in tasks(crm, every=True) if k == "nurture"]
+    assert nurtures == [("2026-03-02", "done"), ("2026-03-20", "open")]
+
+
+def nurtures(crm: Crm, who: str, now: str) -> list[str]:
+    return [due for kind, due in open_kinds(crm, who, now=now) if kind == "nurture"]
+
+
+def test_an_advocate_who_stops_answering_slows_to_quarterly_then_goes_quiet(crm: Crm) -> None:
     met(crm, "Lee")
     crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-01-30", now="2026-01-30")
     crm("log", "thank-you", "lee", now="2026-01-31")
-    crm("log", "email", "lee", now="2026-02-28")
-    crm("log", "email", "lee", now="2026-03-28")
-    assert ("nurture", "2026-04-28") in open_kinds(crm, "Lee")
-    crm("log", "email", "lee", now="2026-04-28")
-    assert ("nurture", "2026-07-28") in open_kinds(crm, "Lee")  # quarterly now
-    crm("log", "reply", "lee", now="2026-05-02")
-    assert ("nurture", "2026-06-02") in open_kinds(crm, "Lee")  # monthly again
+    crm("log", "reply", "lee", now="2026-02-05")
+    for day in ("2026-03-05", "2026-04-05"):
+        crm("log", "email", "lee", now=day)
+    assert nurtures(crm, "Lee", "2026-04-05") == ["2026-05-05"]
+    crm("log", "email", "lee", now="2026-05-05")  # the third unanswered note
+    assert nurtures(crm, "Lee", "2026-05-05") == ["2026-08-05"]  # quarterly now
+    crm("log", "email", "lee", now="2026-08-05")
+    assert nurtures(crm, "Lee", "2026-08-05") == ["2026-11-05"]
+    crm("log", "email", "lee", now="2026-11-05")  # 3 + unanswered_notes_limit: quiet
+    assert nurtures(crm, "Lee", "2026-11-05") == []
+    assert crm.json("contact", "show", "lee", now="2026-11-05")["stage"] == "quiet"  # type: ignore[index]
+    crm("log", "reply", "lee", now="2026-11-20")  # an answer wakes it, monthly again
+    assert nurtures(crm, "Lee", "2026-11-20") == ["2026-12-20"]
+
+
+def test_someone_who_never_answers_gets_two_gentle_notes_then_quiet(crm: Crm) -> None:
+    met(crm, "Kim")
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-01-30", now="2026-01-30")
+    crm("log", "thank-you", "kim", now="2026-01-31")
+    assert open_kinds(crm, "Kim", now="2026-01-31") == [("nurture", "2026-02-28")]
+    crm("log", "email", "kim", now="2026-02-28")
+    assert open_kinds(crm, "Kim", now="2026-02-28") == [("nurture", "2026-03-28")]
+    crm("log", "email", "kim", now="2026-03-28")
+    assert open_kinds(crm, "Kim", now="2026-03-28") == []  # no LinkedIn, no interview: quiet
+    assert crm.json("contact", "show", "kim", now="2026-03-28")["stage"] == "quiet"  # type: ignore[index]
+    crm("log", "email", "kim", now="2026-06-01")  # writing again wakes a smaller round
+    assert open_kinds(crm, "Kim", now="2026-06-01") == [("nurture", "2026-07-01")]
+    crm("log", "reply", "kim", now="2026-06-10")  # months later, an answer: an advocate now
+    assert open_kinds(crm, "Kim", now="2026-06-10") == [
+        ("linkedin_connect", "2026-06-13"),
+        ("info_interview", "2026-07-01"),
+        ("nurture", "2026-07-10"),
+    ]
 
 
 def test_a_reply_makes_an_advocate_and_restarts_the_clock(crm: Crm) -> None:
@@ -157,7 +202,7 @@ def test_a_reply_makes_an_advocate_and_restarts_the_clock(crm: Crm) -> None:
     assert (sam["stage"], sam["advocate"], sam["next_nurture"]) == ("advocate", True, "2026-03-10")
     crm("log", "email", "sam", now="2026-03-10")
     assert crm.json("contact", "show", "sam", now="2026-03-11")["stage"] == "nurturing"  # type: ignore[index]
-    assert crm.json("contact", "show", "sam", now="2026-08-01")["stage"] == "dormant"  # type: ignore[index]
+    assert crm.json("contact", "show", "sam", now="2026-08-01")["stage"] == "quiet"  # type: ignore[index]
 
 
 def test_the_plan_never_makes_a_task_twice(crm: Crm) -> None:
@@ -165,6 +210,7 @@ def test_the_plan_never_makes_a_task_twice(crm: Crm) -> None:
     crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-27")
     crm("log", "thank-you", "dana")
     crm("log", "thank-you", "dana")  # logged twice by mistake
+    crm("log", "reply", "dana")
     before = tasks(crm, every=True)
     assert "nothing new" in crm("remind").stdout
     crm("remind")
@@ -176,7 +222,7 @@ def test_marking_a_plan_task_done_logs_the_touch(crm: Crm) -> None:
     met(crm, "Dana")
     crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-27")
     out = crm("task", "done", "1").stdout
-    assert "+ #4 Connect on LinkedIn (Dana) · due Thu 05 Mar" in out
+    assert "+ #4 Write about a shared interest (Dana) · due Thu 02 Apr" in out
     [touch] = crm.json("contact", "show", "dana")["timeline"]  # type: ignore[index]
     assert (touch["kind"], touch["summary"]) == ("thank-you", "done: task #1")
 
@@ -201,7 +247,7 @@ def test_a_contact_gone_quiet_gets_no_new_nurture(crm: Crm) -> None:
     met(crm, "Dana")
     crm("log", "reply", "dana", "--on", "2025-08-01")  # 213 days ago: dormant
     assert open_kinds(crm, "Dana") == []
-    assert crm.json("contact", "show", "dana")["stage"] == "dormant"  # type: ignore[index]
+    assert crm.json("contact", "show", "dana")["stage"] == "quiet"  # type: ignore[index]
 
 
 def test_missed_nurture_periods_do_not_pile_up(crm: Crm) -> None:
@@ -211,14 +257,23 @@ def test_missed_nurture_periods_do_not_pile_up(crm: Crm) -> None:
     assert open_kinds(crm, "Dana") == [("nurture", "2026-02-20")]
 
 
-def test_a_waiting_nurture_stays_the_same_task(crm: Crm) -> None:
+def test_a_waiting_nurture_stays_the_same_task_until_it_expires(crm: Crm) -> None:
     met(crm, "Dana")
     crm("log", "reply", "dana", now="2026-01-05")
     [first] = crm.json("task", "list", now="2026-01-05")  # type: ignore[misc]
-    crm("remind", now="2026-04-20")  # long overdue now, and nothing was done
-    assert [(t["id"], t["due"]) for t in crm.json("task", "list", now="2026-04-20")] == [  # type: ignore[union-attr]
+    crm("remind", now="2026-03-07")  # 30 days late, and nothing was done: still the same
+    assert [(t["id"], t["due"]) for t in crm.json("task", "list", now="2026-03-07")] == [  # type: ignore[union-attr]
         (first["id"], "2026-02-05")
     ]
+    out = crm("remind", now="2026-03-08").stdout  # 31 days late: expired, the next one comes
+    assert f"× #{first['id']} Write about a shared interest (Dana) · expired" in out
+    [status] = [
+        t["status"]
+        for t in crm.json("task", "list", "--all", now="2026-03-08")  # type: ignore[union-attr]
+        if t["id"] == first["id"]
+    ]
+    assert status == "expired"
+    assert open_kinds(crm, "Dana", now="2026-03-08") == [("nurture", "2026-03-05")]
 
 
 def test_a_job_change_does_not_end_the_plan_for_someone_you_thanked(
@@ -238,6 +293,7 @@ def test_a_job_change_does_not_end_the_plan_for_someone_you_thanked(
     crm("import", "linkedin", str(before), now="2026-02-01")
     crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-20", now="2026-02-20")
     crm("log", "thank-you", "sam", now="2026-02-21")
+    crm("log", "reply", "sam", now="2026-02-22")
     crm("import", "linkedin", str(after), now="2026-02-25")
     kinds = [k for k, _ in open_kinds(crm, "Sam Ortiz")]
     assert "info_interview" in kinds and "nurture" in kinds
@@ -296,4 +352,5 @@ def test_no_linkedin_task_for_someone_an_import_shows_connected(crm: Crm, tmp_pa
     crm("contact", "edit", "sam", "--role", "recruiter")
     crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-27")
     crm("log", "thank-you", "sam", "--on", "2026-02-28")
+    crm("log", "reply", "sam", "--on", "2026-03-01")
     assert [k for k, _ in open_kinds(crm, "Sam Ortiz")] == ["info_interview", "nurture"]

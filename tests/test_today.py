@@ -17,15 +17,17 @@ STORY_SCREEN = [
     "#2  Send a thank-you note           Sam Ortiz · Acme Robotics     2 days late",
     "",
     "Next 7 days",
-    "#5  Connect on LinkedIn             Dana Whitfield · Acme Robo…      tomorrow",
+    "#6  Connect on LinkedIn             Dana Whitfield · Acme Robo…      tomorrow",
     "",
-    "Done one? crm log thank-you NAME · crm task done ID · crm task skip ID",
+    "Done one? crm draft NAME · crm log thank-you NAME · crm log linkedin NAME",
+    "          crm task skip ID",
 ]
 
 
 def story(crm: Crm) -> None:
     acme_story(crm)
     crm("log", "thank-you", "dana", "--on", "2026-02-28")
+    crm("log", "reply", "dana", "--on", "2026-02-28")  # an answer: the advocate's plan starts
 
 
 def test_the_screen_at_80_columns(crm: Crm) -> None:
@@ -51,7 +53,7 @@ def test_the_json_document(crm: Crm) -> None:
         "today": [],
         "upcoming": [
             {
-                "id": 5,
+                "id": 6,
                 "kind": "linkedin_connect",
                 "title": "Connect on LinkedIn",
                 "due": "2026-03-03",
@@ -78,7 +80,7 @@ def test_a_new_database_explains_the_first_steps(crm: Crm) -> None:
 
 def test_a_quiet_week_says_what_comes_next(crm: Crm) -> None:
     story(crm)
-    for task_id in ("2", "5"):
+    for task_id in ("2", "6"):
         crm("task", "skip", task_id)
     assert lines(crm("today").stdout)[1:] == [
         "Nothing due today or in the next 7 days.",
@@ -159,9 +161,9 @@ def test_task_list_one_line_a_task(crm: Crm) -> None:
     assert lines(crm("task", "list").stdout) == [
         "id  to do                           who                                   due",
         "#2  Send a thank-you note           Sam Ortiz · Acme Robotics     2 days late",
-        "#5  Connect on LinkedIn             Dana Whitfield · Acme Robo…      tomorrow",
-        "#6  Ask for an informational inte…  Dana Whitfield · Acme Robo…    Sat 21 Mar",
-        "#7  Write about a shared interest   Dana Whitfield · Acme Robo…    Sat 28 Mar",
+        "#6  Connect on LinkedIn             Dana Whitfield · Acme Robo…      tomorrow",
+        "#7  Ask for an informational inte…  Dana Whitfield · Acme Robo…    Sat 21 Mar",
+        "#5  Write about a shared interest   Dana Whitfield · Acme Robo…    Sat 28 Mar",
         "#3  Check their openings (day 30)   Acme Robotics                  Sun 29 Mar",
         "#4  Check their openings (day 90)   Acme Robotics                  Thu 28 May",
     ]

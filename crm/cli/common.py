@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 import typer
 
 from crm.cli.env import env, start
-
-if TYPE_CHECKING:
-    from crm.services.plan import Planned
 from crm.dates import HELP as DATE_HELP
 from crm.dates import parse_date
 
@@ -23,26 +19,20 @@ def day(text: str | None, *, past: bool = False) -> date | None:
     return None if text is None else parse_date(text, today=env().today, past=past)
 
 
-def report_plan() -> None:
-    """After a write: the tasks the plan made or closed because of it, one line each."""
+def report_plan(*, most: int | None = None) -> None:
+    """After a write: the tasks the plan made, closed, moved or removed because of it."""
     e = env()
-    result = e.plan_result
-    if result is None:
+    if e.plan_result is None:
         return
-    from crm.render import due_phrase
+    import sys
 
-    def what(task: Planned) -> str:
-        who = result.who(task)
-        return f"#{task.id} {task.title}" + (f" ({who})" if who else "")
+    from crm.plain import plan_lines
 
-    for task in result.created:
-        e.out.print(f"  + {what(task)} · {due_phrase(task.due, e.today)}")
-    for task in result.moved:
-        e.out.print(f"  → {what(task)} · moved: {due_phrase(task.due, e.today)}")
-    for task in result.completed:
-        e.out.print(f"  ✓ {what(task)} · done")
-    for task in result.withdrawn:
-        e.out.print(f"  - {what(task)} · withdrawn")
+    lines = plan_lines(e.plan_result, e.today)
+    shown = lines if most is None else lines[:most]
+    sys.stdout.write("".join(f"{line}\n" for line in shown))
+    if len(lines) > len(shown):
+        sys.stdout.write(f"  … and {len(lines) - len(shown)} more: crm remind --verbose\n")
 
 
 def _complete_contacts(ctx: typer.Context, incomplete: str) -> list[str]:

@@ -87,7 +87,9 @@ def list_(
         )
     zone = e.now.tzinfo
     if json:
-        print_json([contact_doc(r.contact, r.employer, r.stage, r.history, zone) for r in rows])
+        print_json(
+            [contact_doc(r.contact, r.employer, r.stage, r.relationship, zone) for r in rows]
+        )
         return
     if not rows:
         if only is not None:
@@ -142,7 +144,7 @@ def show(name: str = CONTACT, json: bool = JSON) -> None:
         )
     c, zone, employer = d.contact, e.now.tzinfo, d.employer.name if d.employer else None
     if json:
-        doc = contact_doc(c, d.employer, d.stage, d.history, zone)
+        doc = contact_doc(c, d.employer, d.stage, d.relationship, zone)
         doc["next_nurture"] = d.next_nurture
         doc["open_tasks"] = [task_doc(t, c.name, employer, zone) for t in d.open_tasks]
         doc["timeline"] = [touch_doc(t, zone) for t in d.timeline]

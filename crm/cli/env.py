@@ -83,16 +83,37 @@ class Env:
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
-        """One write transaction that ends with the follow-up plan carried out."""
-        from crm.services.plan import follow_up_plan
+        """One write transaction that ends with the follow-up plan carried out for what the
+        block changed (crm/services/plan.py collects that from the session)."""
+        from crm.services import plan
 
         with self.database().session(write=True) as session:
+            plan.lock_for_writing(session)
+            fingerprint = self.settings.plan_fingerprint()
+            before = plan.plan_status(session, fingerprint, self.now.date())
+            plan.collect_scope(session)
             yield session
-            self.plan_result = follow_up_plan(
+            session.flush()
+            self.plan_result = plan.plan_after_write(
                 session=session,
                 now=self.now,
                 plan=self.settings.plan,
-                fingerprint=self.settings.plan_fingerprint(),
+                fingerprint=fingerprint,
+                before=before,
+            )
+
+    def bring_plan_up_to_date(self) -> None:
+        """The plan current before tasks are read: a write transaction only when it is not."""
+        from crm.services import plan
+
+        fingerprint = self.settings.plan_fingerprint()
+        with self.reading() as session:
+            if plan.plan_status(session, fingerprint, self.now.date()).current:
+                return
+        with self.database().session(write=True) as session:
+            plan.lock_for_writing(session)
+            self.plan_result = plan.bring_up_to_date(
+                session=session, now=self.now, plan=self.settings.plan, fingerprint=fingerprint
             )
 
     @property

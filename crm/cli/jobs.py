@@ -54,7 +54,9 @@ def reject(
 
     Example: crm job reject Acme --rank 2 --on yesterday
     """
-    from crm.services.jobs import people_met, reject_job
+    from shlex import quote
+
+    from crm.services.jobs import reject_job
 
     e = env()
     rejected_on = day(on, past=True)
@@ -63,21 +65,17 @@ def reject(
         job, found = reject_job(
             session=session, now=e.now, employer=employer, title=title, on=rejected_on, rank=rank
         )
-        met = people_met(session, found)
     place = f", you were number {job.finalist_rank}" if job.finalist_rank else ""
     e.out.print(f"Rejected: {job.title} at {found.name} ({job.rejected_on}{place}).")
-    result = e.plan_result
-    if result and not any(t.kind == "thank_you" for t in result.created):
-        late = e.settings.plan.too_late_after_days
-        if met == 0:
-            e.out.print("  Nobody to thank yet. Add each person you met there:")
-            e.out.print(f'    crm contact add NAME --employer "{found.name}"', soft_wrap=True)
-        elif (e.today - rejected_on).days > late:
-            days = (e.today - rejected_on).days
-            e.out.print(f"  No thank-you tasks: the rejection was {days} days ago (more than")
-            e.out.print(
-                f"  too_late_after_days = {late}). A late note can still help: crm draft NAME"
-            )
+    why = e.plan_result.unthanked.get(job.id or 0) if e.plan_result else None
+    if why == "nobody met":
+        e.out.print("  Nobody to thank yet. Add each person you met there:")
+        e.out.print(f"    crm contact add NAME --employer {quote(found.name)}", soft_wrap=True)
+    elif why == "too late":
+        days = (e.today - rejected_on).days
+        late = e.settings.plan.thank_you_expires_days + e.settings.plan.thank_you_after_days
+        e.out.print(f"  No thank-you tasks: the rejection was {days} days ago (a thank-you is")
+        e.out.print(f"  asked for within {late} days). A late note can still help: crm draft NAME")
     report_plan()
 
 

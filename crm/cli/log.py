@@ -46,6 +46,12 @@ def log(
     file: Path | None = typer.Option(
         None, "--file", metavar="PATH", help="The text you sent or got."
     ),
+    topic: str | None = typer.Option(
+        None,
+        "--topic",
+        metavar="TEXT",
+        help='What you talked about, for `crm draft` to quote ("the robot arm demo").',
+    ),
     incoming: bool = typer.Option(False, "--in", help="They reached out (a reply is always in)."),
     strict: bool = typer.Option(
         False, "--strict", help="Refuse a thank-you note the checks warn about; log nothing."
@@ -58,7 +64,10 @@ def log(
     placeholder left from `crm draft`, and likeness to a note sent to someone else at the same
     employer: warnings on stderr, errors with --strict.
 
-    Example: crm log thank-you dana --file note.txt
+    A memo for yourself is `crm log note` (never quoted in a draft); what a conversation was
+    about, in words a draft may quote, is --topic on the meeting, call or interview.
+
+    Example: crm log meeting dana --topic "the robot arm demo"
     """
     from crm.errors import BadInput
     from crm.models import TouchKind
@@ -92,6 +101,7 @@ def log(
             summary=note or subject,
             body=body,
             incoming=True if incoming else None,
+            topic=topic,
         )
     report_logged(touch, person)
     for warning in warnings:

@@ -8,39 +8,42 @@ from crm.cli.common import env
 from crm.cli.env import Env
 
 
-def remind() -> None:
-    """Run the follow-up plan once, now, and say what it made.
+def remind(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="List every change, not 20."),
+) -> None:
+    """Run the follow-up plan once, now, and say what it changed.
 
-    Every command that changes something already runs it; this is for cron and for checking.
+    Every command that changes something already runs it for what it changed; this brings the
+    whole plan up to date (a new day, new settings), for cron and for checking.
 
-    Example: crm remind
+    Example: crm remind --verbose
     """
     e = env()
-    if _nothing_new(e):
-        e.out.print("The plan is up to date: nothing new to do.")
-        return
-    with e.writing():
-        pass  # the plan runs as the write transaction ends
+    if not _nothing_new(e):
+        e.bring_plan_up_to_date()
     result = e.plan_result
-    assert result is not None
-    if not (result.created or result.completed or result.moved or result.withdrawn):
-        e.out.print("The plan is up to date: nothing new to do.")
+    if result is None or not result.changed:
+        typer.echo("The plan is up to date: nothing new to do.")
         return
     from crm.cli.common import report_plan
+    from crm.plain import plan_summary
 
-    e.out.print(f"The plan made {len(result.created)} new task(s).")
-    report_plan()
+    typer.echo(plan_summary(result))
+    report_plan(most=None if verbose else REPORTED)
+
+
+REPORTED = 20  # changes listed without --verbose
 
 
 def _nothing_new(e: Env) -> bool:
-    """On SQLite, tell without loading the plan that it already ran on exactly this data."""
+    """On SQLite, tell without loading the plan that it is current."""
     from crm.db import sqlite_path
     from crm.lean import lean_reader
 
     path = sqlite_path(e.url)
     if path is None:
         return False
-    with lean_reader(path, e.settings.plan_fingerprint()) as reader:
+    with lean_reader(path, e.settings.plan_fingerprint(), e.today) as reader:
         return reader is not None
 
 

@@ -22,22 +22,15 @@ def planned_query(e: Env) -> Iterator[tuple[Query, bool]]:
     from crm.db import sqlite_path
 
     path = sqlite_path(e.url)
-    fingerprint = e.settings.plan_fingerprint()
     if path is not None:
         from crm.lean import lean_reader
 
-        with lean_reader(path, fingerprint) as reader:
+        with lean_reader(path, e.settings.plan_fingerprint(), e.today) as reader:
             if reader is not None:
                 yield reader, True
                 return
     from sqlalchemy import text
 
-    from crm.services.plan import plan_is_current
-
-    with e.reading() as session:
-        current = plan_is_current(session, fingerprint)
-    if not current:
-        with e.writing():
-            pass  # the plan runs as the write transaction ends
+    e.bring_plan_up_to_date()
     with e.reading() as session:
         yield (lambda sql, params: session.execute(text(sql), params).all()), path is not None

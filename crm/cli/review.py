@@ -41,7 +41,7 @@ def review(
     period = period_of(today=e.today, days=days, since=day(since, past=True))
     if output is not None:
         _check_output(output)
-    _bring_plan_up_to_date(e)
+    e.bring_plan_up_to_date()
     with e.reading() as session:
         found = weekly_review(session=session, now=e.now, period=period)
     if json:
@@ -65,17 +65,6 @@ def review(
         f"Wrote the review of {span(period.start, period.end)} to {output}.",
         soft_wrap=True,  # a long path stays whole, for scripts and for copying
     )
-
-
-def _bring_plan_up_to_date(e: Env) -> None:
-    """As `crm today`: the tasks shown must be the plan's, even after its settings changed."""
-    from crm.services.plan import plan_is_current
-
-    with e.reading() as session:
-        current = plan_is_current(session, e.settings.plan_fingerprint())
-    if not current:
-        with e.writing():
-            pass  # the plan runs as the write transaction ends
 
 
 def _check_output(path: Path) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from crm.models import Contact, Employer, Job, Task, Touchpoint
     from crm.services.agenda import TaskLine
-    from crm.services.relationships import History, Stage
+    from crm.services.relationships import Relationship, Stage
 
 
 def employer_doc(employer: Employer, zone: tzinfo | None) -> dict[str, Any]:
@@ -26,7 +26,7 @@ def contact_doc(
     contact: Contact,
     employer: Employer | None,
     stage: Stage,
-    history: History,
+    relationship: Relationship,
     zone: tzinfo | None,
 ) -> dict[str, Any]:
     return {
@@ -42,8 +42,10 @@ def contact_doc(
         "keep_in_touch": contact.keep_in_touch,
         "archived": contact.archived_at is not None,
         "stage": stage.value,
-        "advocate": history.first_in is not None,
-        "last_touch": history.last_touch,
+        "advocate": relationship.answered is not None,
+        "last_touch": relationship.last_touch.at.astimezone(zone)
+        if relationship.last_touch
+        else None,
         "created_at": contact.created_at.astimezone(zone),
     }
 

@@ -122,11 +122,38 @@ def render(result: Agenda, calm: Quiet | None) -> str:
         lines += [layout.line(i, result.date, paint) for i in items[:SHOWN]]
         if total > SHOWN:
             lines.append(paint(f"… and {total - SHOWN} more: crm task list", "dim"))
-    lines += [
-        "",
-        paint("Done one? crm log thank-you NAME · crm task done ID · crm task skip ID", "dim"),
-    ]
+    shown = [i for _, items, _ in sections for i in items[:SHOWN]]
+    lines += ["", *(paint(line, "dim") for line in hints(shown))]
     return "\n".join(lines) + "\n"
+
+
+# What to type when a task of each kind is done: the touch it asks for, logged, closes it.
+DONE_BY = {
+    "thank_you": "crm log thank-you NAME",
+    "linkedin_connect": "crm log linkedin NAME",
+    "info_interview": "crm task done ID",  # asked: the request is logged as an email
+    "nurture": "crm log email NAME",
+}
+
+
+def hints(shown: list[TaskLine]) -> list[str]:
+    """The commands that fit the tasks on the screen, in lines of at most 80 columns."""
+    commands: list[str] = []
+    if any(t.kind == "thank_you" for t in shown):
+        commands.append("crm draft NAME")
+    for task in shown:
+        command = DONE_BY.get(task.kind, "crm task done ID")
+        if command not in commands:
+            commands.append(command)
+    commands.append("crm task skip ID")
+    lines, line = [], "Done one?"
+    for command in commands:
+        if len(line) + 3 + len(command) > 80:
+            lines.append(line)
+            line = " " * len("Done one?") + " " + command
+        else:
+            line += (" · " if line != "Done one?" else " ") + command
+    return [*lines, line]
 
 
 def _quiet(calm: Quiet, result: Agenda) -> list[str]:

@@ -9,7 +9,8 @@ from crm.errors import BadInput, Conflict
 from crm.models import Contact, Employer, Role, Task, TaskKind, TaskStatus, Touchpoint
 from crm.services.employers import employer_for
 from crm.services.lookup import clean_name, name_key
-from crm.services.relationships import History, Stage, histories
+from crm.services.plan import relationships
+from crm.services.relationships import Relationship, Stage
 from crm.services.text import clean_text
 from crm.settings import Plan
 
@@ -99,7 +100,7 @@ class ContactRow:
     contact: Contact
     employer: Employer | None
     stage: Stage
-    history: History
+    relationship: Relationship
 
 
 def list_contacts(
@@ -116,10 +117,11 @@ def list_contacts(
     if not include_archived:
         query = query.where(col(Contact.archived_at).is_(None))
     rows = list(session.exec(query.order_by(col(Contact.name_key), col(Contact.id))))
-    known = histories(session, now.tzinfo, [c.id for c, _ in rows if c.id] if employer else None)
+    ids = [c.id for c, _ in rows if c.id] if employer else None
+    known = relationships(session=session, zone=now.tzinfo, plan=plan, contact_ids=ids)
     today = now.date()
     return [
-        ContactRow(c, e, (h := known.get(c.id or 0, History())).stage(today, plan), h)
+        ContactRow(c, e, (r := known.get(c.id or 0, Relationship())).stage(today, plan), r)
         for c, e in rows
     ]
 
@@ -129,7 +131,7 @@ class ContactDetails:
     contact: Contact
     employer: Employer | None
     stage: Stage
-    history: History
+    relationship: Relationship
     next_nurture: date | None
     open_tasks: list[Task] = field(default_factory=list)
     timeline: list[Touchpoint] = field(default_factory=list)
@@ -139,7 +141,8 @@ def contact_details(
     *, session: Session, now: datetime, plan: Plan, contact: Contact
 ) -> ContactDetails:
     assert contact.id is not None
-    history = histories(session, now.tzinfo, [contact.id]).get(contact.id, History())
+    found = relationships(session=session, zone=now.tzinfo, plan=plan, contact_ids=[contact.id])
+    relationship = found.get(contact.id, Relationship())
     employer = session.get(Employer, contact.employer_id) if contact.employer_id else None
     tasks = list(
         session.exec(
@@ -159,8 +162,8 @@ def contact_details(
     return ContactDetails(
         contact=contact,
         employer=employer,
-        stage=history.stage(now.date(), plan),
-        history=history,
+        stage=relationship.stage(now.date(), plan),
+        relationship=relationship,
         next_nurture=nurture[0] if nurture else None,
         open_tasks=tasks,
         timeline=timeline,

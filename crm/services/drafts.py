@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from crm.errors import BadInput
-from crm.models import Contact, Employer, Job, JobStatus, TouchKind, Touchpoint
+from crm.models import Contact, Employer, Employment, Job, JobStatus, TouchKind, Touchpoint
 from crm.services.note_checks import NoteCheck, check_note, split_subject
 from crm.settings import config_dir
 
@@ -35,10 +35,14 @@ class DraftFacts:
     """What the database knows that a sincere note can use."""
 
     contact: Contact
-    employer: Employer | None
-    job: Job | None  # the most recent rejection at the contact's employer
+    employer: Employer | None  # where they were met for `job`, not where they work now
+    job: Job | None  # the most recent rejection in a process the contact was part of
     met_on: date | None
-    notes: tuple[str, ...]  # the contact's notes, then `crm log note` entries, oldest first
+    # what conversations were about, as the user wrote it for a draft (`crm log meeting NAME
+    # --topic ...`), oldest first. Memos (`crm log note`) and the contact's notes are private
+    # and never go into a note to them.
+    topics: tuple[str, ...]
+    topic_on: date | None = None  # the day of the latest topic's conversation
 
 
 @dataclass(frozen=True)
@@ -69,14 +73,9 @@ def prepare_draft(*, session: Session, now: datetime, contact: Contact) -> Prepa
 
 
 def draft_facts(*, session: Session, now: datetime, contact: Contact) -> DraftFacts:
-    employer = session.get(Employer, contact.employer_id) if contact.employer_id else None
-    job = None
-    if employer is not None:
-        job = session.exec(
-            select(Job)
-            .where(Job.employer_id == employer.id, Job.status == JobStatus.REJECTED.value)
-            .order_by(col(Job.rejected_on).desc(), col(Job.id).desc())
-        ).first()
+    job = _process(session, contact)
+    employer_id = job.employer_id if job is not None else contact.employer_id
+    employer = session.get(Employer, employer_id) if employer_id else None
     touches = list(
         session.exec(
             select(Touchpoint)
@@ -94,13 +93,31 @@ def draft_facts(*, session: Session, now: datetime, contact: Contact) -> DraftFa
         rejected_on = job.rejected_on if job is not None else None
         if met_on >= now.date() or (rejected_on is not None and met_on > rejected_on):
             met_on = None
-    jotted = [
-        t.body or t.summary or ""
-        for t in touches
-        if t.kind == TouchKind.NOTE.value and (t.body or t.summary)
-    ]
-    notes = tuple(([contact.notes] if contact.notes else []) + jotted)
-    return DraftFacts(contact, employer, job, met_on, notes)
+    talked = [t for t in touches if t.topic and t.kind != TouchKind.NOTE.value]
+    topic_on = talked[-1].happened_at.astimezone(zone).date() if talked else None
+    return DraftFacts(
+        contact, employer, job, met_on, tuple(t.topic or "" for t in talked), topic_on
+    )
+
+
+def _process(session: Session, contact: Contact) -> Job | None:
+    """The latest rejection at an employer where the contact works or worked (as imports saw
+    it): a person who moved on is thanked for the process they were part of."""
+    employers = {contact.employer_id} if contact.employer_id else set()
+    employers |= {
+        e
+        for e in session.exec(
+            select(Employment.employer_id).where(Employment.contact_id == contact.id)
+        )
+        if e is not None
+    }
+    if not employers:
+        return None
+    return session.exec(
+        select(Job)
+        .where(col(Job.employer_id).in_(employers), Job.status == JobStatus.REJECTED.value)
+        .order_by(col(Job.rejected_on).desc(), col(Job.id).desc())
+    ).first()
 
 
 def template_values(facts: DraftFacts, *, today: date) -> dict[str, Any]:
@@ -124,8 +141,10 @@ def template_values(facts: DraftFacts, *, today: date) -> dict[str, Any]:
         if job
         else None,
         "met_on": facts.met_on,
-        "notes": list(facts.notes),
-        "detail": _topic(facts.notes[0]) if facts.notes else None,
+        "topics": list(facts.topics),
+        "notes": list(facts.topics),  # its name in crm 0.1 templates
+        "detail": _topic(facts.topics[-1]) if facts.topics else None,
+        "detail_on": facts.topic_on,
         "today": today,
     }
 

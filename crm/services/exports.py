@@ -39,6 +39,7 @@ from crm.models import (
     TouchKind,
     Touchpoint,
 )
+from crm.services.plan import touched
 
 FORMAT = "crm-export"
 VERSION = 1
@@ -130,6 +131,7 @@ def read_export(text_: str, name: str) -> dict[str, Any]:
 
 def restore(*, session: Session, document: dict[str, Any]) -> dict[str, int]:
     """Put a checked export into this database, which must be empty; the counts restored."""
+    touched(session, everything=True)  # Core inserts: the plan runs for everything after
     held = {s: session.exec(select(func.count()).select_from(m)).one() for s, m in SECTIONS}
     if any(held.values()):
         what = ", ".join(f"{n} {s}" for s, n in held.items() if n)

@@ -25,6 +25,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from crm.models import Contact, Employer, Employment, Role, Task, TaskKind, TaskStatus
 from crm.services.lookup import name_key
+from crm.services.plan import touched
 from crm.services.text import clean_text
 
 SOURCE_NAMES = {"linkedin": "LinkedIn", "vcard": "vCard"}
@@ -105,6 +106,7 @@ def import_people(
     *, session: Session, now: datetime, people: list[Person], source: str
 ) -> ImportResult:
     result = ImportResult()
+    touched(session, everything=True)  # bulk Core inserts: the session cannot see whom
     known = _Known(session, source)
     result.employers_added = _add_employers(session, now, people, known)
     fresh: list[SimpleNamespace] = []

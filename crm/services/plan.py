@@ -1,43 +1,53 @@
-"""The follow-up plan: every reminder the advice calls for, made once and only once.
+"""The follow-up plan: every reminder the advice calls for, made once, and only while it holds.
 
-`follow_up_plan` looks at jobs, contacts, touchpoints and tasks and creates each task that
-should exist and does not yet; it also closes the open tasks that a touchpoint has answered.
-What it decides depends only on the data and the settings, so it can run any number of times,
-in any number of processes: each reminder has a key, the database refuses a second row with the
-same key, and inserts that collide do nothing. Every write command runs it in its own
-transaction, so the tasks always match the history; `crm today`, `crm remind` and the daemon
-run it again whenever the plan or its settings changed since the last run.
+The plan is one function of the recorded history, the settings and the local date. For each
+contact it reads the touches in order (crm/services/relationships.py), decides which tasks
+should exist and in what state (`contact_wants`, pure), and reconciles the task rows with that
+(`reconcile`, pure): it inserts what is missing, closes what a touch answered, moves a nurture
+whose clock restarted, expires what was left alone, and — because a history can be corrected —
+reopens what it closed when the answer is gone and removes what it made when the reason is
+gone. It never changes what the user closed. Every reminder has a key; the database refuses a
+second row with the same key, and inserts that collide do nothing, so the plan can run in any
+number of processes at once.
 
-The rules (intervals from the [plan] settings):
-1. thank_you: a rejection → each keep-in-touch contact at that employer not thanked since
-   the rejection, due `thank_you_after_days` after it.
-2. linkedin_connect and info_interview: a thank-you sent after a rejection at the contact's
-   employer → connect (unless a LinkedIn touch exists) and ask for an informational interview
-   (unless one happened).
-3. nurture: for a contact thanked after a rejection, or who ever answered, one open task due
-   one cadence after the latest touch in either direction; a skipped one is followed by the
-   next period's, computed from the same touch (never chained: Jan 31 + 1 month is Feb 28).
-4. A reply restarts that clock (it is a touch) and resets the count of unanswered touches.
-5. check_openings: each rejection → the employer's openings, `check_openings_after_days` after.
-6. After `unanswered_before_slowing` notes (emails or calls you made) since the contact last
-   engaged (wrote, called, met you), the cadence slows from `nurture_every_months` to
-   `slow_nurture_every_months` (see crm/services/relationships.py).
+The rules (every number a [plan] setting; docs/guide.md tells them with the seed's words):
+1. thank_you: a rejection → each keep-in-touch person met in that process, due
+   `thank_you_after_days` after it; not sent within `thank_you_expires_days` of that, expired.
+2. After the thank-you crm waits for an answer: anything that comes in, or a conversation.
+3. An answer makes an advocate: linkedin_connect `linkedin_after_days` after it (unless
+   connected), info_interview (ask for one) `info_interview_after_days` after it (unless asked
+   or held), and one nurture task a calendar month after the last touch either way.
+4. No answer: no LinkedIn task, no interview request; `unanswered_notes_limit` monthly notes
+   counted from the thank-you, then quiet (no tasks) until a new touch wakes the relationship.
+5. An advocate's unanswered notes: after `unanswered_before_slowing` the cadence is quarterly;
+   after `unanswered_notes_limit` more, quiet.
+6. `nurture_needs_reply = false`: rule 3 for everyone thanked, still capped by 4 and 5.
+7. An open plan task more than `expire_after_days` overdue expires (and is not made at all
+   when it would be born expired). Expired is final: a task never comes back by the calendar.
+8. check_openings: each rejection → the employer's openings, `check_openings_after_days` after.
+
+Writes re-plan only the contacts and employers they touched (`Scope`, collected from the
+session); a new local day re-plans only the contacts whose tasks the calendar can change; a new
+version of the rules or the settings re-plans everything.
 """
 
+from __future__ import annotations
+
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, tzinfo
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
+from sqlalchemy import delete, event, update
 from sqlalchemy import select as sa_select  # sqlmodel's select stops at four columns
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from crm.models import (
     ChangeCounter,
+    ClosedBy,
     Contact,
+    Employer,
     Employment,
     Job,
     JobStatus,
@@ -45,393 +55,454 @@ from crm.models import (
     Role,
     Task,
     TaskKind,
-    TaskStatus,
-    TouchKind,
     Touchpoint,
 )
-from crm.services.relationships import History, histories
+from crm.services.plan_rules import (
+    DONE,
+    EXPIRED,
+    OPEN,
+    SKIPPED,
+    Changes,
+    ContactFacts,
+    Planned,
+    PlanResult,
+    Rejection,
+    Row,
+    Want,
+    contact_wants,
+    employer_wants,
+    nurture_want,
+    reconcile,
+)
+from crm.services.plan_state import PlanStatus
+from crm.services.plan_state import plan_status as read_status
+from crm.services.relationships import Relationship, Touch, local
 from crm.settings import Plan
 
-# The plan's tasks that a touchpoint answers; it closes no other (an openings check, a job-change
-# congratulation made by an import, the user's own tasks are closed by the user).
-ANSWERED_BY_TOUCHES = {
-    TaskKind.THANK_YOU.value,
-    TaskKind.LINKEDIN_CONNECT.value,
-    TaskKind.INFO_INTERVIEW.value,
-    TaskKind.NURTURE.value,
-}
-
-TITLES = {
-    TaskKind.THANK_YOU: "Send a thank-you note",
-    TaskKind.LINKEDIN_CONNECT: "Connect on LinkedIn",
-    TaskKind.INFO_INTERVIEW: "Ask for an informational interview",
-    TaskKind.NURTURE: "Write about a shared interest",
-    TaskKind.CHECK_OPENINGS: "Check their openings (day {days})",
-}
+BATCH = 2000  # contacts planned at a time: memory stays flat however large the history
 
 
-@dataclass(frozen=True)
-class Planned:
-    """A task the plan made, closed or moved, as its report names it."""
-
-    id: int
-    kind: str
-    title: str
-    due: date
-    contact_id: int | None
+# ---- which contacts and employers a run plans ------------------------------------------
 
 
 @dataclass
-class PlanResult:
-    created: list[Planned] = field(default_factory=list)
-    completed: list[Planned] = field(default_factory=list)  # answered by a touchpoint
-    moved: list[Planned] = field(default_factory=list)  # a nurture whose clock restarted
-    withdrawn: list[Planned] = field(default_factory=list)  # archived, or not keep-in-touch
-    names: dict[int, str] = field(default_factory=dict)  # the contacts of those tasks
+class Scope:
+    """What a write touched: the plan runs for these contacts and employers only."""
 
-    def who(self, task: Planned) -> str | None:
-        return self.names.get(task.contact_id) if task.contact_id is not None else None
+    contacts: set[int] = field(default_factory=set)
+    employers: set[int] = field(default_factory=set)
+    everything: bool = False
 
-
-@dataclass
-class _World:
-    """What the plan reads, loaded in a handful of queries."""
-
-    # rows of a few columns, not ORM objects: at 10,000 contacts and 50,000 tasks the objects
-    # alone would take more memory than the whole command is allowed
-    # id, name, employer_id, keep_in_touch, archived_at, role, linkedin_connected_on
-    contacts: dict[int, Any]
-    rejections: list[Job]
-    history: dict[int, History]
-    thank_you_days: dict[int, list[date]]
-    former_employers: dict[int, set[int]]
-    keyed: dict[str, Any]  # id, key, status, kind, contact_id, due, title
-    open_tasks: list[Any]
-    today: date
-    open_nurture: dict[int, list[Any]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for task in self.open_tasks:
-            if task.kind == TaskKind.NURTURE.value and task.contact_id is not None:
-                self.open_nurture.setdefault(task.contact_id, []).append(task)
-
-    def employers_of(self, contact: Any) -> set[int]:
-        """Where the contact works now and where imports saw them work before."""
-        now = {contact.employer_id} if contact.employer_id is not None else set()
-        return now | self.former_employers.get(contact.id or 0, set())
-
-    def eligible(self, contact_id: int | None) -> bool:
-        contact = self.contacts.get(contact_id or 0)
-        return bool(contact and contact.keep_in_touch and contact.archived_at is None)
+    @property
+    def empty(self) -> bool:
+        return not (self.contacts or self.employers or self.everything)
 
 
-def follow_up_plan(*, session: Session, now: datetime, plan: Plan, fingerprint: str) -> PlanResult:
-    world = _load(session, now)
-    result = PlanResult()
-    # A reminder already more than `too_late_after_days` overdue when it would be made (old
-    # history typed in today) is not made: it would only bury today's list.
-    earliest = now.date() - timedelta(days=plan.too_late_after_days)
-    wanted: set[str] = set()
-    fresh: dict[str, dict[str, object]] = {}
-    for row in _wanted(world, plan):  # one row at a time: most exist already, and are dropped
-        key = str(row["key"])
-        wanted.add(key)
-        if key not in world.keyed and row["due"] >= earliest:  # type: ignore[operator]
-            fresh[key] = dict(row, created_at=now)
-    _close_answered(session, world, wanted, fresh, now, result)
-    result.created = _insert_if_absent(session, list(fresh.values()))
+SCOPE = "crm_plan_scope"
+
+
+def scope_of(session: Session) -> Scope:
+    """The scope a session's writes have collected so far."""
+    scope = session.info.get(SCOPE)
+    if scope is None:
+        scope = session.info[SCOPE] = Scope()
+    return scope
+
+
+def touched(
+    session: Session,
+    *,
+    contacts: Iterable[int | None] = (),
+    employers: Iterable[int | None] = (),
+    everything: bool = False,
+) -> None:
+    """Say what a write changed that the session cannot see (Core statements, bulk inserts)."""
+    scope = scope_of(session)
+    scope.contacts.update(c for c in contacts if c is not None)
+    scope.employers.update(e for e in employers if e is not None)
+    scope.everything |= everything
+
+
+def collect_scope(session: Session) -> None:
+    """Collect the contacts and employers of every object the session writes."""
+    if not event.contains(session, "after_flush", _collect):
+        event.listen(session, "after_flush", _collect)
+
+
+def _collect(session: Session, _context: Any) -> None:
+    scope = scope_of(session)
+    for thing in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(thing, Contact):
+            scope.contacts.add(thing.id or 0)
+        elif isinstance(thing, Touchpoint | Employment):
+            scope.contacts.add(thing.contact_id)
+        elif isinstance(thing, Task):
+            if thing.contact_id is not None:
+                scope.contacts.add(thing.contact_id)
+            elif thing.employer_id is not None:
+                scope.employers.add(thing.employer_id)
+        elif isinstance(thing, Job):
+            scope.employers.add(thing.employer_id)
+            for before in _history(thing, "employer_id"):
+                scope.employers.add(before)
+        elif isinstance(thing, Employer):
+            scope.employers.add(thing.id or 0)
+        if isinstance(thing, Contact | Touchpoint | Employment):
+            for before in _history(thing, "contact_id"):
+                scope.contacts.add(before)
+
+
+def _history(thing: object, attribute: str) -> list[int]:
+    """The values an attribute had before this flush (a touch moved to another contact)."""
+    from sqlalchemy import inspect
+
+    try:
+        deleted = inspect(thing).attrs[attribute].history.deleted
+    except KeyError:
+        return []
+    return [value for value in deleted if isinstance(value, int)]
+
+
+# ---- the run ------------------------------------------------------------------------------
+
+
+def follow_up_plan(
+    *,
+    session: Session,
+    now: datetime,
+    plan: Plan,
+    fingerprint: str,
+    scope: Scope | None = None,
+) -> PlanResult:
+    """Run the plan for everything (scope None) or for a write's scope; stamp it current."""
+    zone, today = now.tzinfo, now.date()
+    rejections = _rejections(session)
+    at_employer: dict[int, list[Rejection]] = defaultdict(list)
+    for rejection in rejections:
+        at_employer[rejection.employer_id].append(rejection)
+    changes, result = Changes(), PlanResult()
+    names: dict[int, str] = {}
+    for batch in _contact_batches(session, scope):
+        for contact, touches, rows in batch:
+            names[contact.id] = contact.name
+            wants, rel, process = _read(contact, touches, at_employer, zone, plan)
+            nurture = nurture_want(
+                contact, rel, rows, employer_id=process, today=today, zone=zone, plan=plan
+            )
+            reconcile(
+                rows,
+                wants,
+                changes,
+                today=today,
+                plan=plan,
+                nurture=nurture,
+                rel=rel,
+                touch_ids=frozenset(t.id for t in touches if not t.is_memo),
+                eligible=contact.eligible,
+            )
+    employers = None if scope is None or scope.everything else scope.employers
+    planned = [r for r in rejections if employers is None or r.employer_id in employers]
+    reconcile(
+        _employer_rows(session, employers),
+        employer_wants(planned, plan),
+        changes,
+        today=today,
+        plan=plan,
+    )
+    _apply(session, changes, now, result)
+    _explain_unthanked(planned, changes, result, session, scope)
     result.names = {
-        task.contact_id: world.contacts[task.contact_id].name
-        for task in (*result.created, *result.completed, *result.moved, *result.withdrawn)
-        if task.contact_id in world.contacts
+        task.contact_id: names[task.contact_id]
+        for task in _reported(result)
+        if task.contact_id in names
     }
     _stamp(session, now, fingerprint)
     session.flush()
     return result
 
 
-def _load(session: Session, now: datetime) -> _World:
-    contacts = {
-        c.id: c
-        for c in session.execute(
-            sa_select(
-                col(Contact.id),
-                col(Contact.name),
-                col(Contact.employer_id),
-                col(Contact.keep_in_touch),
-                col(Contact.archived_at),
-                col(Contact.role),
-                col(Contact.linkedin_connected_on),
-            )
-        )
-    }
-    rejections = list(
-        session.exec(
-            select(Job).where(
-                Job.status == JobStatus.REJECTED.value, col(Job.rejected_on).is_not(None)
-            )
-        )
+def _read(
+    contact: ContactFacts,
+    touches: list[Touch],
+    at_employer: dict[int, list[Rejection]],
+    zone: tzinfo | None,
+    plan: Plan,
+) -> tuple[list[Want], Relationship, int | None]:
+    """What one contact's history calls for, where they stand, and the employer of the
+    process they were met in (their tasks name it, not where they work now)."""
+    met_at = sorted(
+        (r for e in contact.employers for r in at_employer.get(e, [])),
+        key=lambda r: (r.on, r.job_id),
     )
-    thank_you_days: dict[int, list[date]] = defaultdict(list)
-    for contact_id, moment in session.exec(
-        select(Touchpoint.contact_id, Touchpoint.happened_at).where(
-            Touchpoint.kind == TouchKind.THANK_YOU.value
+    wants, rel = contact_wants(contact, touches, met_at, zone=zone, plan=plan)
+    process = met_at[0].employer_id if met_at else contact.employer_id
+    return wants, rel, process
+
+
+def relationships(
+    *, session: Session, zone: tzinfo | None, plan: Plan, contact_ids: Sequence[int] | None = None
+) -> dict[int, Relationship]:
+    """Where each relationship stands (every contact's, or those named), as the plan sees it."""
+    at_employer: dict[int, list[Rejection]] = defaultdict(list)
+    for rejection in _rejections(session):
+        at_employer[rejection.employer_id].append(rejection)
+    scope = None if contact_ids is None else Scope(contacts=set(contact_ids))
+    found: dict[int, Relationship] = {}
+    for batch in _contact_batches(session, scope):
+        for contact, touches, _rows in batch:
+            found[contact.id] = _read(contact, touches, at_employer, zone, plan)[1]
+    return found
+
+
+def _reported(result: PlanResult) -> Iterator[Planned]:
+    for tasks in (
+        result.created,
+        result.completed,
+        result.moved,
+        result.withdrawn,
+        result.reopened,
+        result.removed,
+        result.expired,
+    ):
+        yield from tasks
+
+
+def _rejections(session: Session) -> list[Rejection]:
+    rows = session.execute(
+        sa_select(col(Job.id), col(Job.employer_id), col(Job.rejected_on))
+        .where(col(Job.status) == JobStatus.REJECTED.value, col(Job.rejected_on).is_not(None))
+        .order_by(col(Job.rejected_on), col(Job.id))
+    )
+    return [Rejection(job_id, employer_id, on) for job_id, employer_id, on in rows]
+
+
+Batch = list[tuple[ContactFacts, list[Touch], list[Row]]]
+
+
+@dataclass(frozen=True)
+class _Which:
+    """A batch of contacts: listed ids, or a range of ids; the same filter on any column."""
+
+    ids: Sequence[int] = ()
+    first: int = 0
+    last: int = -1
+
+    def on(self, column: Any) -> Any:
+        return (
+            col(column).in_(list(self.ids))
+            if self.ids
+            else col(column).between(self.first, self.last)
+        )
+
+
+def _contact_batches(session: Session, scope: Scope | None) -> Iterator[Batch]:
+    """The contacts to plan, a batch at a time, each with its touches and its task rows."""
+    if scope is not None and not scope.everything:
+        ids = sorted(_scoped_contacts(session, scope))
+        for start in range(0, len(ids), BATCH):
+            yield _batch(session, _Which(ids=ids[start : start + BATCH]))
+        return
+    after = 0
+    while True:
+        query = select(Contact.id).where(col(Contact.id) > after).order_by(col(Contact.id))
+        ids = [i for i in session.exec(query.limit(BATCH)).all() if i is not None]
+        if not ids:
+            return
+        yield _batch(session, _Which(first=ids[0], last=ids[-1]))
+        after = ids[-1]
+
+
+def _scoped_contacts(session: Session, scope: Scope) -> set[int]:
+    """The scope's contacts, and everyone who works or worked at its employers."""
+    ids = set(scope.contacts)
+    if scope.employers:
+        employers = list(scope.employers)
+        now_there = select(Contact.id).where(col(Contact.employer_id).in_(employers))
+        before = select(Employment.contact_id).where(col(Employment.employer_id).in_(employers))
+        ids.update(i for i in session.exec(now_there).all() if i is not None)
+        ids.update(session.exec(before).all())
+    return ids
+
+
+def _batch(session: Session, which: _Which) -> Batch:
+    former: dict[int, set[int]] = defaultdict(set)
+    for cid, employer_id in session.execute(
+        sa_select(col(Employment.contact_id), col(Employment.employer_id)).where(
+            which.on(Employment.contact_id), col(Employment.employer_id).is_not(None)
         )
     ):
-        thank_you_days[contact_id].append(moment.astimezone(now.tzinfo).date())
-    former_employers: dict[int, set[int]] = defaultdict(set)
-    for contact_id, employer_id in session.exec(
-        select(Employment.contact_id, Employment.employer_id).where(
-            col(Employment.employer_id).is_not(None)
+        former[cid].add(employer_id)
+    touches: dict[int, list[Touch]] = defaultdict(list)
+    for cid, tid, kind, direction, at, purpose in session.execute(
+        sa_select(
+            col(Touchpoint.contact_id),
+            col(Touchpoint.id),
+            col(Touchpoint.kind),
+            col(Touchpoint.direction),
+            col(Touchpoint.happened_at),
+            col(Touchpoint.purpose),
         )
+        .where(which.on(Touchpoint.contact_id))
+        .order_by(col(Touchpoint.contact_id), col(Touchpoint.happened_at), col(Touchpoint.id))
     ):
-        former_employers[contact_id].add(employer_id)  # type: ignore[arg-type]
-    tasks = list(
+        moment = local(at, None)  # aware; local days are taken where they matter
+        assert moment is not None
+        touches[cid].append(Touch(tid, kind, direction, moment, purpose))
+    rows: dict[int, list[Row]] = defaultdict(list)
+    for row in session.execute(
+        _row_columns().where(which.on(Task.contact_id), col(Task.key).is_not(None))
+    ):
+        rows[row.contact_id].append(_row(row))
+    batch: Batch = []
+    for c in session.execute(
+        sa_select(
+            col(Contact.id),
+            col(Contact.name),
+            col(Contact.employer_id),
+            col(Contact.keep_in_touch),
+            col(Contact.archived_at),
+            col(Contact.role),
+            col(Contact.linkedin_connected_on),
+        )
+        .where(which.on(Contact.id))
+        .order_by(col(Contact.id))
+    ):
+        now_at = {c.employer_id} if c.employer_id is not None else set()
+        facts = ContactFacts(
+            id=c.id,
+            name=c.name,
+            employer_id=c.employer_id,
+            keep_in_touch=bool(c.keep_in_touch),
+            archived=c.archived_at is not None,
+            role=c.role,
+            connected_on=c.linkedin_connected_on,
+            employers=frozenset(now_at | former.get(c.id, set())),
+        )
+        batch.append((facts, touches.get(c.id, []), rows.get(c.id, [])))
+    return batch
+
+
+def _row_columns() -> Any:
+    return sa_select(
+        col(Task.id),
+        col(Task.key),
+        col(Task.kind),
+        col(Task.status),
+        col(Task.closed_by),
+        col(Task.due),
+        col(Task.title),
+        col(Task.contact_id),
+    )
+
+
+def _row(row: Any) -> Row:
+    return Row(
+        row.id, row.key, row.kind, row.status, row.closed_by, row.due, row.title, row.contact_id
+    )
+
+
+def _employer_rows(session: Session, employers: set[int] | None) -> list[Row]:
+    query = _row_columns().where(col(Task.contact_id).is_(None), col(Task.key).is_not(None))
+    if employers is not None:
+        if not employers:
+            return []
+        query = query.where(col(Task.employer_id).in_(list(employers)))
+    return [_row(r) for r in session.execute(query)]
+
+
+def _apply(session: Session, changes: Changes, now: datetime, result: PlanResult) -> None:
+    """Write the changes: removals, then closes and reopens, moves, and last the new rows."""
+    ids = [row.id for row in changes.deletes]
+    for start in range(0, len(ids), BATCH):
+        session.execute(delete(Task).where(col(Task.id).in_(ids[start : start + BATCH])))
+    result.removed = [_planned(r) for r in changes.deletes]
+    reports = {DONE: result.completed, SKIPPED: result.withdrawn, EXPIRED: result.expired}
+    reopened = {r.id for r in changes.reopens}
+    for status, rows in changes.closes.items():
+        _set(session, rows, status=status, closed_at=now, closed_by=ClosedBy.PLAN.value)
+        reports[status].extend(_planned(r) for r in rows if r.id not in reopened)
+    expiring = {r.id for r in changes.closes.get(EXPIRED, [])}
+    back = [r for r in changes.reopens if r.id not in expiring]
+    _set(session, back, status=OPEN, closed_at=None, closed_by=None)
+    result.reopened = [_planned(r) for r in back]
+    for row, want in changes.moves:
         session.execute(
-            sa_select(
-                col(Task.id),
-                col(Task.key),
-                col(Task.status),
-                col(Task.kind),
-                col(Task.contact_id),
-                col(Task.due),
-                col(Task.title),
-            ).where(col(Task.key).is_not(None))
+            update(Task)
+            .where(col(Task.id) == row.id)
+            .values(key=want.key, due=want.due, rule=want.rule)
         )
-    )
-    return _World(
-        contacts=contacts,
-        rejections=rejections,
-        history=histories(session, now.tzinfo),
-        thank_you_days=thank_you_days,
-        former_employers=former_employers,
-        keyed={t.key: t for t in tasks if t.key},
-        open_tasks=[t for t in tasks if t.status == TaskStatus.OPEN.value],
-        today=now.date(),
-    )
+        result.moved.append(_planned(row, due=want.due))
+    result.created = _insert_if_absent(session, [w.row(now) for w in changes.inserts])
 
 
-def _wanted(world: _World, plan: Plan) -> Iterable[dict[str, object]]:
-    by_employer: dict[int, list[int]] = defaultdict(list)
-    for contact in world.contacts.values():
-        if world.eligible(contact.id) and contact.role != Role.CONNECTION.value:
-            # everyone met there, including those who have left since: a thank-you is still owed
-            for employer_id in world.employers_of(contact):
-                by_employer[employer_id].append(contact.id or 0)
-    first_rejection: dict[int, date] = {}
-    for job in world.rejections:
-        assert job.rejected_on is not None
-        yield from _after_rejection(job, job.rejected_on, by_employer[job.employer_id], world, plan)
-        earliest = first_rejection.get(job.employer_id, job.rejected_on)
-        first_rejection[job.employer_id] = min(earliest, job.rejected_on)
-    for contact_id, contact in world.contacts.items():
-        if not world.eligible(contact_id):
-            continue
-        # the rejection may be at an employer the contact has since left (a job change)
-        rejections = [
-            first_rejection[e] for e in world.employers_of(contact) if e in first_rejection
-        ]
-        rejected = min(rejections, default=None)
-        thanked = [d for d in world.thank_you_days[contact_id] if rejected and d >= rejected]
-        history = world.history.get(contact_id, History())
-        if thanked:
-            yield from _after_thank_you(contact, min(thanked), history, plan)
-        if thanked or history.first_in is not None:
-            nurture = _nurture(contact, history, world, plan)
-            if nurture is not None:
-                yield nurture
-
-
-def _after_rejection(
-    job: Job, rejected_on: date, contact_ids: list[int], world: _World, plan: Plan
-) -> Iterable[dict[str, object]]:
-    for contact_id in contact_ids:
-        thanked = world.history.get(contact_id, History()).last_thank_you
-        if thanked is None or thanked.date() < rejected_on:
-            yield _task(
-                TaskKind.THANK_YOU,
-                f"thank_you:{contact_id}:{job.id}",
-                _later(rejected_on, days=plan.thank_you_after_days),
-                "a thank-you note after a rejection",
-                contact_id=contact_id,
-                employer_id=job.employer_id,
-                job_id=job.id,
-            )
-    for days in plan.check_openings_after_days:
-        yield _task(
-            TaskKind.CHECK_OPENINGS,
-            f"check_openings:{job.id}:{days}",
-            _later(rejected_on, days=days),
-            "the employer may reach back to the almost-hired list",
-            employer_id=job.employer_id,
-            job_id=job.id,
-            days=days,
+def _set(session: Session, rows: Sequence[Row], **values: object) -> None:
+    ids = [r.id for r in rows]
+    for start in range(0, len(ids), BATCH):
+        session.execute(
+            update(Task).where(col(Task.id).in_(ids[start : start + BATCH])).values(**values)
         )
 
 
-def _after_thank_you(
-    contact: Any, thanked_on: date, history: History, plan: Plan
-) -> Iterable[dict[str, object]]:
-    contact_id, employer_id = contact.id, contact.employer_id
-    # already connected: a LinkedIn touch, or an import of their "Connected On" date
-    if not history.linkedin and contact.linkedin_connected_on is None:
-        yield _task(
-            TaskKind.LINKEDIN_CONNECT,
-            f"linkedin_connect:{contact_id}",
-            _later(thanked_on, days=plan.linkedin_after_days),
-            "connect after the thank-you",
-            contact_id=contact_id,
-            employer_id=employer_id,
-        )
-    if not history.info_interview:
-        yield _task(
-            TaskKind.INFO_INTERVIEW,
-            f"info_interview:{contact_id}",
-            _later(thanked_on, days=plan.info_interview_after_days),
-            "an informational interview after the thank-you",
-            contact_id=contact_id,
-            employer_id=employer_id,
-        )
-
-
-def _nurture(contact: Any, history: History, world: _World, plan: Plan) -> dict[str, object] | None:
-    """The one nurture task the contact should have: due `period` cadences after the last touch.
-
-    Its key names the touch, the cadence and the period, so it stays the same task while it
-    waits. A closed period (skipped) gives way to the next, and so do periods already too late
-    to be useful: missed ones never pile up. A dormant contact gets no new one.
-    """
-    assert history.last_touch is not None
-    anchor = history.last_touch.date()
-    slow = history.unanswered >= plan.unanswered_before_slowing
-    months = plan.slow_nurture_every_months if slow else plan.nurture_every_months
-    rule = "the quarterly nurture (no answer lately)" if slow else "the monthly nurture"
-    prefix = f"nurture:{contact.id}:{anchor.isoformat()}:{months}:"
-    waiting = [t for t in world.open_nurture.get(contact.id or 0, []) if t.key.startswith(prefix)]
-    if waiting:
-        key, due = waiting[0].key or "", _later(anchor, months=months * _period(waiting[0]))
-    elif (world.today - anchor).days > plan.dormant_after_days:
-        return None
-    else:
-        earliest = world.today - timedelta(days=plan.too_late_after_days)
-        period = 1
-        while True:
-            # always from the touch itself, never chained: Jan 31, Feb 28, Mar 31...
-            due = _later(anchor, months=months * period)
-            key = f"{prefix}{period}"
-            if key not in world.keyed and due >= earliest:
-                break
-            period += 1
-    return _task(
-        TaskKind.NURTURE, key, due, rule, contact_id=contact.id, employer_id=contact.employer_id
-    )
-
-
-def _later(day: date, **interval: int) -> date:
-    """`day` plus the interval, or the calendar's last day when that is past it: a date typed
-    as 9999-12-31 must not stop the plan, which every write command runs."""
-    try:
-        return day + relativedelta(**interval)  # type: ignore[arg-type]
-    except (OverflowError, ValueError):
-        return date.max
-
-
-def _period(task: Task) -> int:
-    return int((task.key or "").rsplit(":", 1)[1])
-
-
-def _task(
-    kind: TaskKind,
-    key: str,
-    due: date,
-    rule: str,
-    *,
-    contact_id: int | None = None,
-    employer_id: int | None = None,
-    job_id: int | None = None,
-    days: int | None = None,
-) -> dict[str, object]:
-    return {
-        "kind": kind.value,
-        "title": TITLES[kind].format(days=days),
-        "due": due,
-        "status": TaskStatus.OPEN.value,
-        "contact_id": contact_id,
-        "employer_id": employer_id,
-        "job_id": job_id,
-        "rule": rule,
-        "key": key,
-    }
-
-
-def _close_answered(
-    session: Session,
-    world: _World,
-    wanted: set[str],
-    fresh: dict[str, dict[str, object]],
-    now: datetime,
+def _explain_unthanked(
+    rejections: list[Rejection],
+    changes: Changes,
     result: PlanResult,
+    session: Session,
+    scope: Scope | None,
 ) -> None:
-    """Close each open plan task that is no longer wanted: answered, or withdrawn.
-
-    A nurture whose contact was touched by something other than a note from the user (they
-    replied, you connected on LinkedIn) is not done: it moves to its new date, the same task.
-    """
-    done, skipped = [], []
-    for task in world.open_tasks:
-        if task.key in wanted or task.kind not in ANSWERED_BY_TOUCHES:
+    """For the rejections this write touched: why no thank-you task came of one."""
+    if scope is None or scope.everything:
+        return
+    asked = {w.job_id for w in changes.inserts if w.kind == TaskKind.THANK_YOU.value}
+    for rejection in rejections:
+        if rejection.job_id in asked:
             continue
-        if task.contact_id is not None and not world.eligible(task.contact_id):
-            skipped.append(task)
-            result.withdrawn.append(_planned(task))
-            continue
-        successor = _successor(task, world, fresh) if task.kind == TaskKind.NURTURE.value else None
-        if successor is None:
-            done.append(task)
-            result.completed.append(_planned(task))
-            continue
-        move = {"key": successor["key"], "due": successor["due"], "rule": successor["rule"]}
-        session.execute(update(Task).where(col(Task.id) == task.id).values(**move))
-        result.moved.append(_planned(task, due=successor["due"]))
-    for tasks, status in ((done, TaskStatus.DONE), (skipped, TaskStatus.SKIPPED)):
-        if tasks:
-            session.execute(
-                update(Task)
-                .where(col(Task.id).in_([t.id for t in tasks]))
-                .values(status=status.value, closed_at=now)
+        met = session.exec(
+            select(Task.id).where(
+                Task.job_id == rejection.job_id, Task.kind == TaskKind.THANK_YOU.value
+            )
+        ).first()
+        if met is None:
+            result.unthanked[rejection.job_id] = (
+                "too late" if _has_people(session, rejection) else "nobody met"
             )
 
 
-def _successor(task: Any, world: _World, fresh: dict[str, dict[str, object]]) -> Any:
-    """The new nurture row this task becomes, unless the user's own note answered it."""
-    history = world.history.get(task.contact_id, History())
-    if history.last_note is not None and history.last_note == history.last_touch:
-        return None
-    prefix = f"nurture:{task.contact_id}:"
-    key = next((k for k in fresh if k.startswith(prefix)), None)
-    return fresh.pop(key) if key is not None else None
+def _has_people(session: Session, rejection: Rejection) -> bool:
+    contacts = _scoped_contacts(session, Scope(employers={rejection.employer_id}))
+    if not contacts:
+        return False
+    return (
+        session.exec(
+            select(Contact.id).where(
+                col(Contact.id).in_(list(contacts)),
+                col(Contact.keep_in_touch),
+                col(Contact.archived_at).is_(None),
+                Contact.role != Role.CONNECTION.value,
+            )
+        ).first()
+        is not None
+    )
 
 
-def _planned(task: Any, due: date | None = None) -> Planned:
-    return Planned(task.id, task.kind, task.title, due or task.due, task.contact_id)
+def _planned(row: Row, due: date | None = None) -> Planned:
+    return Planned(row.id, row.kind, row.title, due or row.due, row.contact_id)
 
 
 def _insert_if_absent(session: Session, rows: list[dict[str, object]]) -> list[Planned]:
     """Insert the rows whose key is new; a key another process inserted first is left alone."""
-    if not rows:
-        return []
-    statement = _insert_ignoring_duplicates(session.get_bind().dialect.name)
-    ids = [row[0] for row in session.execute(statement, rows)]
-    made = sa_select(
-        col(Task.id), col(Task.kind), col(Task.title), col(Task.due), col(Task.contact_id)
-    ).where(col(Task.id).in_(ids))
-    return [Planned(*row) for row in session.execute(made.order_by(col(Task.due), col(Task.id)))]
-
-
-def _insert_ignoring_duplicates(dialect: str) -> Any:
-    """INSERT ... ON CONFLICT (key) DO NOTHING RETURNING id, in the database's own dialect."""
-    statement = _insert(dialect, Task)
-    return statement.on_conflict_do_nothing(index_elements=["key"]).returning(col(Task.id))
+    made: list[int] = []
+    statement = _insert(session.get_bind().dialect.name, Task)
+    statement = statement.on_conflict_do_nothing(index_elements=["key"]).returning(col(Task.id))
+    for start in range(0, len(rows), BATCH):
+        made += [row[0] for row in session.execute(statement, rows[start : start + BATCH])]
+    found: list[Planned] = []
+    for start in range(0, len(made), BATCH):
+        query = sa_select(
+            col(Task.id), col(Task.kind), col(Task.title), col(Task.due), col(Task.contact_id)
+        ).where(col(Task.id).in_(made[start : start + BATCH]))
+        found += [Planned(*row) for row in session.execute(query)]
+    return sorted(found, key=lambda t: (t.due, t.id))
 
 
 def _insert(dialect: str, model: Any) -> Any:
@@ -445,8 +516,95 @@ def _insert(dialect: str, model: Any) -> Any:
     return sqlite_insert(model)
 
 
+# ---- is the plan current? ----------------------------------------------------------------
+
+
+def plan_status(session: Session, fingerprint: str, today: date) -> PlanStatus:
+    from sqlalchemy import text
+
+    def query(sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        return session.execute(text(sql), params).all()
+
+    return read_status(query, fingerprint=fingerprint, today=today, as_text=_sqlite(session))
+
+
+def bring_up_to_date(
+    *,
+    session: Session,
+    now: datetime,
+    plan: Plan,
+    fingerprint: str,
+    status: PlanStatus | None = None,
+) -> PlanResult | None:
+    """Make the plan current before tasks are read; None when it already was.
+
+    A new day re-plans only the contacts the calendar can change (their open tasks may expire);
+    anything else (new rules or settings, a write crm did not see) re-plans everything.
+    """
+    status = status or plan_status(session, fingerprint, now.date())
+    if status.current:
+        return None
+    scope = None
+    if status.same_settings and status.same_data:
+        scope = calendar_scope(session, now.date(), plan)
+    return follow_up_plan(session=session, now=now, plan=plan, fingerprint=fingerprint, scope=scope)
+
+
+def plan_after_write(
+    *, session: Session, now: datetime, plan: Plan, fingerprint: str, before: PlanStatus
+) -> PlanResult:
+    """The plan for what a write changed: its scope only, when the plan was current before it."""
+    scope = scope_of(session)
+    if not (before.same_settings and before.same_data):
+        scope = Scope(everything=True)
+    elif not before.same_day:
+        daily = calendar_scope(session, now.date(), plan)
+        scope = Scope(scope.contacts | daily.contacts, scope.employers | daily.employers)
+    return follow_up_plan(
+        session=session,
+        now=now,
+        plan=plan,
+        fingerprint=fingerprint,
+        scope=None if scope.everything else scope,
+    )
+
+
+def calendar_scope(session: Session, today: date, plan: Plan) -> Scope:
+    """Whom a new day can change: those with an open plan task old enough to expire."""
+    soonest = min(plan.thank_you_expires_days, plan.expire_after_days)
+    cutoff = date.fromordinal(max(today.toordinal() - soonest, 1))
+    rows = session.execute(
+        sa_select(col(Task.contact_id), col(Task.employer_id)).where(
+            col(Task.status) == OPEN, col(Task.key).is_not(None), col(Task.due) < cutoff
+        )
+    )
+    scope = Scope()
+    for contact_id, employer_id in rows:
+        if contact_id is not None:
+            scope.contacts.add(contact_id)
+        elif employer_id is not None:
+            scope.employers.add(employer_id)
+    return scope
+
+
+def lock_for_writing(session: Session) -> None:
+    """On PostgreSQL, take the write counter's row lock first: writers queue here, whole, as
+    SQLite's BEGIN IMMEDIATE makes them, so the plan never plans on a half-seen history and two
+    writers never wait on each other's rows (a deadlock)."""
+    if not _sqlite(session):
+        session.execute(
+            sa_select(col(ChangeCounter.changes))
+            .where(col(ChangeCounter.id) == 1)
+            .with_for_update()
+        )
+
+
+def _sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
 def _stamp(session: Session, now: datetime, fingerprint: str) -> None:
-    """Remember what the plan saw: its settings, and the write count after its own writes."""
+    """Remember what the plan saw: its settings and day, and the write count after its writes."""
     session.flush()
     if session.get(PlanState, 1) is None:
         # The first run on this database, and maybe another process's first run at the same
@@ -456,20 +614,8 @@ def _stamp(session: Session, now: datetime, fingerprint: str) -> None:
         session.execute(insert.on_conflict_do_nothing(index_elements=["id"]))
     state = session.get(PlanState, 1)
     assert state is not None
-    state.ran_at, state.fingerprint = now, fingerprint
-    state.changes_planned = _changes(session)
+    state.ran_at, state.fingerprint, state.planned_on = now, fingerprint, now.date()
+    state.changes_planned = session.exec(
+        select(ChangeCounter.changes).where(ChangeCounter.id == 1)
+    ).one()
     session.add(state)
-
-
-def _changes(session: Session) -> int:
-    return session.exec(select(ChangeCounter.changes).where(ChangeCounter.id == 1)).one()
-
-
-def plan_is_current(session: Session, fingerprint: str) -> bool:
-    """True when the plan already ran with these settings on exactly this data."""
-    state = session.get(PlanState, 1)
-    return (
-        state is not None
-        and state.fingerprint == fingerprint
-        and state.changes_planned == _changes(session)
-    )

@@ -1,29 +1,36 @@
-"""Where each relationship stands, derived from its history of touchpoints.
+"""Where each relationship stands, read from its touchpoints in the order they happened.
 
-Stages, in the order a relationship usually moves through them:
-- new: nothing sent yet (no thank-you, no answer);
-- thanked: a thank-you went out and nothing came back yet;
+The advice conditions everything after the thank-you on an answer: "*If you get a response*
+... you may have an advocate ... nurture the relationship". So a relationship is a small state
+machine over one contact's touches:
+
+- new: not thanked after a rejection, and they never wrote;
+- thanked: the thank-you went out, no answer yet (at most `unanswered_notes_limit` gentle notes);
 - advocate: they answered, and the answer is the latest word (your move);
-- nurturing: you keep writing, after a thank-you or an answer;
-- dormant: nobody has touched the relationship for `dormant_after_days`.
-Notes (`crm log note`) are for the user's memory and are not touches.
+- nurturing: you keep writing to someone who answered (monthly; quarterly after
+  `unanswered_before_slowing` notes nobody answered);
+- quiet: the allowance of unanswered notes is used up; no more tasks until a new touch, in
+  either direction, wakes the relationship.
+
+An answer is any touch that comes in, and any conversation they took part in (a call, a meeting,
+an interview, an informational interview). A note is an email you sent that is not a request for
+an informational interview. Memos (`crm log note`) are for the user's memory and are not touches.
+This module is pure: no database, no clock. crm/services/plan.py feeds it one contact's history.
 """
 
-from collections.abc import Iterable
+from __future__ import annotations
+
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 
-import sqlalchemy as sa
-from sqlalchemy import and_, case, or_
-from sqlalchemy import select as sa_select  # sqlmodel's select stops at four columns
-from sqlmodel import Session, col, func, select
-
-from crm.models import Direction, TouchKind, Touchpoint
+from crm.models import Direction, Purpose, TouchKind
 from crm.settings import Plan
 
-NOTES = (TouchKind.EMAIL.value, TouchKind.CALL.value)
-ENGAGING = (TouchKind.MEETING.value, TouchKind.INFO_INTERVIEW.value)
+CONVERSATIONS = frozenset(
+    {TouchKind.CALL.value, TouchKind.MEETING.value, TouchKind.INFO_INTERVIEW.value, "interview"}
+)
 
 
 class Stage(StrEnum):
@@ -31,103 +38,194 @@ class Stage(StrEnum):
     THANKED = "thanked"
     ADVOCATE = "advocate"
     NURTURING = "nurturing"
-    DORMANT = "dormant"
+    QUIET = "quiet"
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    """One touchpoint as the plan sees it: `at` is an aware moment."""
+
+    id: int
+    kind: str
+    direction: str
+    at: datetime
+    purpose: str | None = None
+
+    @property
+    def is_memo(self) -> bool:
+        return self.kind == TouchKind.NOTE.value
+
+    @property
+    def is_answer(self) -> bool:
+        return self.direction == Direction.IN.value or self.kind in CONVERSATIONS
+
+    @property
+    def is_note(self) -> bool:
+        """A gentle note of the user's: an email out that asked for nothing."""
+        return (
+            self.kind == TouchKind.EMAIL.value
+            and self.direction == Direction.OUT.value
+            and self.purpose is None
+        )
+
+    @property
+    def is_thank_you(self) -> bool:
+        return self.kind == TouchKind.THANK_YOU.value and self.direction == Direction.OUT.value
 
 
 @dataclass(frozen=True, slots=True)  # one per contact, ten thousand at a time
-class History:
-    """The few facts of a contact's touchpoints that the plan and the stages depend on."""
+class Relationship:
+    """What one contact's history says, for the plan, the stages and the review."""
 
-    last_touch: datetime | None = None
-    last_thank_you: datetime | None = None
-    first_in: datetime | None = None
-    last_in: datetime | None = None
-    last_out: datetime | None = None
-    last_note: datetime | None = None  # the latest email or call the user made
-    linkedin: bool = False
-    info_interview: bool = False
-    unanswered: int = 0  # notes (emails, calls) sent since they last engaged
+    thanked: Touch | None = None  # the first thank-you after the rejection
+    answered: datetime | None = None  # the first answer since (or the first word from them)
+    last_touch: Touch | None = None  # the nurture's anchor: the latest touch, either way
+    last_answer: datetime | None = None
+    last_note: Touch | None = None  # the latest of the user's gentle notes
+    unanswered: int = 0  # notes since the last answer (since the thank-you, if none)
+    quiet_since: datetime | None = None  # the note that used up the allowance
+    connected: bool = False  # on LinkedIn: a touch, or an import's "Connected On"
+    interview_asked: bool = False  # an informational interview asked for, or held
+    interview_held: bool = False
+
+    @property
+    def started(self) -> bool:
+        """There is a relationship to keep: a thank-you went out, or they wrote."""
+        return self.thanked is not None or self.answered is not None
+
+    @property
+    def quiet(self) -> bool:
+        return self.quiet_since is not None
+
+    def slow(self, plan: Plan) -> bool:
+        return self.answered is not None and self.unanswered >= plan.unanswered_before_slowing
+
+    def cadence_months(self, plan: Plan) -> int:
+        return plan.slow_nurture_every_months if self.slow(plan) else plan.nurture_every_months
+
+    def dormant(self, today: date, plan: Plan) -> bool:
+        """Nobody touched the relationship for `dormant_after_days`: no new nurture."""
+        last = self.last_touch
+        return last is not None and (today - last.at.date()).days > plan.dormant_after_days
 
     def stage(self, today: date, plan: Plan) -> Stage:
-        if self.last_touch is None or (self.last_thank_you is None and self.last_in is None):
+        if not self.started:
             return Stage.NEW
-        if (today - self.last_touch.date()).days > plan.dormant_after_days:
-            return Stage.DORMANT
-        if self.last_in is not None and (self.last_out is None or self.last_out <= self.last_in):
+        if self.quiet or self.dormant(today, plan):
+            return Stage.QUIET
+        if self.answered is None:
+            return Stage.THANKED
+        last = self.last_touch
+        if last is not None and last.is_answer and self.unanswered == 0:
             return Stage.ADVOCATE
-        if self.last_in is not None or self.unanswered > 0:
-            return Stage.NURTURING
-        return Stage.THANKED
+        return Stage.NURTURING
 
 
-def _when(condition, column):  # type: ignore[no-untyped-def]
-    return case((condition, column), else_=None)
+def relationship(
+    touches: Sequence[Touch],
+    *,
+    rejected_on: date | None,
+    connected_on: date | None,
+    zone: tzinfo | None,
+    plan: Plan,
+) -> Relationship:
+    """Read one contact's touches (in time order) as the advice reads them.
 
-
-def histories(
-    session: Session, zone: tzinfo | None, contact_ids: Iterable[int] | None = None
-) -> dict[int, History]:
-    """Each contact's History in local time (`zone`), from two aggregate queries."""
-    t = Touchpoint
-    touches = col(t.kind) != TouchKind.NOTE.value
-    incoming = col(t.direction) == Direction.IN.value
-    outgoing = col(t.direction) == Direction.OUT.value
-    summary = (
-        sa_select(
-            col(t.contact_id),
-            func.max(col(t.happened_at)),
-            func.max(_when(col(t.kind) == TouchKind.THANK_YOU.value, t.happened_at)),
-            func.min(_when(incoming, t.happened_at)),
-            func.max(_when(incoming, t.happened_at)),
-            func.max(_when(outgoing, t.happened_at)),
-            func.max(case((col(t.kind) == TouchKind.LINKEDIN.value, 1), else_=0)),
-            func.max(case((col(t.kind) == TouchKind.INFO_INTERVIEW.value, 1), else_=0)),
-            func.max(_when(and_(outgoing, col(t.kind).in_(NOTES)), t.happened_at)),
-        )
-        .where(touches)
-        .group_by(col(t.contact_id))
+    `rejected_on`: the first rejection in a process where the contact was met (None: none);
+    a thank-you counts from that local day on. `connected_on`: an import's LinkedIn "Connected
+    On" date: connected, and an answer when it came after the thank-you.
+    """
+    touches = [t for t in touches if not t.is_memo]
+    thanked = next(
+        (
+            t
+            for t in touches
+            if t.is_thank_you and rejected_on is not None and _day(t.at, zone) >= rejected_on
+        ),
+        None,
     )
-    # The cadence slows after notes nobody answers. A note is an email or a call you made; they
-    # engaged when they wrote or called, or met you (a meeting, an informational interview).
-    # A LinkedIn invitation or the thank-you itself is not a note.
-    engaged = or_(incoming, col(t.kind).in_(ENGAGING))
-    only = col(t.contact_id).in_(list(contact_ids)) if contact_ids is not None else sa.true()
-    last_engaged = (
-        select(t.contact_id, func.max(t.happened_at).label("at"))
-        .where(engaged, only)
-        .group_by(col(t.contact_id))
-        .subquery()
-    )
-    unanswered = (
-        select(t.contact_id, func.count())
-        .outerjoin(last_engaged, last_engaged.c.contact_id == t.contact_id)
-        .where(
-            outgoing,
-            col(t.kind).in_(NOTES),
-            or_(last_engaged.c.at.is_(None), and_(col(t.happened_at) > last_engaged.c.at)),
+    if thanked is not None and connected_on is not None and connected_on >= _day(thanked.at, zone):
+        accepted = Touch(0, TouchKind.LINKEDIN.value, Direction.IN.value, _midday(connected_on))
+        touches = sorted([*touches, accepted], key=lambda t: (t.at, t.id))
+    state = _Reading(plan)
+    for touch in touches:
+        state.last_touch = touch
+        state.connected |= touch.kind == TouchKind.LINKEDIN.value
+        state.interview_held |= touch.kind == TouchKind.INFO_INTERVIEW.value
+        state.interview_asked |= (
+            touch.kind == TouchKind.INFO_INTERVIEW.value
+            or touch.purpose == Purpose.INFO_INTERVIEW_REQUEST.value
         )
-        .group_by(col(t.contact_id))
+        if thanked is not None and (touch.at, touch.id) >= (thanked.at, thanked.id):
+            state.after_thank_you(touch)
+        elif thanked is None and (state.answered is not None or touch.direction == "in"):
+            state.after_thank_you(touch)  # someone who wrote to the user: as if answering
+    return Relationship(
+        thanked=thanked,
+        answered=state.answered,
+        last_touch=state.last_touch,
+        last_answer=state.last_answer,
+        last_note=state.last_note,
+        unanswered=state.unanswered,
+        quiet_since=state.quiet_since,
+        connected=state.connected or connected_on is not None,
+        interview_asked=state.interview_asked,
+        interview_held=state.interview_held,
     )
-    summary, unanswered = summary.where(only), unanswered.where(only)
-    counts = dict(session.exec(unanswered).all())
-    return {
-        row[0]: History(
-            last_touch=_local(row[1], zone),
-            last_thank_you=_local(row[2], zone),
-            first_in=_local(row[3], zone),
-            last_in=_local(row[4], zone),
-            last_out=_local(row[5], zone),
-            linkedin=bool(row[6]),
-            info_interview=bool(row[7]),
-            last_note=_local(row[8], zone),
-            unanswered=counts.get(row[0], 0),
-        )
-        for row in session.execute(summary)
-    }
 
 
-def _local(value: datetime | str | None, zone: tzinfo | None) -> datetime | None:
-    """A stored moment in local time; aggregates over CASE come back from SQLite as text."""
+class _Reading:
+    """The relationship while its touches are read one by one."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.answered: datetime | None = None
+        self.last_touch: Touch | None = None
+        self.last_answer: datetime | None = None
+        self.last_note: Touch | None = None
+        self.unanswered = 0
+        self.quiet_since: datetime | None = None
+        self.connected = False
+        self.interview_asked = False
+        self.interview_held = False
+
+    @property
+    def allowance(self) -> int:
+        """Unanswered notes before the relationship goes quiet: a few after the thank-you; for
+        an advocate, the monthly ones before the slow-down and a few quarterly ones after."""
+        if self.answered is None:
+            return self.plan.unanswered_notes_limit
+        return self.plan.unanswered_before_slowing + self.plan.unanswered_notes_limit
+
+    def after_thank_you(self, touch: Touch) -> None:
+        if touch.is_answer:
+            self.answered = self.answered or touch.at
+            self.last_answer = touch.at
+            self.unanswered = 0
+            self.quiet_since = None
+            return
+        if self.quiet_since is not None:
+            # a new touch wakes a quiet relationship: a new, smaller round of notes
+            self.quiet_since = None
+            self.unanswered = 0 if self.answered is None else self.plan.unanswered_before_slowing
+        if touch.is_note:
+            self.last_note = touch
+            self.unanswered += 1
+            if self.unanswered >= self.allowance:
+                self.quiet_since = touch.at
+
+
+def _day(moment: datetime, zone: tzinfo | None) -> date:
+    return moment.astimezone(zone).date()
+
+
+def _midday(day: date) -> datetime:
+    # an import's date: midday UTC keeps it on that day wherever the user is (±11 hours)
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+def local(value: datetime | str | None, zone: tzinfo | None) -> datetime | None:
+    """A stored moment in local time; SQLite hands back UTC as text without an offset."""
     if value is None:
         return None
     if isinstance(value, str):

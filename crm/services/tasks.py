@@ -7,18 +7,24 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from crm.errors import BadInput, Conflict, NotFound
-from crm.models import Contact, Employer, Task, TaskKind, TaskStatus, TouchKind
+from crm.models import ClosedBy, Contact, Employer, Purpose, Task, TaskKind, TaskStatus, TouchKind
 from crm.services.lookup import LARGEST_ID
 from crm.services.text import clean_text
 from crm.services.touchpoints import log_touch
 
 # Marking one of these done means the thing happened: it is logged as that touch, so the plan
-# moves on exactly as if the user had typed `crm log`. A nurture is most often an email.
+# moves on exactly as if the user had typed `crm log`. A nurture is most often an email. The
+# interview task asks for one: done, it is the email that asked (an interview held is logged
+# with `crm log info-interview`, never by closing a task).
 TOUCH_FOR_TASK = {
-    TaskKind.THANK_YOU.value: TouchKind.THANK_YOU.value,
-    TaskKind.LINKEDIN_CONNECT.value: TouchKind.LINKEDIN.value,
-    TaskKind.INFO_INTERVIEW.value: TouchKind.INFO_INTERVIEW.value,
-    TaskKind.NURTURE.value: TouchKind.EMAIL.value,
+    TaskKind.THANK_YOU.value: (TouchKind.THANK_YOU.value, None, None),
+    TaskKind.LINKEDIN_CONNECT.value: (TouchKind.LINKEDIN.value, None, None),
+    TaskKind.INFO_INTERVIEW.value: (
+        TouchKind.EMAIL.value,
+        Purpose.INFO_INTERVIEW_REQUEST.value,
+        "Asked for an informational interview",
+    ),
+    TaskKind.NURTURE.value: (TouchKind.EMAIL.value, None, None),
 }
 
 
@@ -65,13 +71,20 @@ def finish_task(*, session: Session, now: datetime, task_id: int, status: str) -
     task = _open_task(session, task_id)
     task.status = status
     task.closed_at = now
+    task.closed_by = ClosedBy.USER.value
     session.add(task)
-    kind = TOUCH_FOR_TASK.get(task.kind)
-    if status == TaskStatus.DONE.value and kind and task.contact_id:
+    touch = TOUCH_FOR_TASK.get(task.kind)
+    if status == TaskStatus.DONE.value and touch and task.contact_id:
         contact = session.get(Contact, task.contact_id)
         assert contact is not None
+        kind, purpose, what = touch
         log_touch(
-            session=session, now=now, contact=contact, kind=kind, summary=f"done: task #{task.id}"
+            session=session,
+            now=now,
+            contact=contact,
+            kind=kind,
+            summary=f"{what} (task #{task.id})" if what else f"done: task #{task.id}",
+            purpose=purpose,
         )
     session.flush()
     return task

@@ -45,6 +45,8 @@ def log_touch(
     summary: str | None = None,
     body: str | None = None,
     incoming: bool | None = None,
+    topic: str | None = None,
+    purpose: str | None = None,
 ) -> Touchpoint:
     kind = parse_kind(kind)
     if incoming is None:
@@ -53,6 +55,9 @@ def log_touch(
         raise BadInput("a reply comes from the contact; log what you sent as email, call...")
     body = clean_text(body, "note")
     summary = clean_text(summary, "note") or (_first_line(body) if body else None)
+    topic = clean_text(topic, "topic")
+    if topic and kind == TouchKind.NOTE.value:
+        raise BadInput("a memo is for you alone: give the topic on the meeting, call or interview")
     touch = Touchpoint(
         contact_id=contact.id or 0,
         kind=kind,
@@ -60,6 +65,8 @@ def log_touch(
         happened_at=moment_of(on, now),
         summary=summary,
         body=body,
+        topic=topic,
+        purpose=purpose,
         created_at=now,
     )
     session.add(touch)

@@ -1,0 +1,417 @@
+"""The follow-up plan's rules, as pure functions of one contact's (or employer's) history.
+
+`contact_wants` says which tasks the history calls for and in what state; `nurture_want` picks
+the one nurture task; `reconcile` compares that with the task rows and writes down the changes
+(insert, close, reopen, move, remove). No database, no clock: crm/services/plan.py loads the
+history, calls these, and applies the changes; tests/test_plan_rules.py tests them directly.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, tzinfo
+
+from dateutil.relativedelta import relativedelta
+
+from crm.models import ClosedBy, Role, TaskKind, TaskStatus
+from crm.services.relationships import Relationship, Touch, relationship
+from crm.settings import Plan
+
+TITLES = {
+    TaskKind.THANK_YOU: "Send a thank-you note",
+    TaskKind.LINKEDIN_CONNECT: "Connect on LinkedIn",
+    TaskKind.INFO_INTERVIEW: "Ask for an informational interview",
+    TaskKind.NURTURE: "Write about a shared interest",
+    TaskKind.CHECK_OPENINGS: "Check their openings (day {days})",
+}
+OPEN, DONE, SKIPPED, EXPIRED = (s.value for s in TaskStatus)
+# The keys the plan makes and so reconciles; other keyed tasks (an import's congratulation on a
+# new job) are made once by whoever made them and left to the user.
+PLANNED_KEYS = ("thank_you:", "linkedin_connect:", "info_interview:", "nurture:", "check_openings:")
+
+
+# ---- what the plan reports --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A task the plan made, closed, moved or removed, as its report names it."""
+
+    id: int
+    kind: str
+    title: str
+    due: date
+    contact_id: int | None
+
+
+@dataclass
+class PlanResult:
+    created: list[Planned] = field(default_factory=list)
+    completed: list[Planned] = field(default_factory=list)  # answered by a touchpoint
+    moved: list[Planned] = field(default_factory=list)  # a nurture whose clock restarted
+    withdrawn: list[Planned] = field(default_factory=list)  # archived, or not kept in touch
+    reopened: list[Planned] = field(default_factory=list)  # its answer is no longer there
+    removed: list[Planned] = field(default_factory=list)  # its reason is no longer there
+    expired: list[Planned] = field(default_factory=list)  # left alone past its use
+    names: dict[int, str] = field(default_factory=dict)  # the contacts of those tasks
+    # why a rejection in this run asked for no thank-you: job id → "nobody met" | "too late"
+    unthanked: dict[int, str] = field(default_factory=dict)
+
+    def who(self, task: Planned) -> str | None:
+        return self.names.get(task.contact_id) if task.contact_id is not None else None
+
+    @property
+    def changed(self) -> bool:
+        return any(
+            (
+                self.created,
+                self.completed,
+                self.moved,
+                self.withdrawn,
+                self.reopened,
+                self.removed,
+                self.expired,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ContactFacts:
+    id: int
+    name: str
+    employer_id: int | None
+    keep_in_touch: bool
+    archived: bool
+    role: str
+    connected_on: date | None
+    employers: frozenset[int]  # where they work now and where imports saw them work before
+
+    @property
+    def eligible(self) -> bool:
+        return self.keep_in_touch and not self.archived
+
+    @property
+    def met(self) -> bool:
+        """Met in a hiring process; an imported connection is not, until their role says so."""
+        return self.role != Role.CONNECTION.value
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    job_id: int
+    employer_id: int
+    on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A task row the plan made (it has a key)."""
+
+    id: int
+    key: str
+    kind: str
+    status: str
+    closed_by: str | None
+    due: date
+    title: str
+    contact_id: int | None
+
+    @property
+    def mine(self) -> bool:
+        """Closed by the plan (or open): the plan may change it; the user's word it never does."""
+        return self.status == OPEN or self.closed_by == ClosedBy.PLAN.value
+
+
+@dataclass(frozen=True, slots=True)
+class Want:
+    """A task the history calls for, and the state it calls for: open, done or skipped."""
+
+    key: str
+    kind: str
+    due: date
+    rule: str
+    state: str = OPEN
+    contact_id: int | None = None
+    employer_id: int | None = None
+    job_id: int | None = None
+    days: int | None = None
+
+    @property
+    def title(self) -> str:
+        return TITLES[TaskKind(self.kind)].format(days=self.days)
+
+    def row(self, now: datetime) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "title": self.title,
+            "due": self.due,
+            "status": OPEN,
+            "contact_id": self.contact_id,
+            "employer_id": self.employer_id,
+            "job_id": self.job_id,
+            "rule": self.rule,
+            "key": self.key,
+            "created_at": now,
+        }
+
+
+@dataclass
+class Changes:
+    """What reconciling asks of the task table, applied in one go after the reading."""
+
+    inserts: list[Want] = field(default_factory=list)
+    closes: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
+    reopens: list[Row] = field(default_factory=list)
+    deletes: list[Row] = field(default_factory=list)
+    moves: list[tuple[Row, Want]] = field(default_factory=list)
+
+
+def expires_after(kind: str, plan: Plan) -> int:
+    if kind == TaskKind.THANK_YOU.value:
+        return plan.thank_you_expires_days
+    return plan.expire_after_days
+
+
+def expired(kind: str, due: date, today: date, plan: Plan) -> bool:
+    return (today - due).days > expires_after(kind, plan)
+
+
+def contact_wants(
+    contact: ContactFacts,
+    touches: Sequence[Touch],
+    rejections: Sequence[Rejection],
+    *,
+    zone: tzinfo | None,
+    plan: Plan,
+) -> tuple[list[Want], Relationship]:
+    """The tasks one contact's history calls for (the nurture aside: see `nurture_want`).
+
+    `rejections`: the rejections at the employers where the contact was met, oldest first.
+    """
+    first = rejections[0].on if rejections else None
+    rel = relationship(
+        touches, rejected_on=first, connected_on=contact.connected_on, zone=zone, plan=plan
+    )
+    state = OPEN if contact.eligible else SKIPPED
+    wants: list[Want] = []
+    thank_you_days = [t.at.astimezone(zone).date() for t in touches if t.is_thank_you]
+    # an imported connection is asked for no thank-you until their role says they were met;
+    # one the user thanked all the same was met, and the rest of the plan follows
+    for rejection in rejections if contact.met else ():
+        thanked = any(day >= rejection.on for day in thank_you_days)
+        wants.append(
+            Want(
+                f"thank_you:{contact.id}:{rejection.job_id}",
+                TaskKind.THANK_YOU.value,
+                _later(rejection.on, days=plan.thank_you_after_days),
+                "a thank-you note after a rejection",
+                DONE if thanked else state,
+                contact.id,
+                rejection.employer_id,
+                rejection.job_id,
+            )
+        )
+    if rel.thanked is not None and (rel.answered is not None or not plan.nurture_needs_reply):
+        since = (rel.answered or rel.thanked.at).astimezone(zone).date()
+        process = rejections[0].employer_id  # where they were met, not where they work now
+        why = "they answered" if rel.answered is not None else "after the thank-you"
+        wants.append(
+            Want(
+                f"linkedin_connect:{contact.id}",
+                TaskKind.LINKEDIN_CONNECT.value,
+                _later(since, days=plan.linkedin_after_days),
+                f"connect: {why}",
+                DONE if rel.connected else state,
+                contact.id,
+                process,
+            )
+        )
+        wants.append(
+            Want(
+                f"info_interview:{contact.id}",
+                TaskKind.INFO_INTERVIEW.value,
+                _later(since, days=plan.info_interview_after_days),
+                f"ask for an informational interview: {why}",
+                DONE if rel.interview_asked else state,
+                contact.id,
+                process,
+            )
+        )
+    return wants, rel
+
+
+def nurture_want(
+    contact: ContactFacts,
+    rel: Relationship,
+    rows: Sequence[Row],
+    *,
+    employer_id: int | None,
+    today: date,
+    zone: tzinfo | None,
+    plan: Plan,
+) -> Want | None:
+    """The one nurture task the contact should have: due a cadence after the last touch.
+
+    Its key names the anchoring touch, the cadence and the period, so it stays the same task
+    while it waits. A period the user skipped, or that expired, gives way to the next, computed
+    from the same touch (never chained: Jan 31 + 1 month is Feb 28, + 2 months Mar 31).
+    """
+    anchor = rel.last_touch
+    if not (contact.eligible and rel.started and anchor is not None) or rel.quiet:
+        return None
+    months = rel.cadence_months(plan)
+    prefix = f"nurture:{contact.id}:{anchor.id}:{months}:"
+    day = anchor.at.astimezone(zone).date()
+    mine = {r.key: r for r in rows if r.key.startswith(prefix)}
+    waiting = [
+        r
+        for r in mine.values()
+        if r.mine and r.status != EXPIRED and not expired(r.kind, r.due, today, plan)
+    ]
+    rule = "the quarterly nurture (no answer lately)" if rel.slow(plan) else "the monthly nurture"
+    if rel.answered is None:
+        rule = "a gentle note (no answer to the thank-you yet)"
+    if waiting:
+        row = min(waiting, key=lambda r: (r.status != OPEN, r.id))
+        return Want(row.key, TaskKind.NURTURE.value, row.due, rule, OPEN, contact.id, employer_id)
+    if rel.dormant(today, plan):
+        return None
+    period = 1
+    while True:
+        due = _later(day, months=months * period)
+        key = f"{prefix}{period}"
+        if key not in mine and not expired(TaskKind.NURTURE.value, due, today, plan):
+            return Want(key, TaskKind.NURTURE.value, due, rule, OPEN, contact.id, employer_id)
+        period += 1
+
+
+def reconcile(
+    rows: Sequence[Row],
+    wants: Sequence[Want],
+    changes: Changes,
+    *,
+    today: date,
+    plan: Plan,
+    nurture: Want | None = None,
+    rel: Relationship | None = None,
+    touch_ids: frozenset[int] = frozenset(),
+    eligible: bool = True,
+) -> None:
+    """Bring one contact's (or one employer's) task rows in line with what is wanted."""
+    rows = [r for r in rows if r.key.startswith(PLANNED_KEYS)]
+    by_key = {r.key: r for r in rows}
+    for want in wants:
+        row = by_key.get(want.key)
+        if row is None:
+            if want.state == OPEN and not expired(want.kind, want.due, today, plan):
+                changes.inserts.append(want)
+        elif want.state == OPEN:
+            if row.status in (DONE, SKIPPED) and row.mine:
+                changes.reopens.append(row)
+                _expire_if_due(replace(row, status=OPEN), changes, today, plan)
+            else:
+                _expire_if_due(row, changes, today, plan)
+        elif row.status == OPEN:
+            changes.closes[want.state].append(row)
+    wanted = {w.key for w in wants}
+    for row in rows:
+        if row.kind == TaskKind.NURTURE.value or row.key in wanted or not row.mine:
+            continue
+        changes.deletes.append(row)  # its reason is gone: as if it had never been made
+    _reconcile_nurture(
+        [r for r in rows if r.kind == TaskKind.NURTURE.value],
+        nurture,
+        changes,
+        rel=rel,
+        touch_ids=touch_ids,
+        eligible=eligible,
+        today=today,
+        plan=plan,
+    )
+
+
+def _reconcile_nurture(
+    rows: Sequence[Row],
+    want: Want | None,
+    changes: Changes,
+    *,
+    rel: Relationship | None,
+    touch_ids: frozenset[int],
+    eligible: bool,
+    today: date,
+    plan: Plan,
+) -> None:
+    last = rel.last_touch if rel is not None else None
+    taken = False
+    for row in sorted(rows, key=lambda r: r.id):
+        if want is not None and row.key == want.key:
+            taken = True
+            if row.status != OPEN:
+                changes.reopens.append(row)
+            _expire_if_due(replace(row, status=OPEN), changes, today, plan)
+            continue
+        anchor = _anchor(row.key)
+        if anchor not in touch_ids:
+            if row.mine:
+                changes.deletes.append(row)  # the touch it counted from is gone
+            continue
+        if row.status != OPEN:
+            continue
+        if expired(row.kind, row.due, today, plan):
+            changes.closes[EXPIRED].append(row)  # left alone too long; the next period follows
+        elif not eligible:
+            changes.closes[SKIPPED].append(row)
+        elif last is not None and anchor == last.id:
+            # same touch, other cadence (a setting changed, or the notes ran out)
+            if want is not None and not taken:
+                changes.moves.append((row, want))
+                taken = True
+            else:
+                changes.closes[SKIPPED].append(row)
+        elif want is not None and not taken and not (last is not None and last.is_note):
+            # they wrote, met you, connected: the same task waits a cadence from then
+            changes.moves.append((row, want))
+            taken = True
+        else:
+            changes.closes[DONE].append(row)  # the user's own note answered it
+    if want is not None and not taken:
+        changes.inserts.append(want)
+
+
+def _expire_if_due(row: Row, changes: Changes, today: date, plan: Plan) -> None:
+    if row.status == OPEN and expired(row.kind, row.due, today, plan):
+        changes.closes[EXPIRED].append(row)
+
+
+def _anchor(key: str) -> int | None:
+    """The touch a nurture key counts from: nurture:CONTACT:TOUCH:MONTHS:PERIOD."""
+    parts = key.split(":")
+    return int(parts[2]) if len(parts) == 5 and parts[2].isdigit() else None
+
+
+def employer_wants(rejections: Iterable[Rejection], plan: Plan) -> list[Want]:
+    return [
+        Want(
+            f"check_openings:{r.job_id}:{days}",
+            TaskKind.CHECK_OPENINGS.value,
+            _later(r.on, days=days),
+            "the employer may reach back to the almost-hired list",
+            OPEN,
+            employer_id=r.employer_id,
+            job_id=r.job_id,
+            days=days,
+        )
+        for r in rejections
+        for days in plan.check_openings_after_days
+    ]
+
+
+def _later(day: date, **interval: int) -> date:
+    """`day` plus the interval, or the calendar's last day when that is past it: a date typed
+    as 9999-12-31 must not stop the plan, which every write command runs."""
+    try:
+        return day + relativedelta(**interval)  # type: ignore[arg-type]
+    except (OverflowError, ValueError):
+        return date.max
