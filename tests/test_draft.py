@@ -390,3 +390,47 @@ def test_the_default_template_ships_inside_the_package() -> None:
     shipped = files("crm").joinpath("templates", "thank_you.txt.j2")
     assert "{{ contact.first_name }}" in shipped.read_text(encoding="utf-8")
     assert stat.S_ISREG(Path(str(shipped)).stat().st_mode)
+
+
+def test_a_memo_never_goes_into_the_draft(crm: Crm) -> None:
+    """Regression (#12): a private memo was pasted into the thank-you as the "detail"."""
+    acme_story(crm)
+    crm("log", "note", "lee", "--note", "Seemed bored in the interview")
+    crm("contact", "edit", "sam", "--notes", "Talks too much")
+    for who in ("lee", "sam"):
+        body = crm.json("draft", who, "--yes")["body"]  # type: ignore[index]
+        assert "bored" not in body and "Talks" not in body
+        assert "[[Name one real thing from your conversation" in body
+    crm("log", "call", "sam", "--on", "2026-02-20", "--topic", "sailing in the Baltic")
+    assert (
+        "I especially enjoyed our conversation on Friday 20 February about sailing in the "
+        "Baltic." in crm.json("draft", "sam")["body"]
+    )  # type: ignore[index]
+
+
+def test_a_memo_cannot_carry_a_topic(crm: Crm) -> None:
+    crm("contact", "add", "Dana Whitfield")
+    result = crm("log", "note", "dana", "--note", "x", "--topic", "y", ok=False)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: a memo is for you alone")
+
+
+def test_the_draft_thanks_for_the_process_where_they_were_met(crm: Crm, tmp_path: Path) -> None:
+    """Regression (#12): after Sam moved to Initech (a LinkedIn re-import), a second rejection
+    at Acme drafted "Thank you at Initech … learn about Initech"."""
+    from bench.connections import write_connections_csv
+
+    url = "https://www.linkedin.com/in/sam-ortiz"
+    row = ["Sam", "Ortiz", url, "", "Acme Robotics", "Recruiter", "01 Feb 2026"]
+    crm("import", "linkedin", str(write_connections_csv(tmp_path / "a.csv", [row])))
+    crm("contact", "edit", "sam", "--role", "recruiter")
+    row[4] = "Initech"
+    crm("import", "linkedin", str(write_connections_csv(tmp_path / "b.csv", [row])))
+    assert crm.json("contact", "show", "sam")["employer"] == "Initech"  # type: ignore[index]
+    crm("job", "reject", "acme", "--title", "Data Analyst", "--on", "2026-03-01")
+    draft = crm.json("draft", "sam")
+    assert isinstance(draft, dict)
+    assert draft["subject"] == "Thank you: Data Analyst at Acme Robotics"
+    assert "Initech" not in draft["body"] and "learn about Acme Robotics" in draft["body"]
+    [task] = [t for t in crm.json("task", "list") if t["kind"] == "thank_you"]  # type: ignore[union-attr]
+    assert task["employer"] == "Acme Robotics"

@@ -354,3 +354,42 @@ def test_no_linkedin_task_for_someone_an_import_shows_connected(crm: Crm, tmp_pa
     crm("log", "thank-you", "sam", "--on", "2026-02-28")
     crm("log", "reply", "sam", "--on", "2026-03-01")
     assert [k for k, _ in open_kinds(crm, "Sam Ortiz")] == ["info_interview", "nurture"]
+
+
+def test_changing_the_time_zone_changes_no_task(crm: Crm, crm_home: Path) -> None:
+    """Regression (#12): alternating TZ (or the timezone setting) marked nurtures done that
+    nobody did, and moved the next one a month on, each time. The plan is a function of the
+    history: a zone may move what "today" is, never what happened."""
+    import os
+    import subprocess
+    import sys
+
+    def in_zone(tz: str, *args: str) -> None:  # a process of its own: TZ is read at start
+        env = dict(os.environ, TZ=tz, CRM_HOME=str(crm_home))
+        done = subprocess.run(
+            [sys.executable, "-m", "crm", "--db", crm.db or crm.url, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+
+    def plan_tasks() -> list[tuple[int, str, str, str]]:
+        every = crm.json("task", "list", "--all")
+        return [(t["id"], t["kind"], t["due"], t["status"]) for t in every if t["rule"]]  # type: ignore[union-attr,index]
+
+    crm("contact", "add", "Dana", "--employer", "Acme")
+    crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-02-10")
+    # 20:00 UTC is the next morning in Tokyo and midday in Los Angeles: another local day
+    crm("log", "thank-you", "dana", now="2026-02-11T20:00:00+00:00")
+    crm("log", "call", "dana", now="2026-02-20T20:00:00+00:00")
+    before = plan_tasks()
+    assert ("nurture", "open") in {(kind, status) for _, kind, _, status in before}
+    for tz in ("Asia/Tokyo", "America/Los_Angeles", "Asia/Tokyo", "America/Los_Angeles"):
+        in_zone(tz, "task", "add", "x")
+    crm_home.mkdir(exist_ok=True)
+    for zone in ("Asia/Tokyo", "America/Los_Angeles", "Asia/Tokyo", "America/Los_Angeles"):
+        (crm_home / "config.toml").write_text(f'timezone = "{zone}"\n')
+        crm("task", "add", "y")  # a new zone is a new fingerprint: the whole plan runs again
+    (crm_home / "config.toml").unlink()
+    assert plan_tasks() == before
