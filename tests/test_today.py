@@ -48,6 +48,11 @@ def test_the_json_document(crm: Crm) -> None:
                 "status": "open",
                 "contact": "Sam Ortiz",
                 "employer": "Acme Robotics",
+                "contact_id": 2,
+                "employer_id": 1,
+                "rule": "a thank-you note after a rejection",
+                "created_at": "2026-03-02T09:00:00+00:00",
+                "closed_at": None,
             }
         ],
         "today": [],
@@ -60,9 +65,19 @@ def test_the_json_document(crm: Crm) -> None:
                 "status": "open",
                 "contact": "Dana Whitfield",
                 "employer": "Acme Robotics",
+                "contact_id": 1,
+                "employer_id": 1,
+                "rule": "connect: they answered",
+                "created_at": "2026-03-02T09:00:00+00:00",
+                "closed_at": None,
             }
         ],
     }
+    # one shape for a task, whichever command prints it
+    listed = {t["id"]: t for t in crm.json("task", "list")}  # type: ignore[union-attr]
+    agenda = crm.json("today")
+    assert isinstance(agenda, dict)
+    assert all(t == listed[t["id"]] for part in ("overdue", "upcoming") for t in agenda[part])
 
 
 def test_a_new_database_explains_the_first_steps(crm: Crm) -> None:

@@ -46,6 +46,7 @@ def config(json: bool = JSON) -> None:
     out.print("[plan]")
     for name, value in asdict(s.plan).items():
         shown = list(value) if isinstance(value, tuple) else value
+        shown = str(shown).lower() if isinstance(shown, bool) else shown  # as TOML writes it
         out.print(f"  {name:<28}{shown}")
 
 

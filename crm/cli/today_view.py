@@ -7,7 +7,7 @@ SQLite database (crm/lean.py): this is what people run every morning and in thei
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, tzinfo
 from typing import TYPE_CHECKING
 
 from crm.cli.planned import planned_query
@@ -36,28 +36,21 @@ def show_today(e: Env, *, json: bool) -> None:
     if json:
         from crm.render import print_json
 
-        print_json(_document(result))
+        print_json(_document(result, e.now.tzinfo if e.settings.timezone else None))
     else:
         sys.stdout.write(render(result, calm))
 
 
-def _document(result: Agenda) -> dict[str, object]:
-    def item(i: TaskLine) -> dict[str, object]:
-        return {
-            "id": i.id,
-            "kind": i.kind,
-            "title": i.title,
-            "due": i.due,
-            "status": i.status,
-            "contact": i.contact,
-            "employer": i.employer,
-        }
+def _document(result: Agenda, zone: tzinfo | None) -> dict[str, object]:
+    """The agenda as JSON: each task in the one shape every task command prints."""
+    from crm.cli.shapes import task_doc
 
     return {
         "date": result.date,
-        "overdue": [item(i) for i in result.overdue],
-        "today": [item(i) for i in result.today],
-        "upcoming": [item(i) for i in result.upcoming],
+        **{
+            section: [task_doc(t, t.contact, t.employer, zone) for t in getattr(result, section)]
+            for section in ("overdue", "today", "upcoming")
+        },
     }
 
 

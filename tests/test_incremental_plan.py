@@ -1,0 +1,126 @@
+"""A write re-plans only what it touched; that must always give what a full run gives.
+
+Hypothesis types random sequences of the commands a user types (people met at two employers,
+rejections, touches of every kind, tasks done and skipped, edits, archiving, the clock moving
+on) and, after each sequence, runs the whole plan from scratch in the same database, at the same
+moment: it must find nothing to change. On SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import NO_POSTGRES, POSTGRES_URL, Crm, postgres_database
+
+PEOPLE = ["Dana", "Sam", "Lee", "Kim"]
+EMPLOYERS = ["Acme", "Initech"]
+KINDS = ["thank-you", "reply", "email", "linkedin", "call", "meeting", "info-interview", "note"]
+START = date(2026, 1, 5)
+
+person = st.sampled_from(PEOPLE)
+step = st.one_of(
+    st.tuples(st.just("add"), person, st.sampled_from(EMPLOYERS)),
+    st.tuples(st.just("reject"), st.sampled_from(EMPLOYERS), st.integers(0, 60)),
+    st.tuples(st.just("log"), person, st.sampled_from(KINDS)),
+    st.tuples(st.just("done"), st.integers(0, 30), st.booleans()),
+    st.tuples(st.just("archive"), person, st.booleans()),
+    st.tuples(st.just("wait"), st.integers(1, 40), st.just(None)),
+)
+
+
+def play(crm: Crm, steps: list[tuple[str, Any, Any]]) -> str:
+    day, added = START, set()
+    for number, (action, a, b) in enumerate(steps):
+        now = day.isoformat()
+        if action == "add" and a not in added:
+            crm("contact", "add", a, "--employer", b, now=now)
+            added.add(a)
+        elif action == "reject":
+            on = max(START, day - timedelta(days=b)).isoformat()
+            crm("job", "reject", a, "--title", f"Job {number}", "--on", on, now=now)
+        elif action == "log" and a in added:
+            crm("log", b, a, now=now)
+        elif action == "done":
+            open_tasks = crm.json("task", "list", now=now)
+            assert isinstance(open_tasks, list)
+            if open_tasks:
+                task = open_tasks[a % len(open_tasks)]
+                crm("task", "done" if b else "skip", str(task["id"]), now=now)
+        elif action == "archive" and a in added:
+            crm("contact", "edit", a, "--no-keep-in-touch" if b else "--keep-in-touch", now=now)
+        elif action == "wait":
+            day += timedelta(days=a)
+            crm("today", now=day.isoformat())  # a new day: the calendar's part of the plan
+    return day.isoformat()
+
+
+def full_run_changes(url: str, now: str) -> list[str]:
+    """What a full run of the plan, from scratch, would still change (rolled back)."""
+    from crm.clock import parse_moment
+    from crm.db import Database
+    from crm.plain import plan_lines
+    from crm.services.plan import follow_up_plan
+    from crm.settings import Settings
+
+    settings = Settings()
+    moment = parse_moment(now, None, what="now")
+    database = Database(url)
+    try:
+        with database.session(write=False) as session:  # rolled back at the end
+            result = follow_up_plan(
+                session=session,
+                now=moment,
+                plan=settings.plan,
+                fingerprint=settings.plan_fingerprint(),
+            )
+            return plan_lines(result, moment.date())
+    finally:
+        database.close()
+
+
+def fresh(backend: str) -> AbstractContextManager[str]:
+    if backend == "postgresql":
+        return postgres_database()
+    folder = tempfile.mkdtemp(prefix="crm-incremental-")
+    return nullcontext(f"sqlite:///{Path(folder) / 'crm.db'}")
+
+
+@contextmanager
+def database(backend: str):  # type: ignore[no-untyped-def]
+    with fresh(backend) as url:
+        yield url
+
+
+@pytest.mark.parametrize(
+    ("backend", "examples"),
+    [
+        ("sqlite", 15),
+        pytest.param(
+            "postgresql",
+            6,
+            marks=pytest.mark.skipif(not POSTGRES_URL, reason=NO_POSTGRES),
+        ),
+    ],
+)
+def test_the_incremental_plan_equals_a_full_run(backend: str, examples: int) -> None:
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    @given(st.lists(step, min_size=4, max_size=14))
+    def check(steps: list[tuple[str, Any, Any]]) -> None:
+        with database(backend) as url:
+            crm = Crm(url)
+            now = play(crm, steps)
+            assert full_run_changes(url, now) == []
+
+    check()
