@@ -6,13 +6,8 @@ from sqlmodel import SQLModel
 
 import crm.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from alembic import context
-from crm.db import (
-    make_engine,
-    migration_connection,
-    prepare_sqlite_file,
-    resolve_url,
-    sqlite_path,
-)
+from crm.db import make_engine, prepare_sqlite_file, resolve_url, sqlite_path
+from crm.migrations import migration_connection
 from crm.settings import load_settings
 
 config = context.config

@@ -19,15 +19,13 @@ from crm.errors import BadInput, DatabaseError
 from crm.settings import Settings, data_dir
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine
+    from sqlalchemy import Engine
     from sqlmodel import Session
 
 # The newest migration in alembic/versions. Opening a database compares its version row with
 # this (no Alembic import on the way); tests/test_migrations.py keeps the two equal.
 SCHEMA_REVISION = "0006"
 BUSY_TIMEOUT_SECONDS = 30
-# any fixed number: PostgreSQL advisory locks are named by integers
-MIGRATION_LOCK = 0x63726D00
 
 
 def resolve_url(given: str | None, settings: Settings) -> str:
@@ -115,43 +113,6 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def schema_revision(connection: Connection) -> str | None:
-    from sqlalchemy import inspect
-
-    if not inspect(connection).has_table("alembic_version"):
-        return None
-    return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-
-
-@contextmanager
-def migration_connection(engine: Engine) -> Iterator[Connection]:
-    """One write transaction for a whole migration, so a killed migration leaves the old schema.
-
-    On SQLite, foreign keys are off while it runs: a batch migration rebuilds a table by copying
-    it and dropping the old one, and with foreign keys on that drop would cascade into the rows
-    that point at it. The pragma is ignored inside a transaction, so it is set before, and
-    `foreign_key_check` proves nothing was orphaned before the commit.
-    """
-    with engine.connect() as connection:
-        sqlite = engine.dialect.name == "sqlite"
-        raw = connection.connection.driver_connection
-        if sqlite:
-            raw.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
-        try:
-            connection.execution_options(crm_write=True)
-            with connection.begin():
-                if not sqlite:
-                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
-                yield connection
-                if sqlite:
-                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                    if broken:
-                        raise DatabaseError(f"migration left rows pointing nowhere: {broken[:5]}")
-        finally:
-            if sqlite:
-                raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
-
-
 def explain(url: str, error: Exception) -> str:
     """A driver's error as one line that names the database (its password masked)."""
     reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
@@ -173,11 +134,11 @@ class Database:
         from sqlalchemy.exc import DBAPIError
 
         try:
+            from crm.migrations import schema_revision, upgrade
+
             with self.engine.connect() as connection:
                 revision = schema_revision(connection)
             if revision != SCHEMA_REVISION:
-                from crm.migrations import upgrade
-
                 upgrade(self.engine)
         except DBAPIError as error:
             raise DatabaseError(explain(self.url, error)) from None

@@ -15,6 +15,10 @@ from contextlib import contextmanager, redirect_stdout
 from datetime import date, datetime, timedelta
 from io import StringIO
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from click import Command
 
 DANA_NOTE = """Dear Dana,
 
@@ -122,20 +126,19 @@ def pretending(moment: datetime) -> Iterator[None]:
             os.environ["CRM_NOW"] = saved
 
 
-def build(folder: Path, now: datetime) -> Path:
-    """Write the story into folder/demo.db, step by step; return the database's path."""
+def build(crm: Command, folder: Path, now: datetime) -> Path:
+    """Write the story into folder/demo.db, step by step, with `crm` (the root command, which
+    the demo command is given: the story knows no command module); return the path."""
     database = folder / "demo.db"
     for days, argv in story(now.date(), folder):
         with pretending(now - timedelta(days=days)), redirect_stdout(StringIO()):
-            status = run(database, argv)
+            status = run(crm, database, argv)
         if status:
             raise RuntimeError(f"the demo's step `crm {' '.join(argv)}` failed ({status})")
     return database
 
 
-def run(database: Path, argv: list[str]) -> int:
+def run(crm: Command, database: Path, argv: list[str]) -> int:
     """One crm command in this process, as typed; its exit status."""
-    from crm.cli.app import app
-
-    status = app(["--db", str(database), *argv], prog_name="crm", standalone_mode=False)
+    status = crm.main(["--db", str(database), *argv], prog_name="crm", standalone_mode=False)
     return status if isinstance(status, int) else 0

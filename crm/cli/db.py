@@ -29,7 +29,8 @@ def current() -> None:
 
     Example: crm db current
     """
-    from crm.db import SCHEMA_REVISION, make_engine, masked, schema_revision, sqlite_path
+    from crm.db import SCHEMA_REVISION, make_engine, masked, sqlite_path
+    from crm.migrations import schema_revision
 
     e = env()
     path = sqlite_path(e.url)

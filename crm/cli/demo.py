@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import typer
+
 from crm.cli.common import env
 
 
-def demo() -> None:
+def demo(ctx: typer.Context) -> None:
     """Build a throwaway database with a believable story; show its today and its review.
 
     Your own database is not touched. The story: a rejection at rank 2, four people met, thank-you
@@ -20,8 +22,9 @@ def demo() -> None:
 
     e = env()
     now = e.now
+    crm = ctx.find_root().command  # the whole command line, to replay the story through
     folder = Path(tempfile.mkdtemp(prefix="crm-demo-"))  # 0700, like the data folder
-    database = build(folder, now)
+    database = build(crm, folder, now)
     e.out.print(
         f"A made-up job search, written to {database} (your own data is untouched).\n",
         soft_wrap=True,
@@ -30,7 +33,7 @@ def demo() -> None:
         for argv in (["today"], ["review"]):
             e.out.print(f"$ crm {argv[0]}", style="bold")
             e.out.file.flush()
-            run(database, argv)
+            run(crm, database, argv)
             e.out.print()
     e.out.print("Explore it further:")
     e.out.print(f"  crm --db {database} contact show dana", soft_wrap=True)

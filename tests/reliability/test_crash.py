@@ -24,7 +24,8 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from crm import migrations
-from crm.db import MIGRATION_LOCK, Database
+from crm.db import Database
+from crm.migrations import MIGRATION_LOCK
 from tests.conftest import NO_POSTGRES, POSTGRES_URL, Crm, postgres_database
 from tests.helpers import acme_story
 from tests.reliability.common import (
