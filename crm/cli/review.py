@@ -11,7 +11,7 @@ from crm.cli.common import DATE_HELP, JSON, day, env
 
 if TYPE_CHECKING:
     from crm.cli.env import Env
-    from crm.services.review_report import Block, Report, Table
+    from crm.views.review_report import Block, Report, Table
 
 
 def review(
@@ -51,14 +51,14 @@ def review(
 
         print_json(asdict(found))
         return
-    from crm.services.review_report import review_report, span
+    from crm.views.review_report import review_report, span
 
     report = review_report(found, today=e.today)
     if output is None:
         _show(e, report)
         return
     from crm.private_files import write_private
-    from crm.services.review_markdown import review_markdown
+    from crm.views.review_markdown import review_markdown
 
     write_private(output, review_markdown(report).encode())
     e.out.print(

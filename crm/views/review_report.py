@@ -1,6 +1,6 @@
 """The weekly review in words: sections of sentences and tables.
 
-The terminal (crm/cli/review.py) and the Markdown file (crm/services/review_markdown.py) draw
+The terminal (crm/cli/review.py) and the Markdown file (crm/views/review_markdown.py) draw
 the same report from these, so the two never say different things. Cells are plain text;
 each renderer escapes what its own format needs.
 """

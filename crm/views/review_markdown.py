@@ -7,7 +7,7 @@ punctuation), and a line break inside a table cell, which would end the row, bec
 
 import re
 
-from crm.services.review_report import Block, Report, Table
+from crm.views.review_report import Block, Report, Table
 
 # `|` ends a cell; the rest start emphasis, code, links, HTML, entities or strike-through.
 SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
