@@ -79,6 +79,8 @@ def review_report(review: Review, *, today: date) -> Report:
             _replies(review, today),
             _funnel(review, today),
             _going_cold(review, today),
+            _went_quiet(review, today),
+            _expired(review, today),
             _door_reopening(review, today),
             _next_week(review, today),
         ],
@@ -156,7 +158,8 @@ def _activity(review: Review) -> Section:
     if a.notes:
         blocks.append(f"{plural(a.notes, 'note')} written for yourself (not counted as touches).")
     blocks.append(
-        f"Tasks: {a.tasks_done} done, {a.tasks_skipped} skipped, {a.tasks_overdue} still overdue."
+        f"Tasks: {a.tasks_done} done, {a.tasks_skipped} skipped, {a.tasks_expired} expired, "
+        f"{a.tasks_overdue} still overdue."
     )
     return Section("Activity", blocks)
 
@@ -187,7 +190,7 @@ def _replies(review: Review, today: date) -> Section:
     )
     rates.rows.append(
         [
-            "on nurture touches",
+            "on nurture notes",
             _rate(r.nurture_reply_rate.this_period),
             _rate(r.nurture_reply_rate.all_time),
         ]
@@ -212,7 +215,10 @@ def _rate(rate: Rate) -> str:
 
 def _funnel(review: Review, today: date) -> Section:
     if not review.funnel:
-        return Section("Funnel by employer", ["No employers with people or rejections yet."])
+        return Section(
+            "Funnel by employer",
+            ["No job added, applied for or rejected in this period, nor a rejection in 90 days."],
+        )
     columns = ["employer", "met", "thanked", "replied", "LinkedIn", "info", "nurture"]
     grid = Table(
         [*columns, "rank", "rejected"], figures=frozenset(range(1, 8)), shrink=frozenset({0})
@@ -245,6 +251,30 @@ def _going_cold(review: Review, today: date) -> Section:
             ]
         )
     return Section("Going cold", [grid, *_more(len(review.going_cold))])
+
+
+def _went_quiet(review: Review, today: date) -> Section:
+    if not review.went_quiet:
+        return Section("Went quiet", ["Nobody went quiet in this period."])
+    grid = Table(["id", "who", "employer", "why", "since"], shrink=frozenset({1, 2}))
+    for q in review.went_quiet[:SHOWN]:
+        if q.why == "unanswered":
+            why = f"{plural(q.unanswered, 'note')} unanswered"
+        else:
+            why = f"no touch in {(q.on - q.last_touch.date()).days} days"
+        grid.rows.append([f"#{q.contact_id}", q.contact, q.employer or "", why, ago(q.on, today)])
+    closing = "A new touch, either way, wakes the plan for them again."
+    return Section("Went quiet", [grid, *_more(len(review.went_quiet)), closing])
+
+
+def _expired(review: Review, today: date) -> Section:
+    if not review.expired:
+        return Section("Expired", ["No task expired in this period."])
+    grid = Table(["id", "to do", "who", "was due"], shrink=frozenset({1, 2}))
+    for t in review.expired[:SHOWN]:
+        who = " · ".join(part for part in (t.contact, t.employer) if part)
+        grid.rows.append([f"#{t.id}", t.title, who, f"{t.due:%a %d %b}"])
+    return Section("Expired", [grid, *_more(len(review.expired))])
 
 
 def _door_reopening(review: Review, today: date) -> Section:
