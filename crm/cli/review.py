@@ -43,7 +43,7 @@ def review(
         _check_output(output)
     e.bring_plan_up_to_date()
     with e.reading() as session:
-        found = weekly_review(session=session, now=e.now, period=period)
+        found = weekly_review(session=session, now=e.now, period=period, plan=e.settings.plan)
     if json:
         from dataclasses import asdict
 

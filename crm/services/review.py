@@ -287,10 +287,8 @@ class Review:
     next_week: list[NextTask]
 
 
-def weekly_review(
-    *, session: Session, now: datetime, period: Period, plan: Plan | None = None
-) -> Review:
-    plan = plan or Plan()
+def weekly_review(*, session: Session, now: datetime, period: Period, plan: Plan) -> Review:
+    """The review of `period`; `plan`: the [plan] settings (the reply window, dormancy)."""
     zone = now.tzinfo
     this = _Window(period, zone)
     before = _Window(period.previous, zone)
