@@ -837,6 +837,7 @@ def test_a_thank_you_is_answered_within_the_window_and_before_the_next_email(
     assert doc["replies"]["nurture_reply_rate"]["this_period"] == rate(1, 1, 1.0)
     # the four answered, and only Sam's note went out: Sam, Kai, Dana and Zoe are advocates
     assert doc["headline"]["people_who_answered"]["this_period"] == 4
+    crm_home.mkdir(exist_ok=True)
     (crm_home / "config.toml").write_text("[plan]\nreply_window_days = 30\n")
     doc = crm.json("review", "--since", "2026-02-01")
     assert isinstance(doc, dict)
