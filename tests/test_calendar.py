@@ -97,7 +97,10 @@ def test_a_feed_where_it_cannot_be_written(crm: Crm, tmp_path: Path) -> None:
     result = crm("calendar", str(tmp_path / "no" / "crm.ics"), ok=False)
     assert result.exit_code == 2
     assert result.stderr == (
-        f"Error: cannot write {tmp_path / 'no' / 'crm.ics'}: No such file or directory\n"
+        f"Error: cannot write {tmp_path / 'no' / 'crm.ics'}: "
+        f"the folder {tmp_path / 'no'} does not exist\n"
     )
     result = crm("calendar", str(tmp_path), ok=False)
-    assert result.stderr == f"Error: {tmp_path} is a folder; give a file name\n"
+    assert result.stderr == (
+        f"Error: {tmp_path} is a folder; give a file name (or {tmp_path}/ for crm to name it)\n"
+    )
