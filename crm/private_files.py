@@ -161,21 +161,21 @@ def creating(output: Output) -> Iterator[Path]:
 
 def _checked(shown: Path) -> Path:
     real = Path(os.path.realpath(shown))  # every link along the way followed
-    _not_kernel(shown, real)
     try:
         found = os.stat(real)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # the folder is looked at next
         found = None
     except OSError as error:
         raise BadInput(f"cannot write {shown}: {error.strerror}") from None
     if found is not None:
         _regular(shown, found)
+    _not_kernel(shown, real)
     folder = real.parent
     if not folder.is_dir():
         raise BadInput(f"cannot write {shown}: {_no_folder(folder)}")
-    if not os.access(folder, os.W_OK | os.X_OK):
+    if not os.access(folder, os.W_OK | os.X_OK, effective_ids=True):
         raise BadInput(f"cannot write {shown}: you may not write in the folder {folder}")
-    if found is not None and not os.access(real, os.W_OK):
+    if found is not None and not os.access(real, os.W_OK, effective_ids=True):
         raise BadInput(f"cannot write {shown}: the file is read-only for you")
     return real
 
