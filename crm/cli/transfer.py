@@ -177,7 +177,7 @@ def calendar(
     e = env()
     with e.reading() as session, replacing(target) as out:
         events = write_feed(out, session=session, now=e.now)
-    tasks = "1 open task" if events == 1 else f"{events} open tasks"
+    tasks = "1 open task" if events == 1 else f"{events:,} open tasks"
     _say(f"Wrote {tasks} to {target.shown}.")
 
 
