@@ -268,3 +268,21 @@ def test_an_export_through_a_link_is_what_import_reads(story: Crm, tmp_path: Pat
         "Exported 1 employer, 3 contacts"
     )
     assert json.loads(real.read_text())["format"] == "crm-export"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="this system has no /dev/full")
+def test_an_export_to_a_full_standard_output_is_one_line(story: Crm) -> None:
+    import subprocess
+    import sys
+
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "crm", "--db", story.url, "export"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert (done.returncode, done.stderr) == (
+        1,
+        "Error: cannot write to standard output: No space left on device\n",
+    )

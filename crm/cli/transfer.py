@@ -106,19 +106,35 @@ def export(
 
 
 def _export_json(output: str | None) -> tuple[Path | None, dict[str, int]]:
-    import sys
 
     from crm.private_files import output_file, replacing
     from crm.services.exports import write_json
 
     e = env()
     if output is None:
-        sys.stdout.flush()
-        with e.reading() as session:
-            return None, write_json(sys.stdout.buffer, session=session, now=e.now)
+        return None, _json_to_stdout()
     target = output_file(output, default_name=f"crm-export-{e.now:%Y%m%d-%H%M%S}.json")
     with e.reading() as session, replacing(target) as file:
         return target.shown, write_json(file, session=session, now=e.now)
+
+
+def _json_to_stdout() -> dict[str, int]:
+    import sys
+
+    from crm.errors import CrmError
+    from crm.services.exports import write_json
+
+    e = env()
+    sys.stdout.flush()
+    try:
+        with e.reading() as session:
+            written = write_json(sys.stdout.buffer, session=session, now=e.now)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        raise  # `crm export | head`: the reader has gone
+    except OSError as error:  # a full disk, /dev/full
+        raise CrmError(f"cannot write to standard output: {error.strerror}") from None
+    return written
 
 
 def _export_csv(output: str | None) -> tuple[Path | None, dict[str, int]]:
