@@ -9,7 +9,8 @@ Bytecode is compiled first (crm and the venv's packages), as an installed crm ha
 databases are generated once and kept in bench/.cache, keyed by scale, dataset version and
 schema revision.
 
-Each command: one warm-up, then N runs, each run right after one of taskwarrior's `task next`
+Each command: one warm-up, then N runs (10 at 1x, 5 at larger scales, 3 for the heavy commands
+that export, import or plan everything), each run right after one of taskwarrior's `task next`
 over 10,000 pending tasks (when `task` is installed; Debian package `taskwarrior`), so that the
 ratio compares runs made under the same load. Medians, the spread (min-max), and the peak
 memory (max RSS) of the process. It is a benchmark, not a test: nothing here passes or fails CI.
@@ -345,6 +346,8 @@ def main() -> None:
         connections = write_connections_csv(work / "Connections.csv", fake_connections(10_000))
         tables = {}
         for label, scale in scales.items():
+            if scale is not scales[next(iter(scales))] and args.runs is None:
+                bench.runs = max(3, runs // 2)  # slower commands: fewer runs hold the median
             begun = time.perf_counter()
             tables[label], data = run_scale(bench, label, scale, work, connections)
             took[f"{label} datasets (generate and plan, or from the cache)"] = data
@@ -372,8 +375,9 @@ def report(
         "# Benchmark results",
         "",
         f"`.venv/bin/python bench/run.py --scale {_times(labels[-1])}`: {runs} runs of each "
-        "command after a warm-up (3 for the heavy ones), each a fresh process right after a "
-        "`task next`; bytecode compiled first.",
+        f"command after a warm-up at {labels[0]} ({max(3, runs // 2)} at larger scales; 3 for "
+        "the heavy ones), each a fresh process right after a `task next`; bytecode compiled "
+        "first.",
         "",
         *machine(),
         f"- `python -c pass`: {python_m.median * 1000:.0f} ms, {python_m.peak_kb / 1024:.0f} MB",
