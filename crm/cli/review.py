@@ -72,8 +72,6 @@ def review(
     )
 
 
-
-
 def _show(e: Env, report: Report) -> None:
     e.out.print(report.title, style="bold")
     for block in report.intro:
