@@ -144,3 +144,13 @@ def test_a_task_due_on_the_last_day_there_is(sqlite_crm: Crm, tmp_path: Path) ->
     calendar = Calendar.from_ical(feed.read_bytes())
     (event,) = calendar.walk("VEVENT")
     assert event.decoded("DTSTART") == date(9999, 12, 31) and "DTEND" not in event
+
+
+def test_after_a_settings_change_the_feed_is_the_plans(crm: Crm, crm_home: Path) -> None:
+    acme_story(crm)
+    crm_home.mkdir(exist_ok=True)  # on PostgreSQL nothing else made it
+    (crm_home / "config.toml").write_text("[plan]\ncheck_openings_after_days = [30, 60, 90]\n")
+    feed = crm_home / "crm.ics"
+    crm("calendar", str(feed), now="2026-04-28T09:00:00+00:00")
+    listed = crm.json("task", "list", now="2026-04-28T09:00:00+00:00")
+    assert {int(uid.split("-")[1]) for uid in events(feed)} == {t["id"] for t in listed}  # type: ignore[index]

@@ -191,6 +191,7 @@ def calendar(
 
     target = output_file(file, default_name=FILE_NAME)
     e = env()
+    e.bring_plan_up_to_date()  # the feed shows what `crm task list` shows
     with e.reading() as session, replacing(target) as out:
         events = write_feed(out, session=session, now=e.now)
     tasks = "1 open task" if events == 1 else f"{events:,} open tasks"
