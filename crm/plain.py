@@ -31,9 +31,12 @@ class Painter:
         return f"\x1b[{STYLES[style]}m{text}\x1b[0m"
 
 
+BASE = 80  # the width layouts are drawn for, and the width of piped output
+
+
 def width() -> int:
-    """The columns to lay out in: the terminal's, never more than 80 (COLUMNS is respected)."""
-    return min(shutil.get_terminal_size((80, 24)).columns, 80)
+    """The columns to lay out in: the terminal's (COLUMNS is respected), 80 when piped."""
+    return shutil.get_terminal_size((BASE, 24)).columns
 
 
 def fit(text: str, size: int, *, right: bool = False) -> str:
@@ -43,16 +46,32 @@ def fit(text: str, size: int, *, right: bool = False) -> str:
     return text.rjust(size) if right else text.ljust(size)
 
 
-def columns(total: int, fixed: list[int], flexible: list[int], gap: int = 2) -> list[int]:
+def columns(
+    total: int,
+    fixed: list[int],
+    flexible: list[int],
+    natural: list[int] | None = None,
+    gap: int = 2,
+) -> list[int]:
     """Widths for the flexible columns so that a line fits in `total` columns.
 
-    `flexible` holds the preferred widths; each gives up room in proportion when it must.
+    `flexible` holds the widths preferred in 80 columns; each gives up room in proportion when
+    it must. A terminal wider than 80 lends its extra columns to those whose content (`natural`
+    widths) is longer, so that a title is cut only when the terminal is too narrow for it.
     """
     room = total - sum(fixed) - gap * (len(fixed) + len(flexible) - 1)
     want = sum(flexible)
-    if room >= want:
-        return flexible
-    return [max(4, w * max(room, 0) // want) for w in flexible]
+    if room < want:
+        return [max(4, w * max(room, 0) // want) for w in flexible]
+    widths = list(flexible)
+    extra = max(total - BASE, 0)
+    needs = [max(n - w, 0) for n, w in zip(natural or flexible, flexible, strict=True)]
+    # an equal share each, and what one needs less than its share to the others
+    for left, i in enumerate(sorted(range(len(needs)), key=lambda i: needs[i])):
+        share = min(needs[i], extra // (len(needs) - left))
+        widths[i] += share
+        extra -= share
+    return widths
 
 
 def plan_lines(result: PlanResult, today: date) -> list[str]:

@@ -97,7 +97,60 @@ def test_a_feed_where_it_cannot_be_written(crm: Crm, tmp_path: Path) -> None:
     result = crm("calendar", str(tmp_path / "no" / "crm.ics"), ok=False)
     assert result.exit_code == 2
     assert result.stderr == (
-        f"Error: cannot write {tmp_path / 'no' / 'crm.ics'}: No such file or directory\n"
+        f"Error: cannot write {tmp_path / 'no' / 'crm.ics'}: "
+        f"the folder {tmp_path / 'no'} does not exist\n"
     )
     result = crm("calendar", str(tmp_path), ok=False)
-    assert result.stderr == f"Error: {tmp_path} is a folder; give a file name\n"
+    assert result.stderr == (
+        f"Error: {tmp_path} is a folder; give a file name (or {tmp_path}/ for crm to name it)\n"
+    )
+
+
+def physical_lines(path: Path) -> list[bytes]:
+    data = path.read_bytes()
+    assert data.endswith(b"\r\n") and b"\n" not in data.replace(b"\r\n", b"")
+    return data.split(b"\r\n")[:-1]
+
+
+def test_long_titles_fold_at_75_octets_between_characters(sqlite_crm: Crm, tmp_path: Path) -> None:
+    title = "Écrire à Zoë; dire merci, \\ pour l'entretien 🙂 " * 4 + "€" * 30
+    sqlite_crm("contact", "add", "Zoë Ångström-Þórsdóttir")
+    sqlite_crm("task", "add", title, "--contact", "zoë", "--due", "2026-03-05")
+    feed = tmp_path / "crm.ics"
+    sqlite_crm("calendar", str(feed))
+    folded = physical_lines(feed)
+    assert max(len(line) for line in folded) == 75
+    for line in folded:
+        assert len(line) <= 75
+        line.decode("utf-8")  # never a character cut in two
+    (event,) = events(feed).values()
+    assert event["summary"] == f"{title} · Zoë Ångström-Þórsdóttir"
+    assert event["start"] == date(2026, 3, 5)
+
+
+def test_control_characters_never_reach_the_feed(sqlite_crm: Crm, tmp_path: Path) -> None:
+    sqlite_crm("task", "add", "Pay\x1b[2J the\x07 invoice\ttoday")
+    feed = tmp_path / "crm.ics"
+    sqlite_crm("calendar", str(feed))
+    assert not re.search(rb"[\x00-\x08\x0b-\x1f\x7f]", feed.read_bytes().replace(b"\r\n", b""))
+    (event,) = events(feed).values()
+    assert event["summary"] == "Pay[2J the invoice\ttoday"
+
+
+def test_a_task_due_on_the_last_day_there_is(sqlite_crm: Crm, tmp_path: Path) -> None:
+    sqlite_crm("task", "add", "Retire", "--due", "9999-12-31")
+    feed = tmp_path / "crm.ics"
+    sqlite_crm("calendar", str(feed))
+    calendar = Calendar.from_ical(feed.read_bytes())
+    (event,) = calendar.walk("VEVENT")
+    assert event.decoded("DTSTART") == date(9999, 12, 31) and "DTEND" not in event
+
+
+def test_after_a_settings_change_the_feed_is_the_plans(crm: Crm, crm_home: Path) -> None:
+    acme_story(crm)
+    crm_home.mkdir(exist_ok=True)  # on PostgreSQL nothing else made it
+    (crm_home / "config.toml").write_text("[plan]\ncheck_openings_after_days = [30, 60, 90]\n")
+    feed = crm_home / "crm.ics"
+    crm("calendar", str(feed), now="2026-04-28T09:00:00+00:00")
+    listed = crm.json("task", "list", now="2026-04-28T09:00:00+00:00")
+    assert {int(uid.split("-")[1]) for uid in events(feed)} == {t["id"] for t in listed}  # type: ignore[index]

@@ -251,3 +251,21 @@ def test_export_mistakes(crm: Crm, argv: list[str], words: str) -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
     assert words in result.stderr
+
+
+def test_the_json_export_is_one_record_a_line(sqlite_crm: Crm) -> None:
+    story(sqlite_crm)
+    text = sqlite_crm("export").stdout
+    document = json.loads(text)
+    records = text.splitlines()
+    assert records[0] == (
+        '{"format": "crm-export", "version": 1, "exported_at": "2026-03-02T09:00:00+00:00",'
+    )
+    assert records[-1] == "}"
+    for section in ("employers", "contacts", "jobs", "touchpoints", "tasks", "employment"):
+        rows = document[section]
+        assert rows  # the story has some of each
+        start = records.index(f'"{section}": [')
+        lines_ = records[start + 1 : start + 1 + len(rows)]
+        assert [json.loads(line.removesuffix(",")) for line in lines_] == rows
+        assert records[start + 1 + len(rows)] in ("],", "]")

@@ -745,7 +745,10 @@ def test_a_review_with_good_input_writes_nothing(crm: Crm, tmp_path: Path) -> No
 
 def test_an_output_that_is_a_folder(sqlite_crm: Crm, tmp_path: Path) -> None:
     result = sqlite_crm("review", "--output", str(tmp_path), ok=False)
-    assert (result.exit_code, result.stderr) == (2, f"Error: {tmp_path} is a folder, not a file\n")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"Error: {tmp_path} is a folder; give a file name (or {tmp_path}/ for crm to name it)\n",
+    )
 
 
 def test_the_review_reads_the_same_rows_however_long_the_history(

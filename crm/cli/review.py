@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -21,8 +20,11 @@ def review(
     since: str | None = typer.Option(
         None, "--since", metavar="DATE", help=f"From this day through today: {DATE_HELP}"
     ),
-    output: Path | None = typer.Option(
-        None, "--output", metavar="FILE.md", help="Write the report as Markdown (yours alone)."
+    output: str | None = typer.Option(
+        None,
+        "--output",
+        metavar="FILE.md",
+        help="Write the report as Markdown (yours alone); a folder ending in / gets a name.",
     ),
     json: bool = JSON,
 ) -> None:
@@ -39,8 +41,11 @@ def review(
         raise BadInput("give --json or --output, not both")
     e = env()
     period = period_of(today=e.today, days=days, since=day(since, past=True))
+    target = None
     if output is not None:
-        _check_output(output)
+        from crm.private_files import output_file
+
+        target = output_file(output, default_name=f"crm-review-{period.end:%Y-%m-%d}.md")
     e.bring_plan_up_to_date()
     with e.reading() as session:
         found = weekly_review(session=session, now=e.now, period=period, plan=e.settings.plan)
@@ -54,27 +59,17 @@ def review(
     from crm.views.review_report import review_report, span
 
     report = review_report(found, today=e.today)
-    if output is None:
+    if target is None:
         _show(e, report)
         return
     from crm.private_files import write_private
     from crm.views.review_markdown import review_markdown
 
-    write_private(output, review_markdown(report).encode())
+    write_private(target, review_markdown(report).encode())
     e.out.print(
-        f"Wrote the review of {span(period.start, period.end)} to {output}.",
+        f"Wrote the review of {span(period.start, period.end)} to {target.shown}.",
         soft_wrap=True,  # a long path stays whole, for scripts and for copying
     )
-
-
-def _check_output(path: Path) -> None:
-    from crm.errors import BadInput
-
-    if path.is_dir():
-        raise BadInput(f"{path} is a folder, not a file")
-    folder = path.parent
-    if not folder.is_dir():
-        raise BadInput(f"cannot write {path}: the folder {folder} does not exist")
 
 
 def _show(e: Env, report: Report) -> None:

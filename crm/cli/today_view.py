@@ -55,7 +55,7 @@ def _document(result: Agenda, zone: tzinfo | None) -> dict[str, object]:
 
 
 class Layout:
-    """One task a line, in at most 80 columns: id, what to do, who, when (and the status)."""
+    """One task a line, as wide as the terminal (80 piped): id, what to do, who, when (status)."""
 
     def __init__(self, shown: list[TaskLine], *, status: bool = False) -> None:
         from crm.plain import columns, width
@@ -63,13 +63,17 @@ class Layout:
         self.status = status
         self.id_width = max((len(f"#{i.id}") for i in shown), default=2)
         fixed = [self.id_width, 12] + ([7] if status else [])
-        self.title_width, self.who_width = columns(width(), fixed, [30, 27])
+        natural = [
+            max((len(i.title) for i in shown), default=0),
+            max(map(len, map(_who, shown)), default=0),
+        ]
+        self.title_width, self.who_width = columns(width(), fixed, [30, 27], natural)
 
     def line(self, task: TaskLine, today: date, paint: Painter) -> str:
         from crm.plain import fit
         from crm.render import relative_day
 
-        who = " · ".join(part for part in (task.contact, task.employer) if part)
+        who = _who(task)
         if task.status == "open":
             when = fit(relative_day(task.due, today), 12, right=True)
             when = paint(when, "red") if task.due < today else when
@@ -92,6 +96,10 @@ class Layout:
             fit("who", self.who_width),
         ]
         return "  ".join([*cells, fit("due", 12, right=True)] + (["status"] if self.status else []))
+
+
+def _who(task: TaskLine) -> str:
+    return " · ".join(part for part in (task.contact, task.employer) if part)
 
 
 def render(result: Agenda, calm: Quiet | None) -> str:

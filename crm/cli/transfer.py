@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,51 +79,104 @@ def json_(
 
 def export(
     format_: str = typer.Option("json", "--format", metavar="json|csv", help="json or csv."),
-    output: Path | None = typer.Option(
+    output: str | None = typer.Option(
         None,
         "--output",
         metavar="PATH",
-        help="JSON: a file (default: stdout). CSV: a folder, or a file ending in .zip.",
+        help="JSON: a file (default: stdout). CSV: a folder, or a file ending in .zip. "
+        "A path ending in / is a folder where crm names the file.",
     ),
 ) -> None:
     """Export everything: JSON to restore, or CSV for spreadsheets.
 
-    Files are created readable by you alone.
+    Files are created readable by you alone; an existing file is replaced only once the new
+    one is complete.
 
     Example: crm export --format csv --output crm.zip
     """
-    import sys
-
     from crm.errors import BadInput
-    from crm.private_files import private_folder, write_private
-    from crm.services.exports import as_csv, as_json, as_zip, counts, export_document
 
     chosen = format_.strip().lower()
-    if chosen not in ("json", "csv"):
-        raise BadInput(f"--format is json or csv, not {format_!r}")
-    if chosen == "csv" and output is None:
-        raise BadInput("CSV is one file per table: give --output FOLDER or --output FILE.zip")
+    write = EXPORTS.get(chosen)
+    if write is None:
+        raise BadInput(f"--format is {_choices(EXPORTS)}, not {format_!r}")
+    where, written = write(output)
+    if where is not None:
+        _say(f"Exported {_counted(written)} to {where}.")
+
+
+def _export_json(output: str | None) -> tuple[Path | None, dict[str, int]]:
+
+    from crm.private_files import output_file, replacing
+    from crm.services.exports import write_json
 
     e = env()
+    if output is None:
+        return None, _json_to_stdout()
+    target = output_file(output, default_name=f"crm-export-{e.now:%Y%m%d-%H%M%S}.json")
+    with e.reading() as session, replacing(target) as file:
+        return target.shown, write_json(file, session=session, now=e.now)
+
+
+def _json_to_stdout() -> dict[str, int]:
+    import sys
+
+    from crm.errors import CrmError
+    from crm.services.exports import write_json
+
+    e = env()
+    sys.stdout.flush()
+    try:
+        with e.reading() as session:
+            written = write_json(sys.stdout.buffer, session=session, now=e.now)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        raise  # `crm export | head`: the reader has gone
+    except OSError as error:  # a full disk, /dev/full
+        raise CrmError(f"cannot write to standard output: {error.strerror}") from None
+    return written
+
+
+def _export_csv(output: str | None) -> tuple[Path | None, dict[str, int]]:
+    from crm.errors import BadInput
+    from crm.private_files import output_file, output_folder, replacing
+    from crm.services.exports import SECTIONS, write_csv, write_csv_zip
+
+    if output is None:
+        raise BadInput("CSV is one file per table: give --output FOLDER or --output FILE.zip")
+    e = env()
+    if output.lower().endswith(".zip"):
+        target = output_file(output, default_name="")
+        with e.reading() as session, replacing(target) as file:
+            return target.shown, write_csv_zip(file, session=session, now=e.now)
+    folder = output_folder(output)
+    files = {s: output_file(folder / f"{s}.csv", default_name="") for s, _ in SECTIONS}
+    written = {}
     with e.reading() as session:
-        document = export_document(session=session, now=e.now)
-    if chosen == "json" and output is None:
-        sys.stdout.write(as_json(document).decode())
-        return
-    assert output is not None
-    if chosen == "json":
-        write_private(output, as_json(document))
-    elif output.suffix.lower() == ".zip":
-        write_private(output, as_zip(as_csv(document), e.now))
-    else:
-        private_folder(output)
-        for name, data in as_csv(document).items():
-            write_private(output / name, data)
-    _say(f"Exported {_counted(counts(document))} to {output}.")
+        for section, model in SECTIONS:
+            with replacing(files[section]) as file:
+                written[section] = write_csv(file, session=session, model=model)
+    return folder, written
+
+
+# each format: what it writes to the output the user gave, and where (None: stdout)
+EXPORTS: dict[str, Callable[[str | None], tuple[Path | None, dict[str, int]]]] = {
+    "json": _export_json,
+    "csv": _export_csv,
+}
+
+
+def _choices(formats: Iterable[str]) -> str:
+    names = list(formats)
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
 
 
 def calendar(
-    file: Path = typer.Argument(..., metavar="FILE.ics", help="The feed to write (replaced)."),
+    file: str = typer.Argument(
+        ...,
+        metavar="FILE.ics",
+        help="The feed to write (replaced); a folder ending in / gets crm.ics.",
+    ),
 ) -> None:
     """Write open tasks as an iCalendar feed for your calendar app.
 
@@ -133,19 +186,20 @@ def calendar(
 
     Example: crm calendar ~/crm-calendar/crm.ics
     """
-    from crm.private_files import write_private
-    from crm.services.calendar import open_tasks_feed
+    from crm.private_files import output_file, replacing
+    from crm.services.calendar import FILE_NAME, write_feed
 
+    target = output_file(file, default_name=FILE_NAME)
     e = env()
-    with e.reading() as session:
-        feed = open_tasks_feed(session=session, now=e.now)
-    write_private(file, feed.ics)
-    tasks = "1 open task" if feed.events == 1 else f"{feed.events} open tasks"
-    _say(f"Wrote {tasks} to {file}.")
+    e.bring_plan_up_to_date()  # the feed shows what `crm task list` shows
+    with e.reading() as session, replacing(target) as out:
+        events = write_feed(out, session=session, now=e.now)
+    tasks = "1 open task" if events == 1 else f"{events:,} open tasks"
+    _say(f"Wrote {tasks} to {target.shown}.")
 
 
 def backup(
-    path: Path | None = typer.Argument(
+    path: str | None = typer.Argument(
         None, metavar="PATH", help="A new file, or a folder (default: beside the database)."
     ),
 ) -> None:

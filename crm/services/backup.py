@@ -10,6 +10,7 @@ before crm calls it a backup. PostgreSQL has its own tool for this, pg_dump; crm
 than pretend.
 """
 
+import os
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from crm.db import BUSY_TIMEOUT_SECONDS, sqlite_path
 from crm.errors import CrmError, DatabaseError, NotFound
-from crm.private_files import create_private
+from crm.private_files import creating, output_file
 
 
 @dataclass
@@ -32,25 +33,22 @@ def default_name(now: datetime) -> str:
     return f"crm-backup-{now:%Y%m%d-%H%M%S}.db"
 
 
-def backup_database(*, url: str, target: Path | None, now: datetime) -> Backup:
-    """Back up the SQLite database at `url` to `target` (a file, or a folder for the default
-    name; None: beside the database)."""
+def backup_database(*, url: str, target: str | None, now: datetime) -> Backup:
+    """Back up the SQLite database at `url` to `target` (a new file, or a folder for the
+    default name; None: beside the database)."""
     source = sqlite_path(url)
     if source is None:
         raise CrmError(_not_sqlite(url))
     if not source.is_file():
         raise NotFound(f"there is no database at {source} yet: nothing to back up")
     if target is None:
-        target = source.parent / default_name(now)
-    elif target.is_dir():
-        target = target / default_name(now)
-    create_private(target)
-    try:
-        _copy(source, target)
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
-    return Backup(source=source, path=target, size=target.stat().st_size)
+        target = f"{source.parent}{os.sep}"
+    elif Path(target).is_dir():
+        target = os.path.join(target, "")  # a folder named without its slash: the same
+    output = output_file(target, default_name=default_name(now))
+    with creating(output) as copy:
+        _copy(source, copy)
+    return Backup(source=source, path=output.shown, size=output.path.stat().st_size)
 
 
 def _copy(source: Path, target: Path) -> None:

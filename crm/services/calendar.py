@@ -5,71 +5,100 @@ moment the task was created: it stays the same however often the file is written
 subscribed calendar updates the event instead of adding another), survives a backup or a
 `crm import json` restore, and does not collide with another crm database's task of the same id.
 DTSTAMP, which RFC 5545 requires, is the moment the file was written.
+
+The feed is written as the tasks are read, a batch at a time: its memory does not grow with
+the number of tasks.
 """
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import BinaryIO
+
+from sqlalchemy import text
 from sqlmodel import Session
 
-from crm import __version__
-from crm.models import Task
-from crm.services.tasks import TaskRow, list_tasks
+from crm import __version__, ical
+from crm.services.agenda import OPEN_TASKS_SQL, TaskLine
 
 CALENDAR_NAME = "crm follow-ups"
+FILE_NAME = "crm.ics"  # when the user names a folder
 # how often a subscribed client should fetch the file again, where it lets the feed say so
 REFRESH = timedelta(hours=1)
+BATCH = 1_000
 
 
-@dataclass
-class Feed:
-    ics: bytes
-    events: int
+def task_uid(task_id: int, created_at: datetime) -> str:
+    created = created_at.astimezone(UTC)
+    return f"task-{task_id}-{created:%Y%m%dT%H%M%S%f}Z@crm.local"
 
 
-def task_uid(task: Task) -> str:
-    created = task.created_at.astimezone(UTC)
-    return f"task-{task.id}-{created:%Y%m%dT%H%M%S%f}Z@crm.local"
+def open_tasks(session: Session) -> Iterator[TaskLine]:
+    """Open tasks by due date, with their names: the agenda's query, read a batch at a time."""
+    connection = session.connection().execution_options(yield_per=BATCH)
+    for row in connection.execute(text(OPEN_TASKS_SQL)):
+        yield TaskLine.from_row(row)
 
 
-def open_tasks_feed(*, session: Session, now: datetime) -> Feed:
-    from icalendar import Calendar, vDuration
-
-    rows = list_tasks(session=session)
-    calendar = Calendar()
-    calendar.add("prodid", f"-//crm//crm {__version__}//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("name", CALENDAR_NAME)  # RFC 7986
-    calendar.add("x-wr-calname", CALENDAR_NAME)  # what Apple, Google and Thunderbird read
-    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})  # RFC 7986
-    calendar.add("x-published-ttl", vDuration(REFRESH).to_ical().decode())  # Apple, Outlook
-    for row in rows:
-        calendar.add_component(_event(row, now))
-    return Feed(ics=calendar.to_ical(), events=len(rows))
-
-
-def _event(row: TaskRow, now: datetime):  # type: ignore[no-untyped-def]
-    from icalendar import Event
-
-    task = row.task
-    event = Event()
-    event.add("uid", task_uid(task))
-    event.add("dtstamp", now.astimezone(UTC))
-    event.add("dtstart", task.due)  # a date: an all-day event, whatever the time zone
-    event.add("dtend", task.due + timedelta(days=1))
-    who = row.contact or row.employer
-    event.add("summary", f"{task.title} · {who}" if who else task.title)
-    event.add("description", _description(row))
-    event.add("transp", "TRANSPARENT")  # a reminder, not a meeting: the day stays free
-    return event
+def write_feed(out: BinaryIO, *, session: Session, now: datetime) -> int:
+    """Write the feed of open tasks into `out`; how many events it holds."""
+    out.write(
+        b"".join(
+            [
+                ical.line("BEGIN", "VCALENDAR"),
+                ical.line("VERSION", "2.0"),
+                ical.line("PRODID", f"-//crm//crm {__version__}//EN"),
+                ical.line("CALSCALE", "GREGORIAN"),
+                ical.line("NAME", ical.text(CALENDAR_NAME)),  # RFC 7986
+                # what Apple, Google and Thunderbird read
+                ical.line("X-WR-CALNAME", ical.text(CALENDAR_NAME)),
+                ical.line("REFRESH-INTERVAL", ical.duration(REFRESH), VALUE="DURATION"),
+                ical.line("X-PUBLISHED-TTL", ical.duration(REFRESH)),  # Apple, Outlook
+            ]
+        )
+    )
+    stamp = ical.moment(now)
+    events = 0
+    for task in open_tasks(session):
+        out.write(_event(task, stamp))
+        events += 1
+    out.write(ical.line("END", "VCALENDAR"))
+    return events
 
 
-def _description(row: TaskRow) -> str:
-    task = row.task
+def _event(task: TaskLine, stamp: str) -> bytes:
+    who = task.contact or task.employer
+    summary = f"{task.title} · {who}" if who else task.title
+    return b"".join(
+        [
+            ical.line("BEGIN", "VEVENT"),
+            ical.line("UID", task_uid(task.id, task.created_at)),
+            ical.line("DTSTAMP", stamp),
+            # a date: an all-day event, whatever the time zone
+            ical.line("DTSTART", ical.day(task.due), VALUE="DATE"),
+            *_end(task.due),
+            ical.line("SUMMARY", ical.text(summary)),
+            ical.line("DESCRIPTION", ical.text(_description(task))),
+            # a reminder, not a meeting: the day stays free
+            ical.line("TRANSP", "TRANSPARENT"),
+            ical.line("END", "VEVENT"),
+        ]
+    )
+
+
+def _end(due: date) -> list[bytes]:
+    """The day after: an all-day event's end. The last day there is needs none (one day is
+    what RFC 5545 reads when DTEND is missing)."""
+    if due == date.max:
+        return []
+    return [ical.line("DTEND", ical.day(due + timedelta(days=1)), VALUE="DATE")]
+
+
+def _description(task: TaskLine) -> str:
     lines = [
-        f"Contact: {row.contact}" if row.contact else None,
-        f"Employer: {row.employer}" if row.employer else None,
+        f"Contact: {task.contact}" if task.contact else None,
+        f"Employer: {task.employer}" if task.employer else None,
         f"Why: {task.rule}" if task.rule else None,
         f"Done? crm task done {task.id}",
         f"Later? crm task snooze {task.id} --until DATE",

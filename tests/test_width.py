@@ -1,0 +1,126 @@
+"""Lists use the terminal's width: 80 columns when piped, and more when the terminal has it."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm.plain import columns
+from tests.conftest import Crm
+from tests.helpers import lines
+
+TITLE = "Send Maximilian the article about robotics hiring in the north"
+PERSON = "Maximilian Fitzgerald-Worthington of Northumberland"
+EMPLOYER = "IBM Research"
+
+
+@pytest.fixture
+def long_names(sqlite_crm: Crm) -> Crm:
+    sqlite_crm("employer", "add", EMPLOYER)
+    sqlite_crm("contact", "add", PERSON, "--employer", "ibm")
+    sqlite_crm("task", "add", TITLE, "--contact", "maximilian", "--due", "2026-03-04")
+    sqlite_crm("task", "add", "Call Lee", "--due", "2026-03-02")
+    return sqlite_crm
+
+
+def at(crm: Crm, monkeypatch: pytest.MonkeyPatch, width: int, *argv: str) -> list[str]:
+    monkeypatch.setenv("COLUMNS", str(width))
+    shown = lines(crm(*argv).stdout)
+    assert max(len(line) for line in shown) <= width
+    return shown
+
+
+def test_task_list_at_80_columns_is_as_it_always_was(
+    long_names: Crm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert at(long_names, monkeypatch, 80, "task", "list") == [
+        "id  to do                           who                                   due",
+        "#2  Call Lee                                                            today",
+        "#1  Send Maximilian the article a…  Maximilian Fitzgerald-Wort…    Wed 04 Mar",
+    ]
+
+
+def test_task_list_at_100_columns_gives_the_extra_room_to_title_and_name(
+    long_names: Crm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert at(long_names, monkeypatch, 100, "task", "list") == [
+        "id  to do                                     who"
+        "                                             due",
+        "#2  Call Lee                                 "
+        "                                               today",
+        "#1  Send Maximilian the article about robot…  "
+        "Maximilian Fitzgerald-Worthington of…    Wed 04 Mar",
+    ]
+
+
+def test_task_list_at_160_columns_cuts_nothing(
+    long_names: Crm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert at(long_names, monkeypatch, 160, "task", "list") == [
+        "id  to do                                                           who"
+        "                                                                          due",
+        "#2  Call Lee                                                        "
+        "                                                                           today",
+        "#1  Send Maximilian the article about robotics hiring in the north  "
+        "Maximilian Fitzgerald-Worthington of Northumberland · IBM Research    Wed 04 Mar",
+    ]
+
+
+@pytest.mark.parametrize("width", [80, 100, 160])
+def test_today_uses_the_same_columns(
+    long_names: Crm, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    listed = at(long_names, monkeypatch, width, "task", "list")
+    shown = at(long_names, monkeypatch, width, "today")
+    assert shown[shown.index("Today") + 1] == listed[1]
+    assert shown[shown.index("Next 7 days") + 1] == listed[2]
+
+
+def test_piped_output_is_80_columns(long_names: Crm, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COLUMNS")
+    assert lines(long_names("task", "list").stdout) == at(
+        long_names, monkeypatch, 80, "task", "list"
+    )
+
+
+@pytest.mark.parametrize(
+    ("width", "expected"),
+    [
+        (
+            80,
+            [
+                "id  name                                              employer      role   stage",
+                "#1  Maximilian Fitzgerald-Worthington of              IBM Research  other  new",
+                "    Northumberland",
+            ],
+        ),
+        (
+            100,
+            [
+                "id  name                                                 "
+                "employer      role   stage",
+                "#1  Maximilian Fitzgerald-Worthington of Northumberland  IBM Research  other  new",
+            ],
+        ),
+        (
+            160,
+            [
+                "id  name                                                 "
+                "employer      role   stage",
+                "#1  Maximilian Fitzgerald-Worthington of Northumberland  IBM Research  other  new",
+            ],
+        ),
+    ],
+)
+def test_tables_use_the_width_too(
+    long_names: Crm, monkeypatch: pytest.MonkeyPatch, width: int, expected: list[str]
+) -> None:
+    assert at(long_names, monkeypatch, width, "contact", "list") == expected
+
+
+def test_a_narrow_terminal_shrinks_the_columns_as_before() -> None:
+    assert columns(60, [3, 12], [30, 27]) == [20, 18]
+    assert columns(80, [3, 12], [30, 27], [90, 90]) == [30, 27]
+    # extra room shared equally, what one needs less of going to the other
+    assert columns(100, [3, 12], [30, 27], [90, 90]) == [40, 37]
+    assert columns(100, [3, 12], [30, 27], [32, 90]) == [32, 45]
+    assert columns(160, [3, 12], [30, 27], [10, 10]) == [30, 27]
