@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from crm import journal
 from crm.errors import DatabaseError
 
 if TYPE_CHECKING:
@@ -104,6 +105,10 @@ def _run(engine: Engine, step: object, revision: str) -> None:
     with migration_connection(engine) as connection:
         try:
             step(alembic_config(connection), revision)  # type: ignore[operator]
+            if journal.installed(connection):
+                # a later migration may have added a column or rebuilt a table (which drops
+                # its triggers on SQLite): the journal's triggers follow the schema as it is
+                journal.install(connection)
         except CommandError as error:
             found = schema_revision(connection)
             raise DatabaseError(

@@ -7,7 +7,7 @@ timezone-aware datetimes, stored in UTC and shown in local time.
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import BigInteger, Index
 from sqlmodel import Field, SQLModel
 
 # Named constraints, so a later batch migration on SQLite can find and change them.
@@ -210,3 +210,36 @@ class ChangeCounter(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     changes: int = 0
+
+
+class UndoRow(SQLModel, table=True):
+    """One row the last record-keeping command wrote, as database triggers saw it.
+
+    `old` is the row before the change, as JSON (None when the command inserted the row):
+    triggers see every write, the plan's Core statements included, so undo is exact.
+    """
+
+    __tablename__ = "undo_row"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    table_name: str
+    row_id: int
+    op: str  # insert, update or delete
+    old: str | None = None
+    # PostgreSQL's transaction id, which tells one command's rows from a concurrent one's
+    # (SQLite runs one writer at a time: there, the rows since the command began are its own)
+    tx: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class UndoEntry(SQLModel, table=True):
+    """The last record-keeping command, which `crm undo` can take back while nothing changed."""
+
+    __tablename__ = "undo_entry"
+
+    id: int = Field(default=1, primary_key=True)
+    label: str  # the command as typed
+    done_at: datetime
+    first_seq: int  # its rows in undo_row
+    last_seq: int
+    changes: int  # change_counter.changes after it
+    tx: int | None = Field(default=None, sa_type=BigInteger)

@@ -22,13 +22,15 @@ from crm.cli import (
     tasks,
     today,
     transfer,
+    undo,
 )
 from crm.cli.common import start
 from crm.cli.env import Env
 from crm.errors import CrmError
 
 ORDER = [
-    "today", "log", "task", "contact", "employer", "job", "draft", "review", "remind",
+    "today", "log", "touch", "undo", "task", "contact", "employer", "job", "draft", "review",
+    "remind",
     "daemon", "import", "export", "calendar", "backup", "demo", "config", "db",
 ]  # fmt: skip
 
@@ -45,6 +47,12 @@ class CrmGroup(TyperGroup):
         finally:
             if isinstance(ctx.obj, Env):
                 ctx.obj.close()
+
+    def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
+        from crm.cli.env import typed
+
+        typed(list(args))  # `crm undo` names the command it takes back as it was typed
+        return super().make_context(info_name, args, parent, **extra)
 
     def list_commands(self, ctx: Any) -> list[str]:
         # the order of a day's work, not the alphabet's
@@ -94,6 +102,7 @@ app.add_typer(employers.app, name="employer")
 app.add_typer(contacts.app, name="contact")
 app.add_typer(jobs.app, name="job")
 app.command("log")(log.log)
+app.command("undo")(undo.undo)
 app.command("draft")(draft.draft)
 app.add_typer(tasks.app, name="task")
 app.command("remind")(plan.remind)

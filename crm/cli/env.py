@@ -84,14 +84,20 @@ class Env:
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """One write transaction that ends with the follow-up plan carried out for what the
-        block changed (crm/services/plan.py collects that from the session)."""
+        block changed (crm/services/plan.py collects that from the session).
+
+        Every such transaction is a record-keeping command: what it wrote (the plan's changes
+        included) becomes what `crm undo` takes back.
+        """
         from crm.services import plan
+        from crm.services.undo import journal_mark, remember
 
         with self.database().session(write=True) as session:
             plan.lock_for_writing(session)
             fingerprint = self.settings.plan_fingerprint()
             before = plan.plan_status(session, fingerprint, self.now.date())
             plan.collect_scope(session)
+            since = journal_mark(session)
             yield session
             session.flush()
             self.plan_result = plan.plan_after_write(
@@ -101,6 +107,7 @@ class Env:
                 fingerprint=fingerprint,
                 before=before,
             )
+            remember(session=session, now=self.now, label=command_line(), since=since)
 
     def bring_plan_up_to_date(self) -> None:
         """The plan current before tasks are read: a write transaction only when it is not."""
@@ -138,6 +145,28 @@ class Env:
 
 
 _current: Env | None = None
+_typed: list[str] = []
+
+
+def typed(args: list[str]) -> None:
+    """Remember the arguments of this invocation, as the user typed them."""
+    _typed[:] = args
+
+
+def command_line() -> str:
+    """This invocation as `crm undo` names it: the command as typed, without --db (a URL
+    may hold a password)."""
+    import shlex
+
+    words, skip = [], False
+    for word in _typed:
+        if skip:
+            skip = False
+        elif word == "--db":
+            skip = True
+        elif not word.startswith("--db="):
+            words.append(word)
+    return shlex.join(["crm", *words])
 
 
 def start(db: str | None) -> Env:

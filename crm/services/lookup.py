@@ -9,10 +9,11 @@ candidates with their ids, so the user can type `#ID` next time.
 import difflib
 from typing import TypeVar
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from crm.errors import Ambiguous, BadInput, NotFound
 from crm.models import Contact, Employer
+from crm.services.text import name_key
 
 Named = TypeVar("Named", Employer, Contact)
 # ids are INTEGER columns, which PostgreSQL keeps to 32 bits: it refuses even to compare a
@@ -21,11 +22,6 @@ LARGEST_ID = 2**31 - 1
 # Names are indexed, and PostgreSQL refuses an index entry over ~2,700 bytes: 200 characters
 # stay under it even casefolded ("ß" is "ss") at four bytes a character.
 LONGEST_NAME = 200
-
-
-def name_key(name: str) -> str:
-    """The form names are compared in: casefolded, inner spaces collapsed."""
-    return " ".join(name.casefold().split())
 
 
 def clean_name(name: str, what: str) -> str:
@@ -62,11 +58,17 @@ def _find(
     key = name_key(text)
     if not key:
         raise BadInput(f"name {_article(what)} {what}, or give its #ID")
-    exact = list(session.exec(_query(model, include_archived).where(model.name_key == key)))
+    # an employer whose name folds to another's keeps its key made unique with " #ID" (see
+    # migration 0007): it is still found by its name, and the two are listed together
+    same = or_(model.name_key == key, col(model.name_key).startswith(f"{key} #", autoescape=True))
+    exact = list(session.exec(_query(model, include_archived).where(same)))
     if len(exact) == 1:
         return exact[0]
     if exact:
-        raise Ambiguous(f"{len(exact)} {what}s are named {text!r}: {_listed(exact)}; use #ID")
+        merge = f"; or make them one: crm {what} merge" if model is Employer else ""
+        raise Ambiguous(
+            f"{len(exact)} {what}s are named {text!r}: {_listed(exact)}; use #ID{merge}"
+        )
     rows = list(session.exec(_query(model, include_archived)))
     starts = [row for row in rows if _words_start(row.name_key, key)]
     if len(starts) == 1:

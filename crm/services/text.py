@@ -1,5 +1,7 @@
 """Checks on the free text users type, shared by every record."""
 
+import unicodedata
+
 from crm.errors import BadInput
 
 LONGEST = 100_000  # characters; a note longer than this is almost surely a pasted file by mistake
@@ -15,3 +17,11 @@ def clean_text(value: str | None, what: str) -> str | None:
     if len(value) > LONGEST:
         raise BadInput(f"the {what} is {len(value):,} characters long; the most is {LONGEST:,}")
     return value or None
+
+
+def name_key(name: str) -> str:
+    """The form names are compared in: casefolded, accents dropped (NFKD: "María" is "maria",
+    "Müller" is "muller"), inner spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(unicodedata.normalize("NFKC", bare).casefold().split())

@@ -1,0 +1,85 @@
+"""The undo journal's triggers: every write to the user's tables, as the database saw it.
+
+Each insert, update and delete on a journaled table adds one `undo_row`: the table, the row's
+id, what happened, and (for an update or a delete) the whole row before it, as JSON. Triggers
+see everything: the ORM's writes, the follow-up plan's Core statements, an import's bulk
+inserts. So `crm undo` can put back exactly what a command changed, without each service having
+to remember it (crm/services/undo.py reads the journal).
+
+SQLite's triggers name every column (it has no row_to_json), so they must be made again when a
+table gains a column, and a batch migration that rebuilds a table drops them: `install` runs
+at the end of every upgrade (crm/migrations.py) and of migration 0007, and drops and remakes
+them from the live schema.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+# What the user wrote. plan_state and change_counter are bookkeeping, and the journal itself is
+# not journaled.
+JOURNALED = ("employer", "contact", "job", "touchpoint", "task", "employment")
+EVENTS = ("insert", "update", "delete")
+TX = "txid_current()"
+JOURNAL_ROW = "INSERT INTO undo_row (table_name, row_id, op, old, tx) VALUES"
+
+
+def install(connection: Connection) -> None:
+    """(Re)make the triggers for the schema as it is now, and forget the journal: a command
+    recorded under another schema cannot be put back column for column."""
+    uninstall(connection)
+    if connection.dialect.name == "sqlite":
+        for table in JOURNALED:
+            _sqlite_triggers(connection, table)
+    else:
+        connection.exec_driver_sql(
+            "CREATE FUNCTION crm_journal_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF TG_OP = 'INSERT' THEN "
+            f"{JOURNAL_ROW} (TG_TABLE_NAME, NEW.id, 'insert', NULL, {TX}); ELSE "
+            f"{JOURNAL_ROW} (TG_TABLE_NAME, OLD.id, lower(TG_OP), row_to_json(OLD)::text, {TX}); "
+            "END IF; RETURN NULL; END $$"
+        )
+        for table in JOURNALED:
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER crm_journal_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION crm_journal_row()"
+            )
+    connection.exec_driver_sql("DELETE FROM undo_row")
+    connection.exec_driver_sql("DELETE FROM undo_entry")
+
+
+def uninstall(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    for table in JOURNALED:
+        if sqlite:
+            for event in EVENTS:
+                connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS crm_journal_{table}_{event}")
+        else:
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS crm_journal_{table} ON {table}")
+    if not sqlite:
+        connection.exec_driver_sql("DROP FUNCTION IF EXISTS crm_journal_row()")
+
+
+def installed(connection: Connection) -> bool:
+    """Whether this schema has a journal (it came with migration 0007)."""
+    from sqlalchemy import inspect
+
+    return inspect(connection).has_table("undo_row")
+
+
+def _sqlite_triggers(connection: Connection, table: str) -> None:
+    columns = [row[1] for row in connection.exec_driver_sql(f"PRAGMA table_info({table})")]
+    old = "json_object(" + ", ".join(f"'{c}', OLD.\"{c}\"" for c in columns) + ")"
+    values = {
+        "insert": f"'{table}', NEW.id, 'insert', NULL, NULL",
+        "update": f"'{table}', OLD.id, 'update', {old}, NULL",
+        "delete": f"'{table}', OLD.id, 'delete', {old}, NULL",
+    }
+    for event in EVENTS:
+        connection.exec_driver_sql(
+            f"CREATE TRIGGER crm_journal_{table}_{event} AFTER {event.upper()} ON {table} "
+            f"BEGIN {JOURNAL_ROW} ({values[event]}); END"
+        )
