@@ -21,6 +21,7 @@ from crm.cli import (
     review,
     tasks,
     today,
+    touches,
     transfer,
     undo,
 )
@@ -102,6 +103,7 @@ app.add_typer(employers.app, name="employer")
 app.add_typer(contacts.app, name="contact")
 app.add_typer(jobs.app, name="job")
 app.command("log")(log.log)
+app.add_typer(touches.app, name="touch")
 app.command("undo")(undo.undo)
 app.command("draft")(draft.draft)
 app.add_typer(tasks.app, name="task")

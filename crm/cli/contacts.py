@@ -10,6 +10,7 @@ from crm.cli.common import CONTACT, JSON, env, report_plan
 
 if TYPE_CHECKING:
     from crm.cli.env import Env
+    from crm.services.contacts import Position
 
 app = typer.Typer(help="Add, list, show, edit and archive contacts.", no_args_is_help=True)
 
@@ -148,6 +149,17 @@ def show(name: str = CONTACT, json: bool = JSON) -> None:
         doc["next_nurture"] = d.next_nurture
         doc["open_tasks"] = [task_doc(t, c.name, employer, zone) for t in d.open_tasks]
         doc["timeline"] = [touch_doc(t, zone) for t in d.timeline]
+        doc["employment"] = [
+            {
+                "employer": p.company,
+                "employer_id": p.employer_id,
+                "position": p.position,
+                "from": p.since,
+                "until": p.until,
+                "source": p.source,
+            }
+            for p in d.employment
+        ]
         print_json(doc)
         return
     role = "" if c.role == "other" else human(c.role)
@@ -158,6 +170,8 @@ def show(name: str = CONTACT, json: bool = JSON) -> None:
             "stage",
             d.stage.value + ("" if c.keep_in_touch else " · no reminders (not keep-in-touch)"),
         ),
+        ("position", c.position),
+        ("worked", _history_line(d.employment)),
         ("email", c.email),
         ("phone", c.phone),
         ("linkedin", c.linkedin_url),
@@ -174,15 +188,30 @@ def show(name: str = CONTACT, json: bool = JSON) -> None:
             grid.add_row(f"#{t.id}", t.title, relative_day(t.due, e.today))
         e.out.print(grid)
     if d.timeline:
-        grid = table("when", "", "kind", "summary", title="Timeline")
+        grid = table("id", "when", "", "kind", "summary", title="Timeline")
         for touch in d.timeline:
             arrow = "←" if touch.direction == "in" else "→"
             grid.add_row(
-                short_moment(touch.happened_at, zone), arrow, touch.kind, touch.summary or ""
+                f"#{touch.id}",
+                short_moment(touch.happened_at, zone),
+                arrow,
+                touch.kind,
+                touch.summary or "",
             )
         e.out.print(grid)
     else:
         e.out.print(f'  No touchpoints yet. After a rejection: crm log thank-you "{c.name}"')
+
+
+def _history_line(history: list[Position]) -> str:
+    """ "Director, Data at Globex → VP Data at Umbrella Corp since 2 Apr 2026" """
+    if not history:
+        return ""
+    last = history[-1]
+    words = " → ".join(w for w in (h.words() for h in history) if w)
+    if last.until is None:
+        return f"{words} since {last.since.day}\u00a0{last.since:%b\u00a0%Y}"
+    return f"{words} until {last.until.day}\u00a0{last.until:%b\u00a0%Y}"
 
 
 @app.command("edit")

@@ -6,7 +6,7 @@ scope. Heavy modules (SQLAlchemy, SQLModel) are imported only when a command ope
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -82,12 +82,13 @@ class Env:
             yield session
 
     @contextmanager
-    def writing(self) -> Iterator[Session]:
+    def writing(self, *, check: Callable[[PlanResult], None] | None = None) -> Iterator[Session]:
         """One write transaction that ends with the follow-up plan carried out for what the
         block changed (crm/services/plan.py collects that from the session).
 
         Every such transaction is a record-keeping command: what it wrote (the plan's changes
-        included) becomes what `crm undo` takes back.
+        included) becomes what `crm undo` takes back. `check` sees what the plan did before
+        anything is committed, and may refuse it all by raising.
         """
         from crm.services import plan
         from crm.services.undo import journal_mark, remember
@@ -107,6 +108,8 @@ class Env:
                 fingerprint=fingerprint,
                 before=before,
             )
+            if check is not None:
+                check(self.plan_result)
             remember(session=session, now=self.now, label=command_line(), since=since)
 
     def bring_plan_up_to_date(self) -> None:

@@ -111,3 +111,39 @@ def list_(json: bool = JSON) -> None:
             str(j.finalist_rank or ""),
         )
     e.out.print(grid)
+
+
+@app.command("edit")
+def edit(
+    job: str = typer.Argument(
+        ..., metavar="EMPLOYER|#ID", help="The employer (if it has one job) or the job's #ID."
+    ),
+    title: str | None = typer.Option(None, "--title", metavar="TITLE", help="The job's title."),
+    url: str | None = typer.Option(None, "--url", metavar="URL", help='The posting ("" clears).'),
+    applied: str | None = typer.Option(None, "--applied", metavar="DATE", help=DATE_HELP),
+    rank: int | None = typer.Option(
+        None, "--rank", metavar="N", help="Your place among the finalists: 2 if number 2."
+    ),
+) -> None:
+    """Correct a job: its title, posting URL, application day or finalist rank.
+
+    Example: crm job edit "#3" --title "Senior Data Analyst" --applied 2026-01-12
+    """
+    from crm.errors import BadInput
+    from crm.services.jobs import edit_job, find_job
+
+    if title is None and url is None and applied is None and rank is None:
+        raise BadInput("nothing to change; give --title, --url, --applied or --rank")
+    e = env()
+    applied_on = day(applied, past=True)
+    with e.writing() as session:
+        found = edit_job(
+            session=session,
+            job=find_job(session, job),
+            title=title,
+            url=url,
+            applied_on=applied_on,
+            rank=rank,
+        )
+    e.out.print(f"Updated job #{found.id} {found.title!r}.")
+    report_plan()

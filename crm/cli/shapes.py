@@ -35,6 +35,7 @@ def contact_doc(
         "employer": employer.name if employer else None,
         "employer_id": contact.employer_id,
         "role": contact.role,
+        "position": contact.position,
         "email": contact.email,
         "phone": contact.phone,
         "linkedin_url": contact.linkedin_url,

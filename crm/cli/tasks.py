@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import typer
 
 from crm.cli.common import DATE_HELP, JSON, day, env, report_plan
-
-if TYPE_CHECKING:
-    pass
 
 TASK_ID = typer.Argument(
     ..., metavar="ID", help="The task's number as crm today and crm task list show it: 12 or #12."
 )
 
-app = typer.Typer(help="List, add, finish, skip and snooze tasks.", no_args_is_help=True)
+app = typer.Typer(
+    help="List, add, finish, skip, snooze, reopen and edit tasks.", no_args_is_help=True
+)
 
 
 @app.command("list")
@@ -123,3 +120,57 @@ def snooze(
     with e.writing() as session:
         task = snooze_task(session=session, now=e.now, task_id=number, until=until_day)
     e.out.print(f"Snoozed #{task.id} {task.title} until {task.due:%a %d %b}.")
+
+
+@app.command("reopen")
+def reopen(task_id: str = TASK_ID) -> None:
+    """Open a done or skipped task again, as if it had never been closed (the touch a
+    `crm task done` logged for it is deleted).
+
+    Example: crm task reopen 12
+    """
+    from crm.errors import Conflict
+    from crm.services.plan import PlanResult
+    from crm.services.tasks import parse_task_id, reopen_task
+
+    e = env()
+    number = parse_task_id(task_id)
+
+    def stays_open(result: PlanResult) -> None:
+        if any(t.id == number for t in (*result.completed, *result.withdrawn)):
+            raise Conflict(
+                f"task #{number} is answered by what is recorded (a touchpoint, or a contact "
+                "not kept in touch); crm contact show lists the touchpoints: delete or edit "
+                "the one that answers it"
+            )
+
+    with e.writing(check=stays_open) as session:
+        task, touch = reopen_task(session=session, task_id=number)
+    e.out.print(f"Reopened #{task.id} {task.title} (due {task.due:%a %d %b}).")
+    if touch is not None:
+        e.out.print(f"  - touchpoint #{touch.id} ({touch.kind}) deleted: it was the task's")
+    report_plan()
+
+
+@app.command("edit")
+def edit(
+    task_id: str = TASK_ID,
+    title: str | None = typer.Option(None, "--title", metavar="TEXT", help="What to do."),
+    due: str | None = typer.Option(None, "--due", metavar="DATE", help=DATE_HELP),
+) -> None:
+    """Change a task's title or due date.
+
+    Example: crm task edit 12 --due friday --title "Call Dana about the robotics team"
+    """
+    from crm.errors import BadInput
+    from crm.services.tasks import edit_task, parse_task_id
+
+    if title is None and due is None:
+        raise BadInput("nothing to change; give --title or --due")
+    e = env()
+    number = parse_task_id(task_id)
+    due_on = day(due)
+    with e.writing() as session:
+        task = edit_task(session=session, task_id=number, title=title, due=due_on)
+    e.out.print(f"Updated #{task.id} {task.title} (due {task.due:%a %d %b %Y}).")
+    report_plan()

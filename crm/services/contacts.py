@@ -6,7 +6,16 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from crm.errors import BadInput, Conflict
-from crm.models import Contact, Employer, Role, Task, TaskKind, TaskStatus, Touchpoint
+from crm.models import (
+    Contact,
+    Employer,
+    Employment,
+    Role,
+    Task,
+    TaskKind,
+    TaskStatus,
+    Touchpoint,
+)
 from crm.services.employers import employer_for
 from crm.services.lookup import clean_name, name_key
 from crm.services.plan import relationships
@@ -127,6 +136,58 @@ def list_contacts(
 
 
 @dataclass
+class Position:
+    """One place in a contact's employment history, as imports and edits recorded it."""
+
+    company: str | None
+    employer_id: int | None
+    position: str | None
+    since: date
+    until: date | None
+    source: str
+
+    def words(self) -> str:
+        return " ".join(
+            p for p in (self.position, f"at {self.company}" if self.company else None) if p
+        )
+
+
+def employment_history(session: Session, contact_id: int) -> list[Position]:
+    """Where the contact worked, oldest first; what two sources both saw is shown once."""
+    rows = session.exec(
+        select(Employment, Employer.name)
+        .outerjoin(Employer, col(Employer.id) == Employment.employer_id)
+        .where(Employment.contact_id == contact_id)
+        .order_by(col(Employment.seen_from), col(Employment.id))
+    )
+    history: list[Position] = []
+    for row, employer in rows:
+        job = Position(
+            row.company or employer,
+            row.employer_id,
+            row.position,
+            row.seen_from,
+            row.seen_until,
+            row.source,
+        )
+        if history and _same_job(history[-1], job):
+            kept = history[-1]
+            kept.until = (
+                None if kept.until is None or job.until is None else max(kept.until, job.until)
+            )
+            continue
+        history.append(job)
+    return history
+
+
+def _same_job(a: Position, b: Position) -> bool:
+    return (name_key(a.company or ""), name_key(a.position or "")) == (
+        name_key(b.company or ""),
+        name_key(b.position or ""),
+    )
+
+
+@dataclass
 class ContactDetails:
     contact: Contact
     employer: Employer | None
@@ -135,6 +196,7 @@ class ContactDetails:
     next_nurture: date | None
     open_tasks: list[Task] = field(default_factory=list)
     timeline: list[Touchpoint] = field(default_factory=list)
+    employment: list[Position] = field(default_factory=list)
 
 
 def contact_details(
@@ -167,6 +229,7 @@ def contact_details(
         next_nurture=nurture[0] if nurture else None,
         open_tasks=tasks,
         timeline=timeline,
+        employment=employment_history(session, contact.id),
     )
 
 

@@ -117,6 +117,59 @@ def people_met(session: Session, employer: Employer) -> int:
     return session.exec(query).one()
 
 
+def find_job(session: Session, text: str) -> Job:
+    """A job named as `#ID`, or by its employer when the employer has only one (else the
+    error lists them with their ids)."""
+    from crm.services.lookup import LARGEST_ID
+
+    typed = text.strip()
+    if typed.startswith("#"):
+        digits = typed[1:]
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
+            raise BadInput(f"{text!r} is not a job id; ids look like #12")
+        job = session.get(Job, int(digits)) if int(digits) <= LARGEST_ID else None
+        if job is None:
+            raise NotFound(f"no job with id {typed}; crm job list shows them")
+        return job
+    employer = find_employer(session, typed)
+    jobs = list(
+        session.exec(select(Job).where(Job.employer_id == employer.id).order_by(col(Job.id)))
+    )
+    if not jobs:
+        raise NotFound(f"{employer.name} has no job; add one: crm job add {_quoted(employer.name)}")
+    if len(jobs) > 1:
+        listed = ", ".join(f"#{j.id} {j.title!r} ({j.status})" for j in jobs)
+        raise Ambiguous(f"{employer.name} has {len(jobs)} jobs: {listed}; use #ID")
+    return jobs[0]
+
+
+def edit_job(
+    *,
+    session: Session,
+    job: Job,
+    title: str | None = None,
+    url: str | None = None,
+    applied_on: date | None = None,
+    rank: int | None = None,
+) -> Job:
+    """Correct a job's title, posting, application day or finalist rank ("" clears the URL)."""
+    if title is not None:
+        job.title = clean_text(title, "job title") or ""
+        if not job.title:
+            raise BadInput("a job needs a title")
+    if url is not None:
+        job.url = clean_text(url, "posting URL")
+    if applied_on is not None:
+        job.applied_on = applied_on
+    if rank is not None:
+        if not 1 <= rank <= 10_000:
+            raise BadInput(f"--rank is your place among the finalists (1, 2, 3...), not {rank}")
+        job.finalist_rank = rank
+    session.add(job)
+    session.flush()
+    return job
+
+
 @dataclass
 class JobRow:
     job: Job

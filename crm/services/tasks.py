@@ -7,10 +7,20 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from crm.errors import BadInput, Conflict, NotFound
-from crm.models import ClosedBy, Contact, Employer, Purpose, Task, TaskKind, TaskStatus, TouchKind
+from crm.models import (
+    ClosedBy,
+    Contact,
+    Employer,
+    Purpose,
+    Task,
+    TaskKind,
+    TaskStatus,
+    TouchKind,
+    Touchpoint,
+)
 from crm.services.lookup import LARGEST_ID
 from crm.services.text import clean_text
-from crm.services.touchpoints import log_touch
+from crm.services.touchpoints import done_summary, log_touch, touch_logged_by_task
 
 # Marking one of these done means the thing happened: it is logged as that touch, so the plan
 # moves on exactly as if the user had typed `crm log`. A nurture is most often an email. The
@@ -83,7 +93,7 @@ def finish_task(*, session: Session, now: datetime, task_id: int, status: str) -
             now=now,
             contact=contact,
             kind=kind,
-            summary=f"{what} (task #{task.id})" if what else f"done: task #{task.id}",
+            summary=done_summary(task, what),
             purpose=purpose,
         )
     session.flush()
@@ -95,6 +105,36 @@ def snooze_task(*, session: Session, now: datetime, task_id: int, until: date) -
     if until < now.date() or until <= task.due:
         raise BadInput(f"snoozing moves a task later than {task.due}, and not into the past")
     task.due = until
+    session.add(task)
+    session.flush()
+    return task
+
+
+def reopen_task(*, session: Session, task_id: int) -> tuple[Task, Touchpoint | None]:
+    """Open a done or skipped task again, as if it had never been closed: the touchpoint its
+    `crm task done` logged goes with it (returned, deleted)."""
+    task = get_task(session, task_id)
+    if task.status == TaskStatus.OPEN.value:
+        raise Conflict(f"task #{task_id} is already open (due {task.due})")
+    touch = touch_logged_by_task(session, task) if task.status == TaskStatus.DONE.value else None
+    if touch is not None:
+        session.delete(touch)
+    task.status, task.closed_at = TaskStatus.OPEN.value, None
+    session.add(task)
+    session.flush()
+    return task, touch
+
+
+def edit_task(
+    *, session: Session, task_id: int, title: str | None = None, due: date | None = None
+) -> Task:
+    task = get_task(session, task_id)
+    if title is not None:
+        task.title = clean_text(title, "task title") or ""
+        if not task.title:
+            raise BadInput("a task needs a title")
+    if due is not None:
+        task.due = due
     session.add(task)
     session.flush()
     return task

@@ -1,12 +1,14 @@
 """Touchpoints: what passed between the user and a contact, in either direction."""
 
+import re
 from datetime import date, datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, or_, select
 
 from crm.clock import MIDDAY
-from crm.errors import BadInput
-from crm.models import Contact, Direction, TouchKind, Touchpoint
+from crm.errors import BadInput, NotFound
+from crm.models import Contact, Direction, Task, TaskStatus, TouchKind, Touchpoint
+from crm.services.lookup import LARGEST_ID
 from crm.services.text import clean_text
 
 # A reply comes in; everything else is something the user did, unless they say --in.
@@ -72,6 +74,103 @@ def log_touch(
     session.add(touch)
     session.flush()
     return touch
+
+
+def parse_touch_id(text: str) -> int:
+    digits = text.strip().lstrip("#")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:  # "²" is a digit too
+        raise BadInput(
+            f"{text!r} is not a touchpoint id; ids look like 12 or #12 (crm contact show NAME)"
+        )
+    return int(digits)
+
+
+def get_touch(session: Session, touch_id: int) -> Touchpoint:
+    touch = session.get(Touchpoint, touch_id) if touch_id <= LARGEST_ID else None
+    if touch is None:
+        raise NotFound(f"no touchpoint with id #{touch_id}; crm contact show NAME lists them")
+    return touch
+
+
+def edit_touch(
+    *,
+    session: Session,
+    now: datetime,
+    touch: Touchpoint,
+    on: date | None = None,
+    kind: str | None = None,
+    summary: str | None = None,
+    body: str | None = None,
+) -> Touchpoint:
+    """Correct a touchpoint: its day, its kind, its line or its text.
+
+    A new kind takes its usual direction: a reply comes in; a touch that was a reply and is
+    now something else went out.
+    """
+    if on is not None:
+        touch.happened_at = moment_of(on, now)
+    if kind is not None:
+        kind = parse_kind(kind)
+        if kind == TouchKind.REPLY.value:
+            touch.direction = Direction.IN.value
+        elif touch.kind == TouchKind.REPLY.value:
+            touch.direction = Direction.OUT.value
+        touch.kind = kind
+    if body is not None:
+        derived = _first_line(touch.body) if touch.body else None
+        touch.body = clean_text(body, "note")
+        if summary is None and touch.summary in (None, derived):  # not a line the user typed
+            touch.summary = _first_line(touch.body) if touch.body else None
+    if summary is not None:
+        touch.summary = clean_text(summary, "note")
+    session.add(touch)
+    session.flush()
+    return touch
+
+
+def delete_touch(*, session: Session, touch: Touchpoint) -> list[Task]:
+    """Delete a touchpoint; a task whose `crm task done` logged it opens again (it is the same
+    as never having done it). The plan does the rest for the tasks the touch answered."""
+    reopened = _tasks_done_by(session, touch)
+    for task in reopened:
+        task.status, task.closed_at = TaskStatus.OPEN.value, None
+        session.add(task)
+    session.delete(touch)
+    session.flush()
+    return reopened
+
+
+def touch_logged_by_task(session: Session, task: Task) -> Touchpoint | None:
+    """The touchpoint `crm task done` logged for this task, if it did."""
+    if task.contact_id is None:
+        return None
+    return session.exec(
+        select(Touchpoint)
+        .where(
+            Touchpoint.contact_id == task.contact_id,
+            or_(
+                Touchpoint.summary == done_summary(task),
+                col(Touchpoint.summary).endswith(f" (task #{task.id})", autoescape=True),
+            ),
+        )
+        .order_by(col(Touchpoint.id))
+    ).first()
+
+
+def done_summary(task: Task, what: str | None = None) -> str:
+    """The line `crm task done` gives the touch it logs, which ties the two together."""
+    return f"{what} (task #{task.id})" if what else f"done: task #{task.id}"
+
+
+DONE_SUMMARY = re.compile(r"done: task #(\d+)|.+ \(task #(\d+)\)")
+
+
+def _tasks_done_by(session: Session, touch: Touchpoint) -> list[Task]:
+    match = DONE_SUMMARY.fullmatch(touch.summary or "")
+    task = session.get(Task, int(match.group(1) or match.group(2))) if match else None
+    if task is None or task.contact_id != touch.contact_id:
+        return []
+    return [task] if task.status == TaskStatus.DONE.value else []
 
 
 def _first_line(text: str) -> str:

@@ -1,0 +1,119 @@
+"""`crm touch`: correct or delete a touchpoint logged by mistake."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from crm.cli.common import DATE_HELP, day, env, report_plan
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from crm.models import Touchpoint
+
+TOUCH_ID = typer.Argument(
+    ...,
+    metavar="ID",
+    help="The touchpoint's number, as crm log and the timeline of crm contact show give it.",
+)
+
+app = typer.Typer(help="Correct or delete a touchpoint.", no_args_is_help=True)
+
+
+@app.command("edit")
+def edit(
+    touch_id: str = TOUCH_ID,
+    on: str | None = typer.Option(None, "--on", metavar="DATE", help=f"When: {DATE_HELP}"),
+    kind: str | None = typer.Option(
+        None, "--kind", metavar="KIND", help="thank-you reply email linkedin call meeting..."
+    ),
+    note: str | None = typer.Option(None, "--note", metavar="TEXT", help="A new line about it."),
+    file: Path | None = typer.Option(
+        None, "--file", metavar="PATH", help="The text you sent or got, in place of the old."
+    ),
+) -> None:
+    """Correct a touchpoint: its day, kind, line or text. The plan follows as if it had been
+    logged that way.
+
+    Example: crm touch edit 12 --on 2026-03-01 --kind call
+    """
+    from crm.cli.log import read_note_file
+    from crm.errors import BadInput
+    from crm.services.touchpoints import edit_touch, get_touch, parse_touch_id
+
+    if note is not None and file is not None:
+        raise BadInput("give --note or --file, not both")
+    if on is None and kind is None and note is None and file is None:
+        raise BadInput("nothing to change; give --on, --kind, --note or --file")
+    number = parse_touch_id(touch_id)
+    body = read_note_file(file) if file is not None else None
+    e = env()
+    on_day = day(on, past=True)
+    with e.writing() as session:
+        touch = get_touch(session, number)
+        summary = note
+        if body is not None and touch.kind == "thank-you" and touch.direction == "out":
+            from crm.services.note_checks import split_subject
+
+            subject, body = split_subject(body)  # a note saved from `crm draft`
+            summary = summary or subject
+        touch = edit_touch(
+            session=session,
+            now=e.now,
+            touch=touch,
+            on=on_day,
+            kind=kind,
+            summary=summary,
+            body=body,
+        )
+        line = describe(session, touch)
+    e.out.print(f"Updated {line}.", soft_wrap=True)
+    report_plan()
+
+
+@app.command("delete")
+def delete(
+    touch_id: str = TOUCH_ID,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask (needed without a terminal)."),
+) -> None:
+    """Delete a touchpoint logged by mistake. Tasks it completed open again; tasks it made
+    that were never acted on go.
+
+    Example: crm touch delete 12 --yes
+    """
+    from crm.errors import BadInput
+    from crm.services.touchpoints import delete_touch, get_touch, parse_touch_id
+
+    number = parse_touch_id(touch_id)
+    e = env()
+    with e.reading() as session:
+        line = describe(session, get_touch(session, number))
+    if not yes:
+        if not sys.stdin.isatty():
+            raise BadInput(f"not deleted ({line}): add --yes to delete without being asked")
+        if not typer.confirm(f"Delete {line}?", default=False):
+            e.out.print("Nothing deleted.")
+            return
+    with e.writing() as session:
+        reopened = delete_touch(session=session, touch=get_touch(session, number))
+    e.out.print(f"Deleted {line}.", soft_wrap=True)
+    for task in reopened:
+        e.out.print(f"  ↺ #{task.id} {task.title} · open again")
+    report_plan()
+
+
+def describe(session: Session, touch: Touchpoint) -> str:
+    """One line that says which touch: "touchpoint #12: thank-you to Dana Whitfield on Mon
+    02 Mar 2026 (Thanks for your time)"."""
+    from crm.models import Contact
+
+    person = session.get(Contact, touch.contact_id)
+    who = person.name if person else f"contact #{touch.contact_id}"
+    arrow = "from" if touch.direction == "in" else "to"
+    when = touch.happened_at.astimezone(env().now.tzinfo)
+    what = f" ({touch.summary})" if touch.summary else ""
+    return f"touchpoint #{touch.id}: {touch.kind} {arrow} {who} on {when:%a %d %b %Y}{what}"
