@@ -204,14 +204,18 @@ def show(name: str = CONTACT, json: bool = JSON) -> None:
 
 
 def _history_line(history: list[Position]) -> str:
-    """ "Director, Data at Globex → VP Data at Umbrella Corp since 2 Apr 2026" """
+    """ "Director, Data at Globex → VP Data at Umbrella Corp since 2 Apr 2026", a place a
+    line when that does not fit in 80 columns."""
     if not history:
         return ""
     last = history[-1]
-    words = " → ".join(w for w in (h.words() for h in history) if w)
-    if last.until is None:
-        return f"{words} since {last.since.day}\u00a0{last.since:%b\u00a0%Y}"
-    return f"{words} until {last.until.day}\u00a0{last.until:%b\u00a0%Y}"
+    when = last.since if last.until is None else last.until
+    tail = f" {'since' if last.until is None else 'until'} {when.day} {when:%b %Y}"
+    places = [w for w in (h.words() for h in history) if w]
+    line = " → ".join(places) + tail
+    if len(line) <= 68:
+        return line
+    return "\n            → ".join(places) + tail
 
 
 @app.command("edit")
