@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import typer
 
 from crm.cli.env import env, start
 from crm.dates import HELP as DATE_HELP
 from crm.dates import parse_date
+
+if TYPE_CHECKING:
+    from crm.services.merge import Merged
 
 JSON = typer.Option(False, "--json", help="Print one JSON document instead of a table.")
 
@@ -33,6 +37,42 @@ def report_plan(*, most: int | None = None) -> None:
     sys.stdout.write("".join(f"{line}\n" for line in shown))
     if len(lines) > len(shown):
         sys.stdout.write(f"  … and {len(lines) - len(shown)} more: crm remind --verbose\n")
+
+
+def confirmed(what: str, yes: bool) -> bool:
+    """Whether the user agrees to `what` ("Delete touchpoint #12: ..."): --yes, or a yes typed
+    at the terminal. Without a terminal to ask in, --yes is required (an error, not a guess)."""
+    import sys
+
+    from crm.errors import BadInput
+
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise BadInput(f"{what}: not done, nobody to ask; add --yes to do it without asking")
+    if typer.confirm(f"{what}?", default=False):
+        return True
+    env().out.print("Nothing changed.")
+    return False
+
+
+def report_merge(merged: Merged, kept: str, what: str) -> None:
+    """What a merge moved, filled and could not reconcile, one line each."""
+    e = env()
+    e.out.print(f"Merged {merged.other_name} (#{merged.other_id}) into {kept}.", soft_wrap=True)
+    moved = ", ".join(
+        f"{n} {table}{'' if n == 1 else 's'}" for table, n in merged.moved.items() if n
+    )
+    if moved:
+        e.out.print(f"  moved: {moved}")
+    if merged.filled:
+        e.out.print(
+            f"  filled from {merged.other_name}: {', '.join(merged.filled)}", soft_wrap=True
+        )
+    for name, mine, theirs in merged.conflicts:
+        e.out.print(f"  kept {name} {mine!r}, not {theirs!r}", soft_wrap=True)
+    if merged.conflicts:
+        e.out.print(f'  (change what you want: crm {what} edit "#{merged.kept_id}" ...)')
 
 
 def _complete_contacts(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -74,8 +114,10 @@ __all__ = [
     "EMPLOYER",
     "EMPLOYER_OR_NEW",
     "JSON",
+    "confirmed",
     "day",
     "env",
+    "report_merge",
     "report_plan",
     "start",
 ]

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from crm.cli.common import CONTACT, JSON, env, report_plan
+from crm.cli.common import CONTACT, JSON, confirmed, day, env, report_merge, report_plan
 
 if TYPE_CHECKING:
     from crm.cli.env import Env
@@ -224,6 +224,16 @@ def edit(
     new_name: str | None = typer.Option(None, "--name", help="A new name."),
     employer: str | None = typer.Option(None, "--employer", metavar="NAME"),
     role: str | None = typer.Option(None, "--role", metavar="TEXT", help=ROLE_HELP),
+    position: str | None = typer.Option(
+        None, "--position", metavar="TEXT", help="Their job title."
+    ),
+    since: str | None = typer.Option(
+        None,
+        "--since",
+        metavar="DATE",
+        help="They moved to the new --employer or --position that day: kept in their history "
+        "(without it, an edit corrects what was recorded).",
+    ),
     email: str | None = typer.Option(None, "--email", metavar="E"),
     phone: str | None = typer.Option(None, "--phone", metavar="P"),
     linkedin: str | None = typer.Option(None, "--linkedin", metavar="URL"),
@@ -233,6 +243,8 @@ def edit(
     """Change a contact's details ("" clears a text field).
 
     Example: crm contact edit dana --email dana@acme.example --no-keep-in-touch
+
+    Example: crm contact edit dana --employer Globex --position "VP Data" --since 2026-04-02
     """
     from crm.errors import BadInput
     from crm.services.contacts import edit_contact
@@ -242,6 +254,7 @@ def edit(
         "name": new_name,
         "employer": employer,
         "role": role,
+        "position": position,
         "email": email,
         "phone": phone,
         "linkedin_url": linkedin,
@@ -254,7 +267,11 @@ def edit(
     e = env()
     with e.writing() as session:
         contact = edit_contact(
-            session=session, now=e.now, contact=find_contact(session, name), changes=changes
+            session=session,
+            now=e.now,
+            contact=find_contact(session, name),
+            changes=changes,
+            moved_on=day(since, past=True),
         )
     e.out.print(f"Updated contact {contact.name} (#{contact.id}).")
     report_plan()
@@ -273,4 +290,44 @@ def archive(name: str = CONTACT) -> None:
     with e.writing() as session:
         contact = archive_contact(session=session, now=e.now, contact=find_contact(session, name))
     e.out.print(f"Archived contact {contact.name} (#{contact.id}).")
+    report_plan()
+
+
+@app.command("merge")
+def merge(
+    keep: str = typer.Argument(
+        ...,
+        metavar="KEEP",
+        help="The record to keep: name or #ID.",
+        autocompletion=CONTACT.autocompletion,
+    ),
+    other: str = typer.Argument(
+        ...,
+        metavar="OTHER",
+        help="The same person recorded again: name or #ID.",
+        autocompletion=CONTACT.autocompletion,
+    ),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask (needed without a terminal)."),
+) -> None:
+    """Merge a person recorded twice: OTHER's touchpoints, tasks, employment history and the
+    fields KEEP lacks go to KEEP, then OTHER is deleted. Conflicting fields are listed.
+
+    Example: crm contact merge "Dana Whitfield" "#12" --yes
+    """
+    from crm.services.lookup import find_contact
+    from crm.services.merge import merge_contacts, refuse_itself
+
+    e = env()
+    with e.reading() as session:
+        kept, gone = find_contact(session, keep), find_contact(session, other)
+    refuse_itself(kept, gone)
+    if not confirmed(f"Merge {gone.name} (#{gone.id}) into {kept.name} (#{kept.id})", yes):
+        return
+    with e.writing() as session:
+        merged = merge_contacts(
+            session=session,
+            keep=find_contact(session, f"#{kept.id}"),
+            other=find_contact(session, f"#{gone.id}"),
+        )
+    report_merge(merged, f"{kept.name} (#{kept.id})", "contact")
     report_plan()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from crm.cli.common import EMPLOYER, JSON, env
+from crm.cli.common import EMPLOYER, JSON, confirmed, env, report_merge, report_plan
 
 app = typer.Typer(help="Add, list, show and edit employers.", no_args_is_help=True)
 
@@ -161,3 +161,43 @@ def edit(
             session=session, employer=find_employer(session, name), changes=changes
         )
     e.out.print(f"Updated employer {employer.name} (#{employer.id}).")
+
+
+@app.command("merge")
+def merge(
+    keep: str = typer.Argument(
+        ...,
+        metavar="KEEP",
+        help="The employer to keep: name or #ID.",
+        autocompletion=EMPLOYER.autocompletion,
+    ),
+    other: str = typer.Argument(
+        ...,
+        metavar="OTHER",
+        help="The same employer recorded again: name or #ID.",
+        autocompletion=EMPLOYER.autocompletion,
+    ),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask (needed without a terminal)."),
+) -> None:
+    """Merge an employer recorded twice ("Acme" and "Acme, Inc."): OTHER's people, jobs, tasks
+    and the fields KEEP lacks go to KEEP, then OTHER is deleted. Conflicting fields are listed.
+
+    Example: crm employer merge Acme "Acme, Inc." --yes
+    """
+    from crm.services.lookup import find_employer
+    from crm.services.merge import merge_employers, refuse_itself
+
+    e = env()
+    with e.reading() as session:
+        kept, gone = find_employer(session, keep), find_employer(session, other)
+    refuse_itself(kept, gone)
+    if not confirmed(f"Merge {gone.name} (#{gone.id}) into {kept.name} (#{kept.id})", yes):
+        return
+    with e.writing() as session:
+        merged = merge_employers(
+            session=session,
+            keep=find_employer(session, f"#{kept.id}"),
+            other=find_employer(session, f"#{gone.id}"),
+        )
+    report_merge(merged, f"{kept.name} (#{kept.id})", "employer")
+    report_plan()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from crm.cli.common import DATE_HELP, day, env, report_plan
+from crm.cli.common import DATE_HELP, confirmed, day, env, report_plan
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -85,19 +84,14 @@ def delete(
 
     Example: crm touch delete 12 --yes
     """
-    from crm.errors import BadInput
     from crm.services.touchpoints import delete_touch, get_touch, parse_touch_id
 
     number = parse_touch_id(touch_id)
     e = env()
     with e.reading() as session:
         line = describe(session, get_touch(session, number))
-    if not yes:
-        if not sys.stdin.isatty():
-            raise BadInput(f"not deleted ({line}): add --yes to delete without being asked")
-        if not typer.confirm(f"Delete {line}?", default=False):
-            e.out.print("Nothing deleted.")
-            return
+    if not confirmed(f"Delete {line}", yes):
+        return
     with e.writing() as session:
         reopened = delete_touch(session=session, touch=get_touch(session, number))
     e.out.print(f"Deleted {line}.", soft_wrap=True)

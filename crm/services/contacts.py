@@ -26,6 +26,7 @@ from crm.settings import Plan
 # LinkedIn's are under 100 characters; the URL is unique, and PostgreSQL's unique index holds an
 # entry of at most ~2,700 bytes (500 characters at four bytes each)
 LONGEST_URL = 500
+EDIT = "edit"  # the employment history's source for what `crm contact edit --since` recorded
 
 
 def parse_role(text: str) -> str:
@@ -74,13 +75,24 @@ def add_contact(
 
 
 def edit_contact(
-    *, session: Session, now: datetime, contact: Contact, changes: dict[str, object]
+    *,
+    session: Session,
+    now: datetime,
+    contact: Contact,
+    changes: dict[str, object],
+    moved_on: date | None = None,
 ) -> Contact:
+    """Change a contact's details. An edit corrects what was recorded; with `moved_on`, a new
+    employer or position is a move on that day, kept in the employment history."""
+    before = (contact.employer_id, contact.position)
     for name, value in changes.items():
         if name == "name":
             contact.name = clean_name(str(value), "contact")
             contact.name_key = name_key(contact.name)
         elif name == "employer":
+            if not str(value).strip():
+                contact.employer_id = None
+                continue
             found, _ = employer_for(session=session, now=now, name=str(value))
             contact.employer_id = found.id
         elif name == "role":
@@ -90,9 +102,51 @@ def edit_contact(
         else:
             _set_text(contact, {name: value})  # type: ignore[dict-item]
     _refuse_duplicate_linkedin(session, contact)
+    if moved_on is not None:
+        if (contact.employer_id, contact.position) == before:
+            raise BadInput("--since dates a move: give the new --employer or --position with it")
+        _record_move(session, now, contact, before, moved_on)
     session.add(contact)
     session.flush()
     return contact
+
+
+def _record_move(
+    session: Session,
+    now: datetime,
+    contact: Contact,
+    before: tuple[int | None, str | None],
+    day: date,
+) -> None:
+    """Close the place an edit recorded last (or record the one they had, when nothing is
+    recorded yet) and open the new one."""
+    rows = list(session.exec(select(Employment).where(Employment.contact_id == contact.id)))
+    if any(r.seen_from > day for r in rows):
+        raise BadInput(f"their employment history already goes past {day}; give a later --since")
+    current = [r for r in rows if r.source == EDIT and r.seen_until is None]
+    for row in current:
+        row.seen_until = day
+        session.add(row)
+    old_employer, old_position = before
+    if not rows and (old_employer is not None or old_position):
+        since = min(contact.created_at.astimezone(now.tzinfo).date(), day)
+        old = _place(contact, old_employer, old_position, since, now)
+        old.seen_until = day
+        session.add(old)
+    session.add(_place(contact, contact.employer_id, contact.position, day, now))
+
+
+def _place(
+    contact: Contact, employer_id: int | None, position: str | None, since: date, now: datetime
+) -> Employment:
+    return Employment(
+        contact_id=contact.id or 0,
+        employer_id=employer_id,
+        position=position,
+        seen_from=since,
+        source=EDIT,
+        created_at=now,
+    )
 
 
 def archive_contact(*, session: Session, now: datetime, contact: Contact) -> Contact:
