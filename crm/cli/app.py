@@ -49,6 +49,12 @@ class CrmGroup(TyperGroup):
             if isinstance(ctx.obj, Env):
                 ctx.obj.close()
 
+    def _main_shell_completion(self, *args: Any, **kwargs: Any) -> None:
+        from crm.cli.complete import install_shell_classes
+
+        install_shell_classes()  # after Typer registered its own: crm's replace them
+        super()._main_shell_completion(*args, **kwargs)
+
     def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
         from crm.cli.env import typed
 

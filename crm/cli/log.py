@@ -36,8 +36,14 @@ def read_note_file(path: Path) -> str:
         raise BadInput(f"{path} is not UTF-8 text") from None
 
 
+def complete_kinds(incomplete: str) -> list[str]:
+    from crm.cli.complete import choices
+
+    return choices(KINDS.split(), incomplete)
+
+
 def log(
-    kind: str = typer.Argument(..., metavar="KIND", help=KINDS),
+    kind: str = typer.Argument(..., metavar="KIND", help=KINDS, autocompletion=complete_kinds),
     contact: str = CONTACT,
     on: str | None = typer.Option(
         None, "--on", metavar="DATE", help=f"When (default now): {DATE_HELP}"

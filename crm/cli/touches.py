@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from crm.cli.common import DATE_HELP, confirmed, day, env, report_plan
+from crm.cli.log import complete_kinds
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -28,7 +29,11 @@ def edit(
     touch_id: str = TOUCH_ID,
     on: str | None = typer.Option(None, "--on", metavar="DATE", help=f"When: {DATE_HELP}"),
     kind: str | None = typer.Option(
-        None, "--kind", metavar="KIND", help="thank-you reply email linkedin call meeting..."
+        None,
+        "--kind",
+        metavar="KIND",
+        help="thank-you reply email linkedin call meeting...",
+        autocompletion=complete_kinds,
     ),
     note: str | None = typer.Option(None, "--note", metavar="TEXT", help="A new line about it."),
     file: Path | None = typer.Option(

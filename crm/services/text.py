@@ -22,6 +22,11 @@ def clean_text(value: str | None, what: str) -> str | None:
 def name_key(name: str) -> str:
     """The form names are compared in: casefolded, accents dropped (NFKD: "María" is "maria",
     "Müller" is "muller"), inner spaces collapsed."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return " ".join(fold(name).split())
+
+
+def fold(text: str) -> str:
+    """Casefolded, without accents; spaces kept as they are (a typed prefix folds the same)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(unicodedata.normalize("NFKC", bare).casefold().split())
+    return unicodedata.normalize("NFKC", bare).casefold()
