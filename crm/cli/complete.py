@@ -11,6 +11,7 @@ arguments that are files (crm's bash and zsh scripts below ask for it explicitly
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from contextlib import closing
 from typing import Any
@@ -49,8 +50,9 @@ def _names(ctx: Any, sql: str, incomplete: str) -> list[str]:
     typed_word = os.environ.get("COMP_WORDS", "").split(" ")[-1]
     quoted = typed_word[:1] in ("'", '"')  # inside quotes a space needs no escape
     if os.environ.get("_CRM_COMPLETE") == "complete_bash" and " " not in incomplete and not quoted:
-        # bash inserts a completion as it is: escape the spaces, or "Sam Ortiz" is two words
-        return [name.replace(" ", "\\ ") for name in found]
+        # bash inserts a completion as it is: escape the spaces, or "Sam Ortiz" is two words,
+        # and what the shell would read as an operator ("Müller & Co")
+        return [re.sub(r"([^\w@%+=:,./-])", r"\\\1", name) for name in found]
     return found
 
 
