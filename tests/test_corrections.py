@@ -1,0 +1,193 @@
+"""Corrections: after an edit, a delete, a reopen, a merge or an undo, the plan's tasks are
+exactly what they would be had the history been recorded that way from the start.
+
+Each test keeps two databases on the same backend: one where something was logged wrong and
+then corrected, one where it was entered right in the first place. Their whole task lists
+(`task list --all --json`, ids and moments of creation and closing aside) must be equal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Crm, postgres_database
+from tests.helpers import acme_story, lines
+from tests.test_merge import LINKEDIN, VCARD, two_danas
+
+Story = Callable[[Crm], None]
+
+
+@pytest.fixture
+def right(crm: Crm, tmp_path: Path) -> Iterator[Crm]:
+    """A second database on the same backend as `crm`: the history entered right."""
+    if crm.db is None:
+        yield Crm(str(tmp_path / "right.db"))
+        return
+    with postgres_database() as url:
+        yield Crm(url)
+
+
+def tasks(crm: Crm) -> list[str]:
+    """The whole task list, ids and moments aside, in an order that does not depend on ids."""
+    docs = crm.json("task", "list", "--all")
+    assert isinstance(docs, list)
+    for doc in docs:
+        for volatile in ("id", "created_at", "closed_at"):
+            doc.pop(volatile)
+    return sorted(json.dumps(doc, sort_keys=True) for doc in docs)
+
+
+def same_tasks(wrong: Crm, right: Crm) -> None:
+    got, wanted = tasks(wrong), tasks(right)
+    assert got == wanted
+
+
+def touch_ids(crm: Crm, name: str) -> list[int]:
+    """The contact's touchpoints, newest first (as `contact show` lists them)."""
+    return [t["id"] for t in crm.json("contact", "show", name)["timeline"]]  # type: ignore[index]
+
+
+def test_deleting_a_thank_you_logged_for_the_wrong_person(crm: Crm, right: Crm) -> None:
+    acme_story(crm)
+    crm("log", "thank-you", "sam")  # meant for Dana
+    [touch] = touch_ids(crm, "sam")
+    out = crm("touch", "delete", str(touch), "--yes").stdout
+    assert (
+        lines(out)[0] == f"Deleted touchpoint #{touch}: thank-you to Sam Ortiz on Mon 02 Mar 2026."
+    )
+    crm("log", "thank-you", "dana")
+    acme_story(right)
+    right("log", "thank-you", "dana")
+    same_tasks(crm, right)
+
+
+def test_deleting_a_reply_that_never_came(crm: Crm, right: Crm) -> None:
+    for db in (crm, right):
+        acme_story(db)
+        db("log", "thank-you", "dana", "--on", "2026-02-28")
+    crm("log", "reply", "dana")
+    crm("touch", "delete", str(touch_ids(crm, "dana")[0]), "--yes")
+    same_tasks(crm, right)
+
+
+@pytest.mark.parametrize(
+    ("logged", "edit", "meant"),
+    [
+        (
+            ["email", "--on", "2026-02-28"],
+            ["--kind", "thank-you"],
+            ["thank-you", "--on", "2026-02-28"],
+        ),
+        (["thank-you"], ["--on", "2026-02-28"], ["thank-you", "--on", "2026-02-28"]),
+        (["thank-you", "--on", "2026-02-28"], ["--kind", "email"], ["email", "--on", "2026-02-28"]),
+        (["reply"], ["--kind", "call"], ["call"]),
+        (["call"], ["--kind", "reply"], ["reply"]),
+    ],
+    ids=[
+        "email-was-a-thank-you",
+        "wrong-day",
+        "thank-you-was-an-email",
+        "reply-was-a-call",
+        "call-was-a-reply",
+    ],
+)
+def test_editing_a_touch(
+    crm: Crm, right: Crm, logged: list[str], edit: list[str], meant: list[str]
+) -> None:
+    acme_story(crm)
+    acme_story(right)
+    crm("log", logged[0], "dana", *logged[1:])
+    crm("touch", "edit", str(touch_ids(crm, "dana")[0]), *edit)
+    right("log", meant[0], "dana", *meant[1:])
+    same_tasks(crm, right)
+
+
+def test_reopening_a_task_done_by_mistake(crm: Crm, right: Crm) -> None:
+    acme_story(crm)
+    acme_story(right)
+    crm("task", "done", "1")  # logs the thank-you, which makes the plan's next tasks
+    out = crm("task", "reopen", "1").stdout
+    assert lines(out)[:2] == [
+        "Reopened #1 Send a thank-you note (due Sat 28 Feb).",
+        "  - touchpoint #1 (thank-you) deleted: it was the task's",
+    ]
+    same_tasks(crm, right)
+    assert touch_ids(crm, "dana") == []
+
+
+def test_reopening_a_task_skipped_by_mistake(crm: Crm, right: Crm) -> None:
+    acme_story(crm)
+    acme_story(right)
+    crm("task", "skip", "3")
+    crm("task", "reopen", "3")
+    same_tasks(crm, right)
+
+
+def test_a_task_answered_by_a_touch_cannot_be_reopened(crm: Crm) -> None:
+    acme_story(crm)
+    crm("log", "thank-you", "dana")
+    before = crm.state()
+    refused = crm("task", "reopen", "1", ok=False)
+    assert refused.exit_code == 5
+    assert "answered by what is recorded" in refused.stderr
+    assert crm.state() == before
+
+
+def test_a_contact_not_kept_in_touch_after_all(crm: Crm, right: Crm) -> None:
+    acme_story(crm)
+    crm("contact", "edit", "sam", "--no-keep-in-touch")
+    right("employer", "add", "Acme Robotics", "--careers-url", "https://acme.example/jobs")
+    right("contact", "add", "Dana Whitfield", "--employer", "acme", "--role", "hiring manager",
+          "--email", "dana@acme.example")  # fmt: skip
+    right("contact", "add", "Sam Ortiz", "--employer", "Acme", "--role", "recruiter",
+          "--no-keep-in-touch")  # fmt: skip
+    right("contact", "add", "Lee Chen", "--employer", "Acme Robotics", "--role", "interviewer",
+          "--no-keep-in-touch")  # fmt: skip
+    right("job", "add", "acme", "--title", "Data Analyst", "--applied", "2026-01-10")
+    right("job", "reject", "acme", "--rank", "2", "--on", "2026-02-27")
+    same_tasks(crm, right)
+
+
+def test_a_contact_added_at_the_wrong_employer(crm: Crm, right: Crm) -> None:
+    for db, where in ((crm, "Globex"), (right, "Acme")):
+        db("employer", "add", "Acme")
+        db("employer", "add", "Globex")
+        db("contact", "add", "Dana Whitfield", "--employer", where)
+        db("job", "add", "acme", "--title", "Data Analyst")
+        db("job", "reject", "acme", "--on", "2026-02-27")
+    crm("contact", "edit", "dana", "--employer", "acme")
+    same_tasks(crm, right)
+
+
+def test_a_job_applied_on_the_wrong_day(crm: Crm, right: Crm) -> None:
+    crm("job", "add", "Acme", "--title", "Analyst", "--applied", "2026-03-01")
+    crm("job", "edit", "acme", "--applied", "2026-02-01")
+    right("job", "add", "Acme", "--title", "Analyst", "--applied", "2026-02-01")
+    same_tasks(crm, right)
+
+
+def test_one_person_recorded_twice_and_merged(crm: Crm, right: Crm, tmp_path: Path) -> None:
+    two_danas(crm, tmp_path)
+    crm("contact", "merge", "#1", "#2", "--yes")
+    (tmp_path / "one.vcf").write_text(VCARD)
+    (tmp_path / "one.csv").write_text(LINKEDIN.replace('"Whitfield, PhD"', "Whitfield"))
+    right("import", "vcard", str(tmp_path / "one.vcf"))
+    right("import", "linkedin", str(tmp_path / "one.csv"))  # the same Dana: found by name
+    right("contact", "edit", "#1", "--role", "hiring manager")
+    right("job", "add", "acme", "--title", "Data Analyst", "--applied", "2026-01-10")
+    right("job", "reject", "acme", "--on", "2026-02-27")
+    right("log", "thank-you", "#1", "--on", "2026-02-28", "--note", "Thanks for the panel")
+    right("log", "reply", "#1", "--note", "Glad to stay in touch")
+    same_tasks(crm, right)
+
+
+def test_an_undone_log(crm: Crm, right: Crm) -> None:
+    acme_story(crm)
+    acme_story(right)
+    crm("log", "thank-you", "sam")
+    crm("undo")
+    same_tasks(crm, right)
