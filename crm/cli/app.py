@@ -30,7 +30,7 @@ from crm.cli.env import Env
 from crm.errors import CrmError
 
 ORDER = [
-    "today", "log", "touch", "undo", "task", "contact", "employer", "job", "draft", "review",
+    "today", "log", "task", "touch", "undo", "contact", "employer", "job", "draft", "review",
     "remind",
     "daemon", "import", "export", "calendar", "backup", "demo", "config", "db",
 ]  # fmt: skip

@@ -16,11 +16,12 @@ def undo(
     list_: bool = typer.Option(False, "--list", help="Show what would be undone; change nothing."),
     json: bool = JSON,
 ) -> None:
-    """Take back the last command that recorded something, exactly as it was before.
+    """Take back the last command that recorded something.
 
-    One level: a log, a task done, skipped, snoozed or reopened, an add, an edit, a merge, a
-    deletion, an import; the tasks the plan made or closed because of it come back too.
-    Refused, with the reason, when anything changed since (another crm, the daemon).
+    Everything it changed is put back exactly as it was, the tasks the plan made or closed
+    because of it included. One level: a log, a task done, skipped, snoozed or reopened, an
+    add, an edit, a merge, a deletion, an import. Refused, with the reason, when anything
+    changed since (another crm, the daemon).
 
     Example: crm undo --list
     """
