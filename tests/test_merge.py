@@ -45,7 +45,7 @@ def test_a_person_from_a_vcard_and_from_linkedin_becomes_one(crm: Crm, tmp_path:
     out = crm("contact", "merge", "#1", "#2", "--yes").stdout
     assert lines(out)[:6] == [
         "Merged Dana Whitfield, PhD (#2) into Dana Whitfield (#1).",
-        "  moved: 1 touchpoint, 1 employment, 3 tasks",
+        "  moved: 1 touchpoint, 1 employment, 1 task",
         "  filled from Dana Whitfield, PhD: linkedin_url, linkedin_connected_on",
         "  kept role 'hiring-manager', not 'interviewer'",
         "  kept position 'Head of Data', not 'Data Lead'",

@@ -57,7 +57,7 @@ def test_the_migration_folds_stored_names_and_keeps_employers_apart(tmp_path: Pa
     both found by name, and the error says how to make them one."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
     database = Database(url)
-    migrations.downgrade(database.engine, "0005")
+    migrations.downgrade(database.engine, "0006")
     engine = create_engine(url)
     with engine.begin() as connection:
         for id_, name in ((1, "Élan"), (2, "Elan"), (3, "Zoë's Café")):

@@ -4,9 +4,9 @@ Everything that pointed at OTHER points at KEEP afterwards; the fields KEEP lack
 from OTHER, and the fields both have and disagree on are listed (KEEP's value stays). OTHER is
 deleted.
 
-The plan's task keys name the contact (`nurture:12:...`), so OTHER's tasks are given KEEP's key:
-where KEEP already has that task, the one the user acted on is kept (a done or skipped task is
-history; an open one the plan can make again), and never both.
+The plan's task keys name the contact (`nurture:12:...`). OTHER's open plan tasks go (the plan
+makes again what the merged history calls for); its closed ones are history and are given
+KEEP's key: where KEEP already has that task, the one the user acted on is kept, never both.
 """
 
 from dataclasses import dataclass, field
@@ -109,6 +109,11 @@ def _move_tasks(session: Session, other_id: int, keep_id: int) -> int:
     keys = {t.key: t for t in session.exec(select(Task).where(col(Task.key).is_not(None)))}
     moved = 0
     for task in theirs:
+        if task.key is not None and task.status == TaskStatus.OPEN.value:
+            # the plan's, never acted on: the plan makes again what the merged history calls
+            # for (two open nurture notes for one person would be one too many)
+            session.delete(task)
+            continue
         key = _renamed(task.key, other_id, keep_id)
         existing = keys.get(key) if key is not None else None
         if existing is not None and existing.id != task.id:

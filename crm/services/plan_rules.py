@@ -368,6 +368,9 @@ def _reconcile_nurture(
             if want is not None and not taken:
                 changes.moves.append((row, want))
                 taken = True
+            elif want is None:
+                # the touch no longer calls for a note at all (corrected: `crm touch edit`)
+                changes.deletes.append(row)
             else:
                 changes.closes[SKIPPED].append(row)
         elif want is not None and not taken and not (last is not None and last.is_note):

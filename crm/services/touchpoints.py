@@ -108,6 +108,7 @@ def edit_touch(
     now something else went out.
     """
     if on is not None:
+        _forget_nurture_counted_from(session, touch, now)
         touch.happened_at = moment_of(on, now)
     if kind is not None:
         kind = parse_kind(kind)
@@ -126,6 +127,29 @@ def edit_touch(
     session.add(touch)
     session.flush()
     return touch
+
+
+def _forget_nurture_counted_from(session: Session, touch: Touchpoint, now: datetime) -> None:
+    """A touch moved to another day: the open nurture the plan counted from its old day goes,
+    so that the plan makes it again from the new day (one the user snoozed stays theirs).
+
+    The plan's nurture key names the touch it counts from: nurture:CONTACT:TOUCH:MONTHS:PERIOD.
+    """
+    from dateutil.relativedelta import relativedelta
+
+    old_day = touch.happened_at.astimezone(now.tzinfo).date()
+    prefix = f"nurture:{touch.contact_id}:{touch.id}:"
+    waiting = session.exec(
+        select(Task).where(
+            col(Task.key).startswith(prefix, autoescape=True),
+            Task.status == TaskStatus.OPEN.value,
+        )
+    )
+    for task in waiting:
+        months, period = (int(part) for part in (task.key or "").split(":")[3:5])
+        if task.due == old_day + relativedelta(months=months * period):  # as the plan made it
+            session.delete(task)
+    session.flush()
 
 
 def delete_touch(*, session: Session, touch: Touchpoint) -> list[Task]:
