@@ -74,6 +74,7 @@ def touch_doc(touch: Touchpoint, zone: tzinfo | None) -> dict[str, Any]:
         "when": touch.happened_at.astimezone(zone),
         "summary": touch.summary,
         "body": touch.body,
+        "topic": touch.topic,
     }
 
 

@@ -39,11 +39,17 @@ def edit(
     file: Path | None = typer.Option(
         None, "--file", metavar="PATH", help="The text you sent or got, in place of the old."
     ),
+    topic: str | None = typer.Option(
+        None,
+        "--topic",
+        metavar="TEXT",
+        help='What you talked about, for `crm draft` to quote ("" clears it).',
+    ),
 ) -> None:
-    """Correct a touchpoint: its day, kind, line or text. The plan follows as if it had been
-    logged that way.
+    """Correct a touchpoint: its day, kind, line, text or topic. The plan follows as if it had
+    been logged that way.
 
-    Example: crm touch edit 12 --on 2026-03-01 --kind call
+    Example: crm touch edit 12 --on 2026-03-01 --kind call --topic "the robot arm demo"
     """
     from crm.cli.log import read_note_file
     from crm.errors import BadInput
@@ -51,8 +57,8 @@ def edit(
 
     if note is not None and file is not None:
         raise BadInput("give --note or --file, not both")
-    if on is None and kind is None and note is None and file is None:
-        raise BadInput("nothing to change; give --on, --kind, --note or --file")
+    if on is None and kind is None and note is None and file is None and topic is None:
+        raise BadInput("nothing to change; give --on, --kind, --note, --file or --topic")
     number = parse_touch_id(touch_id)
     body = read_note_file(file) if file is not None else None
     e = env()
@@ -73,6 +79,7 @@ def edit(
             kind=kind,
             summary=summary,
             body=body,
+            topic=topic,
         )
         line = describe(session, touch)
     e.out.print(f"Updated {line}.", soft_wrap=True)

@@ -101,8 +101,9 @@ def edit_touch(
     kind: str | None = None,
     summary: str | None = None,
     body: str | None = None,
+    topic: str | None = None,
 ) -> Touchpoint:
-    """Correct a touchpoint: its day, its kind, its line or its text.
+    """Correct a touchpoint: its day, its kind, its line, its text or its topic ("" clears it).
 
     A new kind takes its usual direction: a reply comes in; a touch that was a reply and is
     now something else went out.
@@ -124,6 +125,10 @@ def edit_touch(
             touch.summary = _first_line(touch.body) if touch.body else None
     if summary is not None:
         touch.summary = clean_text(summary, "note")
+    if topic is not None:
+        touch.topic = clean_text(topic, "topic")
+    if touch.topic and touch.kind == TouchKind.NOTE.value:
+        raise BadInput("a memo is for you alone: give the topic on the meeting, call or interview")
     session.add(touch)
     session.flush()
     return touch
