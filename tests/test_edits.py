@@ -153,3 +153,47 @@ def test_contact_show_has_position_and_employment_history(crm: Crm) -> None:
         {"employer": "Umbrella Corp", "employer_id": 2, "position": "VP Data",
          "from": "2026-03-01", "until": None, "source": "edit"},
     ]  # fmt: skip
+
+
+def _at_a_terminal(argv: list[str], answer: str, home: Path) -> str:
+    """Run crm with a terminal for stdin and stdout, type `answer`, return what it showed."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main, child = pty.openpty()
+    env = dict(os.environ, CRM_HOME=str(home))
+    crm_bin = str(Path(sys.executable).parent / "crm")
+    process = subprocess.Popen([crm_bin, *argv], stdin=child, stdout=child, stderr=child, env=env)
+    os.close(child)
+    shown = b""
+    while b"[y/N]" not in shown:
+        shown += os.read(main, 1024)
+    os.write(main, answer.encode() + b"\n")
+    while True:
+        try:
+            chunk = os.read(main, 1024)
+        except OSError:  # the terminal closed with crm
+            break
+        if not chunk:
+            break
+        shown += chunk
+    assert process.wait(timeout=30) == 0
+    os.close(main)
+    return shown.decode().replace("\r\n", "\n")
+
+
+def test_delete_and_merge_ask_at_a_terminal(sqlite_crm: Crm, crm_home: Path) -> None:
+    acme_story(sqlite_crm)
+    sqlite_crm("log", "thank-you", "sam")
+    before = sqlite_crm.state()
+    shown = _at_a_terminal(["touch", "delete", "1"], "n", crm_home)
+    assert "Delete touchpoint #1: thank-you to Sam Ortiz on Mon 02 Mar 2026? [y/N]" in shown
+    assert shown.endswith("Nothing changed.\n")
+    assert sqlite_crm.state() == before
+    shown = _at_a_terminal(["touch", "delete", "1"], "y", crm_home)
+    assert "Deleted touchpoint #1: thank-you to Sam Ortiz on Mon 02 Mar 2026." in shown
+    assert sqlite_crm.json("contact", "show", "sam")["timeline"] == []  # type: ignore[index]
+    shown = _at_a_terminal(["contact", "merge", "dana", "sam"], "y", crm_home)
+    assert "Merge Sam Ortiz (#2) into Dana Whitfield (#1)? [y/N]" in shown

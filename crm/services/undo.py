@@ -87,8 +87,12 @@ def last_command(*, session: Session) -> Undone:
 
 def undo_last(*, session: Session) -> Undone:
     if _postgres(session):
-        # writers wait until the undo is over; one already writing makes the undo wait, then
-        # refuse (its rows are in the journal)
+        from crm.services.plan import lock_for_writing
+
+        # in the order every writer takes them (the counter, then the journal): crm's writers
+        # queue behind the undo; a write from outside crm already under way makes it wait,
+        # then refuse (that write's rows are in the journal)
+        lock_for_writing(session)
         session.execute(text("LOCK TABLE undo_row IN EXCLUSIVE MODE"))
     entry, rows = _pending(session)
     for (table, op), run in groupby(reversed(rows), key=lambda r: (r.table_name, r.op)):
