@@ -24,6 +24,16 @@ LARGEST_ID = 2**31 - 1
 LONGEST_NAME = 200
 
 
+def parse_id(text: str, what: str, where: str = "") -> int:
+    """A task's or a touchpoint's number as typed, `12` or `#12`."""
+    digits = text.strip().lstrip("#")
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:  # "²" is a digit too
+        raise BadInput(
+            f"{text!r} is not {_article(what)} {what} id; ids look like 12 or #12{where}"
+        )
+    return int(digits)
+
+
 def clean_name(name: str, what: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned:

@@ -18,7 +18,7 @@ from crm.models import (
     TouchKind,
     Touchpoint,
 )
-from crm.services.lookup import LARGEST_ID
+from crm.services.lookup import LARGEST_ID, parse_id
 from crm.services.text import clean_text
 from crm.services.touchpoints import done_summary, log_touch, touch_logged_by_task
 
@@ -39,10 +39,7 @@ TOUCH_FOR_TASK = {
 
 
 def parse_task_id(text: str) -> int:
-    digits = text.strip().lstrip("#")
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:  # "²" is a digit too
-        raise BadInput(f"{text!r} is not a task id; ids look like 12 or #12")
-    return int(digits)
+    return parse_id(text, "task")
 
 
 def get_task(session: Session, task_id: int) -> Task:

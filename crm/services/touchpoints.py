@@ -8,7 +8,7 @@ from sqlmodel import Session, col, or_, select
 from crm.clock import MIDDAY
 from crm.errors import BadInput, NotFound
 from crm.models import Contact, Direction, Task, TaskStatus, TouchKind, Touchpoint
-from crm.services.lookup import LARGEST_ID
+from crm.services.lookup import LARGEST_ID, parse_id
 from crm.services.text import clean_text
 
 # A reply comes in; everything else is something the user did, unless they say --in.
@@ -77,12 +77,7 @@ def log_touch(
 
 
 def parse_touch_id(text: str) -> int:
-    digits = text.strip().lstrip("#")
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:  # "²" is a digit too
-        raise BadInput(
-            f"{text!r} is not a touchpoint id; ids look like 12 or #12 (crm contact show NAME)"
-        )
-    return int(digits)
+    return parse_id(text, "touchpoint", " (crm contact show NAME)")
 
 
 def get_touch(session: Session, touch_id: int) -> Touchpoint:
