@@ -58,8 +58,8 @@ def test_contact_show_has_stage_tasks_and_timeline(crm: Crm) -> None:
         "id  to do                          due",
         "#5  Write about a shared interest  Sat 28 Mar",
         "Timeline",
-        "when                 kind       summary",
-        "2026-02-28 12:00  →  thank-you  Thanked her for the panel",
+        "id  when                 kind       summary",
+        "#1  2026-02-28 12:00  →  thank-you  Thanked her for the panel",
     ]
     doc = crm.json("contact", "show", "#1")
     assert isinstance(doc, dict)
@@ -75,6 +75,7 @@ def test_contact_show_has_stage_tasks_and_timeline(crm: Crm) -> None:
             "when": "2026-02-28T12:00:00+00:00",
             "summary": "Thanked her for the panel",
             "body": None,
+            "topic": None,
         }
     ]
 
