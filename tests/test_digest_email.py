@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import Crm
 from tests.helpers import acme_story, lines
-from tests.mailserver import MailServer, mail_server  # noqa: F401 (a fixture)
+from tests.mailserver import MailServer
 
 DAY1 = "2026-03-02T09:00:00+00:00"  # the conftest's CRM_NOW: Dana's thank-you is due today
 
