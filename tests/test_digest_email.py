@@ -208,3 +208,59 @@ def test_one_digest_a_day_across_daemon_runs_restarts_cron_and_a_night_skipped(
         "crm: 2 overdue (Mon 02 Mar)",
         "crm: 2 overdue (Wed 04 Mar)",
     ]
+
+
+def test_the_weekly_review_goes_by_email_and_to_review_dir_once_a_week(
+    crm: Crm, crm_home: Path, tmp_path: Path, mail_server: MailServer
+) -> None:
+    acme_story(crm)
+    crm("log", "thank-you", "dana", "--on", "2026-02-28")
+    reviews = tmp_path / "reviews"
+    reviews.mkdir()
+    weekly = f'review_day = "monday"\nreview_dir = "{reviews}"\n'
+    configure(crm_home, mail_server.config(extra=weekly).replace('review_day = ""\n', ""))
+
+    out = lines(crm("remind", "--notify").stdout)  # Monday 2 March, 09:00
+    assert out[-3:] == [
+        "digest by email: sent",
+        "review by email: sent",
+        f"review by file: written to {reviews / 'crm-review-2026-03-02.md'}",
+    ]
+    # Tuesday: the digest again, the review not (it went out for this week)
+    assert lines(crm("remind", "--notify", now="2026-03-03T09:00:00+00:00").stdout)[-1] == (
+        "digest by email: sent"
+    )
+    mails = mail_server.wait_for(3)
+    assert [m["Subject"] for m in mails] == [
+        "crm: 1 overdue (Mon 02 Mar)",
+        "crm: Review of Mon 23 Feb to Sun 01 Mar 2026 (7 days)",
+        "crm: 1 overdue · 1 today (Tue 03 Mar)",  # Dana: connect on LinkedIn
+    ]
+    review = mails[1]
+    # (SMTP carries lines ending CRLF)
+    markdown = review.get_body(("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+    html = review.get_body(("html",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+    assert markdown.startswith("# Review of Mon 23 Feb to Sun 01 Mar 2026 (7 days)\n\n## At a")
+    assert html.count('<rect class="bar ') == 36  # the chart, inline
+    assert (reviews / "crm-review-2026-03-02.md").read_text() == markdown
+    assert (reviews / "crm-review-2026-03-02.html").read_text() == html
+    assert ((reviews / "crm-review-2026-03-02.md").stat().st_mode & 0o777) == 0o600
+
+
+def test_a_review_missed_on_its_day_goes_at_the_first_run_that_week(
+    sqlite_crm: Crm, crm_home: Path, mail_server: MailServer
+) -> None:
+    acme_story(sqlite_crm)
+    configure(
+        crm_home,
+        mail_server.config(extra='review_day = "monday"\n').replace('review_day = ""\n', ""),
+    )
+    out = lines(sqlite_crm("remind", "--notify", now="2026-03-04T10:00:00+00:00").stdout)
+    assert out[-1] == "review by email: sent"  # Wednesday: Monday's review, late
+    assert (
+        "review by" not in sqlite_crm("remind", "--notify", now="2026-03-08T10:00:00+00:00").stdout
+    )
+    assert (
+        "review by email: sent"
+        in sqlite_crm("remind", "--notify", now="2026-03-09T10:00:00+00:00").stdout
+    )  # the next Monday: the next week's
