@@ -186,3 +186,16 @@ def notify_test(settings: Settings, channels: list[str], now: datetime) -> list[
         else:
             outcomes.append(Outcome("test", channel, True, "delivered"))
     return outcomes
+
+
+def refresh_calendar(database: Database, settings: Settings, now: datetime) -> Path | None:
+    """Rewrite notify.calendar_file, if set, with the open tasks as they are now."""
+    if not settings.notify.calendar_file:
+        return None
+    from crm.private_files import output_file, replacing
+    from crm.services.calendar import FILE_NAME, write_feed
+
+    target = output_file(Path(settings.notify.calendar_file).expanduser(), default_name=FILE_NAME)
+    with database.session(write=False) as session, replacing(target) as out:
+        write_feed(out, session=session, now=now)
+    return target.path

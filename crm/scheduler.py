@@ -98,18 +98,10 @@ def deliver(database: Database, settings: Settings, now: datetime) -> None:
 
 def write_calendar(database: Database, settings: Settings, now: datetime) -> None:
     """Rewrite notify.calendar_file, if set, with the open tasks as they now are."""
-    if not settings.notify.calendar_file:
-        return
-    from pathlib import Path
+    from crm.notify import refresh_calendar
 
-    from crm.private_files import output_file, replacing
-    from crm.services.calendar import FILE_NAME, write_feed
-
-    path = Path(settings.notify.calendar_file).expanduser()
     try:
-        target = output_file(path, default_name=FILE_NAME)
-        with database.session(write=False) as session, replacing(target) as out:
-            write_feed(out, session=session, now=now)
+        refresh_calendar(database, settings, now)
     except CrmError as error:
         say(f"the calendar feed was not written: {error}")
 

@@ -301,3 +301,32 @@ def test_the_launchd_agent_runs_this_crm_on_macos() -> None:
     ]  # fmt: skip
     assert plist["RunAtLoad"] is True
     assert made.enable.startswith("launchctl bootstrap gui/$(id -u) ")
+
+
+# -- the calendar feed, kept current ------------------------------------------------------------
+
+
+def test_the_calendar_file_follows_every_write(crm: Crm, crm_home: Path, tmp_path: Path) -> None:
+    feed = tmp_path / "feeds" / "crm.ics"
+    configure(crm_home, f'[notify]\ncalendar_file = "{feed}"\n')
+    crm("task", "add", "Call the recruiter back", "--due", "tomorrow")
+    assert "SUMMARY:Call the recruiter back" not in (feed.read_text() if feed.exists() else "")
+    feed.parent.mkdir()
+    crm("task", "add", "Write to Dana", "--due", "tomorrow")
+    text = feed.read_text()
+    assert text.count("BEGIN:VEVENT") == 2
+    assert "SUMMARY:Write to Dana" in text
+    assert (feed.stat().st_mode & 0o777) == 0o600
+    crm("task", "done", "1")
+    assert feed.read_text().count("BEGIN:VEVENT") == 1
+
+
+def test_a_calendar_file_that_cannot_be_written_warns_and_keeps_the_write(
+    sqlite_crm: Crm, crm_home: Path, tmp_path: Path
+) -> None:
+    feed = tmp_path / "nowhere" / "crm.ics"
+    configure(crm_home, f'[notify]\ncalendar_file = "{feed}"\n')
+    result = sqlite_crm("task", "add", "Call the recruiter back", "--due", "tomorrow")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("Warning: the calendar feed was not written: cannot write ")
+    assert len(sqlite_crm.json("task", "list")) == 1  # type: ignore[arg-type]

@@ -84,7 +84,8 @@ class Env:
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """One write transaction that ends with the follow-up plan carried out for what the
-        block changed (crm/services/plan.py collects that from the session)."""
+        block changed (crm/services/plan.py collects that from the session), and then the
+        calendar feed rewritten, when config.toml names one."""
         from crm.services import plan
 
         with self.database().session(write=True) as session:
@@ -101,6 +102,7 @@ class Env:
                 fingerprint=fingerprint,
                 before=before,
             )
+        self._refresh_calendar()
 
     def bring_plan_up_to_date(self) -> None:
         """The plan current before tasks are read: a write transaction only when it is not."""
@@ -115,6 +117,20 @@ class Env:
             self.plan_result = plan.bring_up_to_date(
                 session=session, now=self.now, plan=self.settings.plan, fingerprint=fingerprint
             )
+        self._refresh_calendar()
+
+    def _refresh_calendar(self) -> None:
+        """The calendar feed follows every change of the tasks (notify.calendar_file). The write
+        itself is committed by now: a feed that cannot be written is a warning, not a failure."""
+        if not self.settings.notify.calendar_file:
+            return
+        from crm.errors import CrmError
+        from crm.notify import refresh_calendar
+
+        try:
+            refresh_calendar(self.database(), self.settings, self.now)
+        except CrmError as error:
+            self.err.print(f"Warning: the calendar feed was not written: {error}", soft_wrap=True)
 
     @property
     def out(self) -> Console:
