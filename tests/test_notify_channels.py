@@ -213,9 +213,9 @@ def test_config_shows_the_notify_settings_and_never_the_password(
     out = sqlite_crm("config").stdout
     assert lines(out)[-12:] == [
         "[notify]",
-        "  channels                    ['email', 'desktop']",
+        '  channels                    ["email", "desktop"]',
         "  digest_at                   08:00",
-        "  digest_when_empty           False",
+        "  digest_when_empty           false",
         "  review_day                  monday",
         "  review_dir                  (not set)",
         "  email_to                    me@example.org",

@@ -14,6 +14,8 @@ def config(json: bool = JSON) -> None:
 
     Example: crm config
     """
+    import json as json_text
+
     from crm.db import masked
     from crm.render import print_json
     from crm.settings import config_path, data_dir
@@ -51,8 +53,9 @@ def config(json: bool = JSON) -> None:
         out.print(f"  {name:<28}{shown}")
     out.print("[notify]")
     for name, value in doc["notify"].items():  # type: ignore[attr-defined]
-        shown = list(value) if isinstance(value, tuple) else value
-        out.print(f"  {name:<28}{shown if shown != '' else '(not set)'}", soft_wrap=True)
+        # as TOML writes them: ["email", "desktop"], false
+        shown = json_text.dumps(value) if isinstance(value, tuple | bool) else value
+        out.print(f"  {name:<28}{shown or '(not set)'}", soft_wrap=True)
 
 
 def _password_source() -> str:
