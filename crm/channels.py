@@ -173,10 +173,14 @@ def smtp_password(server: Server) -> str:
     account = f"{server.user}@{server.host}"
     try:
         import keyring
-        from keyring.errors import KeyringError
+        from keyring.errors import KeyringError, NoKeyringError
 
         try:
             password = keyring.get_password(KEYRING_SERVICE, account)
+        except NoKeyringError:
+            raise NotDelivered(
+                "no SMTP password: CRM_SMTP_PASSWORD is not set and there is no system keyring"
+            ) from None
         except KeyringError as error:
             raise NotDelivered(
                 f"no SMTP password: CRM_SMTP_PASSWORD is not set and the keyring failed ({error})"

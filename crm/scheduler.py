@@ -130,7 +130,6 @@ def run_daemon(url: str, settings: Settings, every_seconds: int | None = None) -
             else [
                 CronTrigger(hour=at.split(":")[0], minute=at.split(":")[1], **_zone(settings))
                 for at in sorted({settings.remind_at, settings.notify.digest_at})
-                if at == settings.remind_at or settings.notify.channels
             ]
         )
         for i, trigger in enumerate(triggers):

@@ -264,3 +264,51 @@ def test_a_review_missed_on_its_day_goes_at_the_first_run_that_week(
         "review by email: sent"
         in sqlite_crm("remind", "--notify", now="2026-03-09T10:00:00+00:00").stdout
     )  # the next Monday: the next week's
+
+
+class MemoryKeyring:
+    """A system keyring stand-in holding one password, as `keyring set` would store it."""
+
+    def __init__(self, service: str, account: str, password: str) -> None:
+        from keyring.backend import KeyringBackend
+
+        class Backend(KeyringBackend):
+            priority = 1  # type: ignore[assignment]
+
+            def get_password(self, s: str, a: str) -> str | None:
+                return password if (s, a) == (service, account) else None
+
+            def set_password(self, s: str, a: str, p: str) -> None:
+                raise NotImplementedError
+
+            def delete_password(self, s: str, a: str) -> None:
+                raise NotImplementedError
+
+        self.backend = Backend()
+
+
+def test_the_smtp_password_comes_from_the_keyring_or_is_asked_for(
+    sqlite_crm: Crm, crm_home: Path, mail_server: MailServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import keyring
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    from tests.mailserver import PASSWORD, USER
+
+    configure(crm_home, mail_server.config())
+    monkeypatch.delenv("CRM_SMTP_PASSWORD")
+    before = keyring.get_keyring()
+    try:
+        keyring.set_keyring(NoKeyring())
+        result = sqlite_crm("notify", "test", ok=False)
+        assert result.exit_code == 1
+        assert lines(result.stdout) == [
+            "email    not delivered: no SMTP password: CRM_SMTP_PASSWORD is not set and there "
+            "is no system keyring"
+        ]
+        keyring.set_keyring(MemoryKeyring("crm-smtp", f"{USER}@127.0.0.1", PASSWORD).backend)
+        assert lines(sqlite_crm("notify", "test").stdout) == ["email    delivered"]
+    finally:
+        keyring.set_keyring(before)
+    [mail] = mail_server.wait_for(1)
+    assert mail["Subject"] == "crm: test notification"
