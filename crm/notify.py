@@ -83,7 +83,8 @@ def _digest(database: Database, settings: Settings, now: datetime) -> list[Outco
 def _review(database: Database, settings: Settings, now: datetime, day: date) -> list[Outcome]:
     from crm.services.deliveries import delivered
 
-    targets = [c for c in ("email",) if c in settings.notify.channels]
+    # the review is a long read: by email, and into review_dir; never a desktop popup
+    targets = ["email"] if "email" in settings.notify.channels else []
     if settings.notify.review_dir:
         targets.append(FILE)
     with database.session(write=False) as session:
