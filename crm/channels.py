@@ -156,7 +156,8 @@ def server_of(url: str) -> Server:
     scheme, _, rest = url.partition("://")
     user, _, hostport = rest.rpartition("@")
     hostport = hostport.rstrip("/")
-    host, _, port = hostport.rpartition(":") if ":" in hostport else (hostport, "", "")
+    bare = ":" not in hostport or hostport.endswith("]")  # no port (an IPv6 host is in [])
+    host, _, port = (hostport, "", "") if bare else hostport.rpartition(":")
     tls = scheme == "smtps"
     from urllib.parse import unquote
 

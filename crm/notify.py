@@ -87,6 +87,8 @@ def _review(database: Database, settings: Settings, now: datetime, day: date) ->
     targets = ["email"] if "email" in settings.notify.channels else []
     if settings.notify.review_dir:
         targets.append(FILE)
+    if not targets:
+        return []
     with database.session(write=False) as session:
         done = delivered(session=session, kind=REVIEW, day=day)
     waiting = [c for c in targets if c not in done]

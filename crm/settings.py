@@ -248,7 +248,8 @@ def _check_notify(notify: Notify, path: Path) -> None:
                 f"{path}: notify.smtp_url must look like smtp://user@mail.example.org:587 "
                 f"(STARTTLS) or smtps://user@mail.example.org:465 (TLS)"
             )
-        port = rest.rpartition("@")[2].rpartition(":")
+        hostport = rest.rpartition("@")[2].rstrip("/")
+        port = ("", "", "") if hostport.endswith("]") else hostport.rpartition(":")
         if port[1] and not port[2].isdigit():
             raise BadInput(f"{path}: notify.smtp_url has a port that is not a number")
         if ":" in rest.rpartition("@")[0]:

@@ -330,3 +330,48 @@ def test_a_calendar_file_that_cannot_be_written_warns_and_keeps_the_write(
     assert result.exit_code == 0
     assert result.stderr.startswith("Warning: the calendar feed was not written: cannot write ")
     assert len(sqlite_crm.json("task", "list")) == 1  # type: ignore[arg-type]
+
+
+# -- pure rules ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("review_day", "today", "due_on"),
+    [
+        ("monday", "2026-03-02", "2026-03-02"),  # a Monday: today's
+        ("monday", "2026-03-08", "2026-03-02"),  # Sunday: still that week's, if not yet sent
+        ("friday", "2026-03-02", "2026-02-27"),
+        ("", "2026-03-02", None),
+    ],
+)
+def test_the_review_is_due_for_the_latest_review_day(
+    review_day: str, today: str, due_on: str | None
+) -> None:
+    from datetime import date
+
+    from crm.notify import review_due_on
+    from crm.settings import Notify, Settings
+
+    settings = Settings(notify=Notify(review_day=review_day))
+    found = review_due_on(settings, date.fromisoformat(today))
+    assert found == (date.fromisoformat(due_on) if due_on else None)
+
+
+def test_smtp_urls_name_the_server_the_port_and_the_user() -> None:
+    from crm.channels import Server, server_of
+
+    assert server_of("smtp://me@mail.example.org") == Server(False, "mail.example.org", 587, "me")
+    assert server_of("smtps://me%40work@mail.example.org:2465") == Server(
+        True, "mail.example.org", 2465, "me@work"
+    )
+    assert server_of("smtp://[::1]:25") == Server(False, "::1", 25, None)
+    assert server_of("smtps://[::1]") == Server(True, "::1", 465, None)
+
+
+def test_the_brief_line() -> None:
+    from crm.views.digest import brief
+
+    assert brief(0, 0) == ""
+    assert brief(2, 0) == "2 overdue"
+    assert brief(0, 3) == "3 today"
+    assert brief(2, 3) == "2 overdue · 3 today"
