@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Crm
-from tests.helpers import acme_story, lines
+from tests.helpers import ACME_DIGEST, acme_story, lines
 from tests.mailserver import MailServer
 
 DAY1 = "2026-03-02T09:00:00+00:00"  # the conftest's CRM_NOW: Dana's thank-you is due today
@@ -47,19 +47,7 @@ def test_the_digest_goes_once_a_day_with_text_and_html(
     assert mail.get_content_type() == "multipart/alternative"
     assert mail_server.logins == ["PLAIN"]  # logged in, after STARTTLS (the server insists)
     text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert text.splitlines() == [
-        "Monday 02 March 2026",
-        "",
-        "Overdue",
-        "  #1 Send a thank-you note — Dana Whitfield · Acme Robotics — 2 days late",
-        "  #2 Send a thank-you note — Sam Ortiz · Acme Robotics — 2 days late",
-        "",
-        "Also new since the last digest",
-        "  #3 Check their openings (day 30) — Acme Robotics — due Sun 29 Mar",
-        "  #4 Check their openings (day 90) — Acme Robotics — due Thu 28 May",
-        "",
-        "The whole list: crm today · Done one? crm log KIND NAME or crm task done ID",
-    ]
+    assert text.splitlines() == ACME_DIGEST
     html = mail.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "<h2>Overdue</h2>" in html
     assert "Dana Whitfield · Acme Robotics" in html
