@@ -222,7 +222,7 @@ def test_the_weekly_review_goes_by_email_and_to_review_dir_once_a_week(
     assert [m["Subject"] for m in mails] == [
         "crm: 1 overdue (Mon 02 Mar)",
         "crm: Review of Mon 23 Feb to Sun 01 Mar 2026 (7 days)",
-        "crm: 1 overdue · 1 today (Tue 03 Mar)",  # Dana: connect on LinkedIn
+        "crm: 1 overdue (Tue 03 Mar)",  # Sam's thank-you, still not sent
     ]
     review = mails[1]
     # (SMTP carries lines ending CRLF)

@@ -13,12 +13,10 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import text
 from sqlmodel import Session
 
+from crm.models import TaskStatus
 from crm.services.agenda import TASKS, TaskLine, agenda
 
 SHOWN = 20  # tasks a section lists; the counts are always whole
-# the status the plan gives a reminder left undone too long (the lead's #12 brings it to
-# TaskStatus); until then no task has it and the digest lists none
-EXPIRED = "expired"
 MADE_SQL = (
     TASKS + "WHERE t.rule IS NOT NULL AND t.created_at > :since ORDER BY t.due, t.id LIMIT :limit"
 )
@@ -54,10 +52,12 @@ def daily_digest(*, session: Session, now: datetime, since: datetime | None) -> 
     # SQLite keeps moments as UTC text without an offset (crm/services/agenda.py reads them so)
     moment = f"{since.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}" if sqlite else since
     made = [TaskLine.from_row(r) for r in query(MADE_SQL, {"since": moment, "limit": SHOWN})]
-    expired = [
-        TaskLine.from_row(r)
-        for r in query(EXPIRED_SQL, {"since": moment, "expired": EXPIRED, "limit": SHOWN})
-    ]
+    params: dict[str, object] = {
+        "since": moment,
+        "expired": TaskStatus.EXPIRED.value,
+        "limit": SHOWN,
+    }
+    expired = [TaskLine.from_row(r) for r in query(EXPIRED_SQL, params)]
     return Digest(
         day=day,
         overdue=found.overdue,
