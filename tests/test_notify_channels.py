@@ -363,3 +363,27 @@ def test_the_brief_line() -> None:
     assert brief(2, 0) == "2 overdue"
     assert brief(0, 3) == "3 today"
     assert brief(2, 3) == "2 overdue · 3 today"
+
+
+def test_the_digest_says_what_expired_since_the_last_one(
+    crm: Crm, crm_home: Path, tmp_path: Path
+) -> None:
+    acme_story(crm)
+    out = tmp_path / "stdin.txt"
+    configure(
+        crm_home,
+        f'[notify]\nchannels = ["command"]\ncommand = "sh -c \'cat > {out}\'"\n'
+        "digest_when_empty = true\n",
+    )
+    crm("remind", "--notify")  # Monday 2 March: the two thank-yous, due 28 February
+    crm("remind", "--notify", now="2026-03-20T09:00:00+00:00")  # never sent: they expire
+    assert out.read_text().splitlines() == [
+        "Friday 20 March 2026",
+        "Nothing is due today.",
+        "",
+        "Expired since the last digest",
+        "  #1 Send a thank-you note — Dana Whitfield · Acme Robotics — expired",
+        "  #2 Send a thank-you note — Sam Ortiz · Acme Robotics — expired",
+        "",
+        "The whole list: crm today · Done one? crm log KIND NAME or crm task done ID",
+    ]
