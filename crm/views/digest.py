@@ -1,8 +1,10 @@
-"""The daily digest as a notification: one summary line, plain text, and HTML for email."""
+"""The daily digest as a notification: one summary line, plain text, and HTML for email.
+
+`brief` is also `crm today --brief`, in shell prompts: this module imports nothing at load.
+"""
 
 from __future__ import annotations
 
-from html import escape
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -59,6 +61,8 @@ def digest_text(digest: Digest) -> str:
 
 def digest_html(digest: Digest) -> str:
     """The same as digest_text, as a small HTML document (no images, no links out)."""
+    from html import escape
+
     body = [f"<h1>{escape(f'{digest.day:%A %d %B %Y}')}</h1>"]
     if not digest.anything_due:
         body.append("<p>Nothing is due today.</p>")
