@@ -79,7 +79,7 @@ def test_the_html_review_is_one_safe_file(sqlite_crm: Crm, tmp_path: Path) -> No
     for fetch in ("http://", "https://", "src=", "@import", "url("):
         assert fetch not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert html.count('<rect class="bar ') == 36
-    assert html.count('<rect class="funnel-bar"') == 6
+    assert html.count('<rect class="funnel-bar"') == 7
 
 
 COUNT = """JSON.stringify({
@@ -122,7 +122,7 @@ def test_chromium_draws_the_chart_and_the_funnel(sqlite_crm: Crm, tmp_path: Path
     assert [h > 0 for h in heights["answers_in"]] == [False] * 9 + [True, False, True]
     assert [h > 0 for h in heights["tasks_done"]] == [False] * 11 + [True]
     assert heights["touches_out"][-1] == 2 * heights["touches_out"][0]  # 2 touches, then 1
-    assert len(drawn["funnel"]) == 6 and drawn["funnel"][0] > 0
+    assert len(drawn["funnel"]) == 7 and drawn["funnel"][0] > 0
     assert drawn["chartWidth"] > 700
     assert drawn["headings"][:3] == ["Twelve weeks", "From met to nurturing", "At a glance"]
     assert drawn["tables"] >= 5
