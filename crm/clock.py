@@ -1,11 +1,14 @@
 """The one place that reads the real clock.
 
 Everything else is handed `now`. `CRM_NOW` (an ISO date or datetime) makes the whole tool act
-as if it were that moment, for what-if planning and for tests.
+as if it were that moment, for what-if planning and for tests. `CRM_NOW=@FILE` reads the moment
+from FILE at every reading, so a long-running `crm daemon` can be moved through days (a night
+passing, a laptop waking) by rewriting the file.
 """
 
 import os
 from datetime import date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from crm.errors import BadInput
@@ -18,6 +21,11 @@ MIDDAY = time(12, 0)
 def now(tz: ZoneInfo | None = None) -> datetime:
     """The current moment, aware, in `tz` (the system zone when None)."""
     pretend = os.environ.get("CRM_NOW", "").strip()
+    if pretend.startswith("@"):
+        try:
+            pretend = Path(pretend[1:]).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise BadInput(f"CRM_NOW names a file that cannot be read: {error}") from None
     if pretend:
         return parse_moment(pretend, tz, what="CRM_NOW")
     return datetime.now(tz).astimezone(tz)

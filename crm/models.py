@@ -243,3 +243,19 @@ class UndoEntry(SQLModel, table=True):
     last_seq: int
     changes: int  # change_counter.changes after it
     tx: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Delivery(SQLModel, table=True):
+    """A message crm sent (the daily digest, the weekly review) through one channel.
+
+    The key (`digest:2026-03-02:email`) is unique: whoever inserts it first, inside the
+    transaction that sends, is the one that sends; every other daemon, cron run or machine
+    finds it there and sends nothing.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    kind: str  # "digest" or "review"
+    channel: str  # "desktop", "email", "command", or "file" (the review written to review_dir)
+    day: date  # the local day it was for
+    sent_at: datetime

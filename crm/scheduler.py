@@ -1,4 +1,5 @@
-"""APScheduler wiring for `crm daemon`: the job runs the follow-up plan, nothing else.
+"""APScheduler wiring for `crm daemon`: the job runs the follow-up plan, then delivers what is
+due (crm/notify.py decides what, and makes sure it goes once), then rewrites the calendar feed.
 
 Choices, each against a way APScheduler 3 silently drops work:
 - `misfire_grace_time=None` with `coalesce=True`: a run that starts late (a laptop asleep at
@@ -6,6 +7,9 @@ Choices, each against a way APScheduler 3 silently drops work:
 - No persistent job store. The plan decides from the data what is due, so the daemon catches
   up by running it at start; a stored job would add the risk of two daemons sharing one store
   (each job run twice) and of stored options outliving changed settings.
+- The job runs at remind_at and at digest_at. Whether the digest is due is decided from the
+  clock and the database at each run, not by which trigger fired: a run that catches up after a
+  sleep sends today's digest once, never one per missed day.
 - One daemon per database, held by a lock for the daemon's whole life: a file lock beside an
   SQLite database, an advisory lock on PostgreSQL (which works across machines).
 """
@@ -35,27 +39,39 @@ def say(message: str) -> None:
     print(f"{stamp} crm daemon: {message}", file=sys.stderr, flush=True)
 
 
-def run_plan(url: str) -> None:
-    """One run of the plan in its own transaction (a module-level function: APScheduler's jobs
-    must be importable by reference). Settings are read again each run, so edits take effect."""
-    from crm.plain import plan_lines, plan_summary
-    from crm.services.plan import bring_up_to_date, lock_for_writing
-
+def run_jobs(url: str) -> None:
+    """One run: the plan, then what is due to be delivered, then the calendar feed (a
+    module-level function: APScheduler's jobs must be importable by reference). Settings are
+    read again each run, so edits take effect."""
     try:
         settings = load_settings()
         now = clock.now(settings.zone or clock.system_zone())
         database = Database(url)
-        try:
-            with database.session(write=True) as session:
-                lock_for_writing(session)
-                result = bring_up_to_date(
-                    session=session,
-                    now=now,
-                    plan=settings.plan,
-                    fingerprint=settings.plan_fingerprint(),
-                )
-        finally:
-            database.close()
+    except CrmError as error:
+        say(f"the plan did not run: {error}")
+        return
+    try:
+        run_plan(database, settings, now)
+        deliver(database, settings, now)
+        write_calendar(database, settings, now)
+    finally:
+        database.close()
+
+
+def run_plan(database: Database, settings: Settings, now: datetime) -> None:
+    """The plan in its own transaction, and what it did, in the log."""
+    from crm.plain import plan_lines, plan_summary
+    from crm.services.plan import bring_up_to_date, lock_for_writing
+
+    try:
+        with database.session(write=True) as session:
+            lock_for_writing(session)
+            result = bring_up_to_date(
+                session=session,
+                now=now,
+                plan=settings.plan,
+                fingerprint=settings.plan_fingerprint(),
+            )
     except CrmError as error:
         say(f"the plan did not run: {error}")
         return
@@ -65,6 +81,29 @@ def run_plan(url: str) -> None:
     say(f"plan ran: {plan_summary(result).removeprefix('The plan ').rstrip('.')}")
     for line in plan_lines(result, now.date()):
         say(line)
+
+
+def deliver(database: Database, settings: Settings, now: datetime) -> None:
+    """The digest and the review, if due; each channel's outcome in the log."""
+    from crm.notify import deliver_due
+
+    try:
+        outcomes = deliver_due(database, settings, now)
+    except CrmError as error:
+        say(f"nothing delivered: {error}")
+        return
+    for outcome in outcomes:
+        say(str(outcome))
+
+
+def write_calendar(database: Database, settings: Settings, now: datetime) -> None:
+    """Rewrite notify.calendar_file, if set, with the open tasks as they now are."""
+    from crm.notify import refresh_calendar
+
+    try:
+        refresh_calendar(database, settings, now)
+    except CrmError as error:
+        say(f"the calendar feed was not written: {error}")
 
 
 class _Stop(Exception):
@@ -81,19 +120,22 @@ def run_daemon(url: str, settings: Settings, every_seconds: int | None = None) -
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
-    hour, minute = (int(part) for part in settings.remind_at.split(":"))
     with single_daemon(url):
         say(f"started on {masked(url)}, pid {os.getpid()}; catching up")
-        run_plan(url)
+        run_jobs(url)
         scheduler = BlockingScheduler(job_defaults=JOB_DEFAULTS, **_zone(settings))
-        trigger: CronTrigger | IntervalTrigger = (
-            IntervalTrigger(seconds=every_seconds, **_zone(settings))
+        triggers: list[CronTrigger | IntervalTrigger] = (
+            [IntervalTrigger(seconds=every_seconds, **_zone(settings))]
             if every_seconds
-            else CronTrigger(hour=hour, minute=minute, **_zone(settings))
+            else [
+                CronTrigger(hour=at.split(":")[0], minute=at.split(":")[1], **_zone(settings))
+                for at in sorted({settings.remind_at, settings.notify.digest_at})
+            ]
         )
-        scheduler.add_job(run_plan, trigger, args=[url], id="follow-up-plan")
+        for i, trigger in enumerate(triggers):
+            scheduler.add_job(run_jobs, trigger, args=[url], id=f"crm-{i}")
         # the scheduler's own (real) clock: it is what APScheduler will fire by, CRM_NOW or not
-        upcoming = trigger.get_next_fire_time(None, datetime.now(trigger.timezone))
+        upcoming = min(t.get_next_fire_time(None, datetime.now(t.timezone)) for t in triggers)
         then = f"every {every_seconds} s" if every_seconds else "daily"
         say(f"next run at {upcoming:%Y-%m-%d %H:%M:%S %Z}, then {then}")
         signal.signal(signal.SIGTERM, _stop)

@@ -9,6 +9,7 @@ import json
 import os
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -65,16 +66,46 @@ class Plan:
 RENAMED = {"too_late_after_days": "expire_after_days"}
 
 
+CHANNELS = ("desktop", "email", "command")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class Notify:
+    """How reminders reach the user (the `[notify]` table of config.toml).
+
+    No password is ever a setting: the SMTP password comes from the environment
+    (CRM_SMTP_PASSWORD) or the system keyring, when a message is sent.
+    """
+
+    channels: tuple[str, ...] = ()  # any of CHANNELS; none: the daemon only runs the plan
+    digest_at: str = "08:00"  # local time of the daily digest
+    digest_when_empty: bool = False  # send the digest on a day with nothing due
+    review_day: str = "monday"  # the weekly review goes out that morning; "" for never
+    review_dir: str = ""  # a folder the weekly review is also written to, as Markdown
+    email_to: str = ""
+    email_from: str = ""
+    smtp_url: str = ""  # smtp://user@host:587 (STARTTLS) or smtps://user@host:465 (TLS)
+    command: str = ""  # a program that gets the digest's text on stdin
+    calendar_file: str = ""  # an iCalendar feed the daemon rewrites after each run
+
+
 @dataclass(frozen=True)
 class Settings:
     database: str | None = None  # a path or an SQLAlchemy URL; default: crm.db in data_dir()
     timezone: str | None = None  # an IANA name; default: the system's zone
     remind_at: str = "07:00"  # when `crm daemon` runs the plan each day, local time
     plan: Plan = field(default_factory=Plan)
+    notify: Notify = field(default_factory=Notify)
 
     @property
     def zone(self) -> ZoneInfo | None:
         return ZoneInfo(self.timezone) if self.timezone else None
+
+    @property
+    def digest_time(self) -> time:
+        hour, minute = (int(part) for part in self.notify.digest_at.split(":"))
+        return time(hour, minute)
 
     def plan_fingerprint(self) -> str:
         """Changes whenever the plan would decide differently: its rules or its intervals."""
@@ -96,7 +127,8 @@ def load_settings(path: Path | None = None) -> Settings:
 
 def _from_toml(raw: dict[str, object], path: Path) -> Settings:
     plan_table = raw.pop("plan", {})
-    known = {f.name for f in fields(Settings)} - {"plan"}
+    notify = _notify(raw.pop("notify", {}), path)
+    known = {f.name for f in fields(Settings)} - {"plan", "notify"}
     unknown = set(raw) - known
     if not isinstance(plan_table, dict):
         raise BadInput(f"{path}: plan must be a table: a line [plan], then one setting a line")
@@ -136,7 +168,7 @@ def _from_toml(raw: dict[str, object], path: Path) -> Settings:
             raise BadInput(f"{path}: plan.{name} must be {what}")
         plan = replace(plan, **{name: value})  # type: ignore[arg-type]
     _check(settings, path)
-    return replace(settings, plan=plan)
+    return replace(settings, plan=plan, notify=notify)
 
 
 _EXAMPLES = {"database": "~/crm.db", "timezone": "Europe/Berlin", "remind_at": "07:00"}
@@ -152,6 +184,94 @@ def _check(settings: Settings, path: Path) -> None:
             ZoneInfo(settings.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise BadInput(f"{path}: unknown timezone {settings.timezone!r}") from None
-    hour, _, minute = settings.remind_at.partition(":")
-    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+    if not _clock_time(settings.remind_at):
         raise BadInput(f"{path}: remind_at must be a time like 07:00, not {settings.remind_at!r}")
+
+
+def _notify(table: object, path: Path) -> Notify:
+    """The [notify] table, each value checked, each mistake said in one line."""
+    if not isinstance(table, dict):
+        raise BadInput(f"{path}: notify must be a table: a line [notify], then one setting a line")
+    unknown = set(table) - {f.name for f in fields(Notify)}
+    if "smtp_password" in unknown or "password" in unknown:
+        raise BadInput(
+            f"{path}: crm never keeps a password in config.toml: set CRM_SMTP_PASSWORD or store "
+            "it in the system keyring (see docs/daemon.md)"
+        )
+    if unknown:
+        raise BadInput(
+            f"{path}: unknown setting(s): {', '.join(f'notify.{k}' for k in sorted(unknown))}"
+        )
+    values: dict[str, object] = {}
+    for name, value in table.items():
+        if name == "channels":
+            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                raise BadInput(f'{path}: notify.channels must be a list, like ["desktop", "email"]')
+            strange = [v for v in value if v not in CHANNELS]
+            if strange:
+                raise BadInput(
+                    f"{path}: notify.channels: unknown channel {strange[0]!r} "
+                    f"(the channels are {', '.join(CHANNELS)})"
+                )
+            values[name] = tuple(dict.fromkeys(value))
+        elif name == "digest_when_empty":
+            if not isinstance(value, bool):
+                raise BadInput(f"{path}: notify.digest_when_empty must be true or false")
+            values[name] = value
+        elif not isinstance(value, str):
+            raise BadInput(f"{path}: notify.{name} must be text in quotes")
+        else:
+            values[name] = value.strip().lower() if name == "review_day" else value.strip()
+    notify = Notify(**values)  # type: ignore[arg-type]
+    _check_notify(notify, path)
+    return notify
+
+
+def _check_notify(notify: Notify, path: Path) -> None:
+    if not _clock_time(notify.digest_at):
+        raise BadInput(
+            f"{path}: notify.digest_at must be a time like 08:00, not {notify.digest_at!r}"
+        )
+    if notify.review_day and notify.review_day.lower() not in WEEKDAYS:
+        raise BadInput(
+            f'{path}: notify.review_day must be a weekday like monday, or "" for never, '
+            f"not {notify.review_day!r}"
+        )
+    for name in ("email_to", "email_from"):
+        value = getattr(notify, name)
+        if value and ("@" not in value or any(c.isspace() for c in value)):
+            raise BadInput(f"{path}: notify.{name} must be an email address, not {value!r}")
+    if notify.smtp_url:
+        scheme, sep, rest = notify.smtp_url.partition("://")
+        if scheme not in ("smtp", "smtps") or not sep or not rest.rpartition("@")[2].split(":")[0]:
+            raise BadInput(
+                f"{path}: notify.smtp_url must look like smtp://user@mail.example.org:587 "
+                f"(STARTTLS) or smtps://user@mail.example.org:465 (TLS)"
+            )
+        hostport = rest.rpartition("@")[2].rstrip("/")
+        port = ("", "", "") if hostport.endswith("]") else hostport.rpartition(":")
+        if port[1] and not port[2].isdigit():
+            raise BadInput(f"{path}: notify.smtp_url has a port that is not a number")
+        if ":" in rest.rpartition("@")[0]:
+            raise BadInput(
+                f"{path}: notify.smtp_url must not hold a password: set CRM_SMTP_PASSWORD or "
+                "store it in the system keyring"
+            )
+    if "email" in notify.channels:
+        missing = [n for n in ("email_to", "email_from", "smtp_url") if not getattr(notify, n)]
+        if missing:
+            raise BadInput(f"{path}: the email channel needs notify.{missing[0]}")
+    if "command" in notify.channels and not notify.command:
+        raise BadInput(f"{path}: the command channel needs notify.command")
+    if notify.command:
+        import shlex
+
+        try:
+            shlex.split(notify.command)
+        except ValueError as error:
+            raise BadInput(f"{path}: notify.command cannot be read: {error}") from None
+
+
+def _clock_time(text: str) -> bool:
+    hour, _, minute = text.partition(":")
+    return hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60

@@ -139,3 +139,6 @@ def postgres_database() -> Iterator[str]:
     finally:
         with _admin() as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+from tests.mailserver import mail_server  # noqa: E402, F401 (a fixture for every test module)

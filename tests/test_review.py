@@ -399,6 +399,7 @@ def test_the_terminal_report_at_80_columns(crm: Crm) -> None:
     # Sam has not answered, so he has none
     assert lines(out) == [
         "Review of Tue 24 Feb to Mon 02 Mar 2026 (7 days)",
+        "12 weeks: out ▁▁▁▁▁▁▁▁▁▁▁█  in ▁▁▁▁▁▁▁▁▁▁▁█  done ▁▁▁▁▁▁▁▁▁▁▁█",
         "",
         "At a glance",
         "                      this period  previous  change",

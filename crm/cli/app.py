@@ -17,6 +17,7 @@ from crm.cli import (
     employers,
     jobs,
     log,
+    notify,
     plan,
     review,
     tasks,
@@ -31,8 +32,8 @@ from crm.errors import CrmError
 
 ORDER = [
     "today", "log", "task", "touch", "undo", "contact", "employer", "job", "draft", "review",
-    "remind",
-    "daemon", "import", "export", "calendar", "backup", "demo", "config", "db",
+    "remind", "daemon", "notify", "import", "export", "calendar", "backup", "demo", "config",
+    "db",
 ]  # fmt: skip
 
 
@@ -114,7 +115,8 @@ app.command("undo")(undo.undo)
 app.command("draft")(draft.draft)
 app.add_typer(tasks.app, name="task")
 app.command("remind")(plan.remind)
-app.command("daemon")(plan.daemon)
+app.add_typer(plan.daemon_app, name="daemon")
+app.add_typer(notify.app, name="notify")
 app.add_typer(transfer.imports, name="import")
 app.command("export")(transfer.export)
 app.command("calendar")(transfer.calendar)

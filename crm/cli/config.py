@@ -14,6 +14,8 @@ def config(json: bool = JSON) -> None:
 
     Example: crm config
     """
+    import json as json_text
+
     from crm.db import masked
     from crm.render import print_json
     from crm.settings import config_path, data_dir
@@ -29,6 +31,7 @@ def config(json: bool = JSON) -> None:
         "timezone": s.timezone or f"system ({e.now.tzname()})",
         "remind_at": s.remind_at,
         "plan": asdict(s.plan),
+        "notify": dict(asdict(s.notify), smtp_password=_password_source()),
         "now": e.now,
     }
     if json:
@@ -48,6 +51,20 @@ def config(json: bool = JSON) -> None:
         shown = list(value) if isinstance(value, tuple) else value
         shown = str(shown).lower() if isinstance(shown, bool) else shown  # as TOML writes it
         out.print(f"  {name:<28}{shown}")
+    out.print("[notify]")
+    for name, value in doc["notify"].items():  # type: ignore[attr-defined]
+        # as TOML writes them: ["email", "desktop"], false
+        shown = json_text.dumps(value) if isinstance(value, tuple | bool) else value
+        out.print(f"  {name:<28}{shown or '(not set)'}", soft_wrap=True)
+
+
+def _password_source() -> str:
+    """Where the SMTP password would come from; the password itself is never shown."""
+    import os
+
+    if os.environ.get("CRM_SMTP_PASSWORD"):
+        return "*** (from CRM_SMTP_PASSWORD)"
+    return "the system keyring, if one holds it (never shown)"
 
 
 def _pretending() -> bool:

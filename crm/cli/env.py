@@ -84,7 +84,8 @@ class Env:
     @contextmanager
     def writing(self, *, check: Callable[[PlanResult], None] | None = None) -> Iterator[Session]:
         """One write transaction that ends with the follow-up plan carried out for what the
-        block changed (crm/services/plan.py collects that from the session).
+        block changed (crm/services/plan.py collects that from the session), and then the
+        calendar feed rewritten, when config.toml names one.
 
         Every such transaction is a record-keeping command: what it wrote (the plan's changes
         included) becomes what `crm undo` takes back. `check` sees what the plan did before
@@ -111,6 +112,7 @@ class Env:
             if check is not None:
                 check(self.plan_result)
             remember(session=session, now=self.now, label=command_line(), since=since)
+        self._refresh_calendar()
 
     def bring_plan_up_to_date(self) -> None:
         """The plan current before tasks are read: a write transaction only when it is not."""
@@ -125,6 +127,20 @@ class Env:
             self.plan_result = plan.bring_up_to_date(
                 session=session, now=self.now, plan=self.settings.plan, fingerprint=fingerprint
             )
+        self._refresh_calendar()
+
+    def _refresh_calendar(self) -> None:
+        """The calendar feed follows every change of the tasks (notify.calendar_file). The write
+        itself is committed by now: a feed that cannot be written is a warning, not a failure."""
+        if not self.settings.notify.calendar_file:
+            return
+        from crm.errors import CrmError
+        from crm.notify import refresh_calendar
+
+        try:
+            refresh_calendar(self.database(), self.settings, self.now)
+        except CrmError as error:
+            self.err.print(f"Warning: the calendar feed was not written: {error}", soft_wrap=True)
 
     @property
     def out(self) -> Console:

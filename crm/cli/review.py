@@ -10,6 +10,7 @@ from crm.cli.common import DATE_HELP, JSON, day, env
 
 if TYPE_CHECKING:
     from crm.cli.env import Env
+    from crm.services.activity import Week
     from crm.views.review_report import Block, Report, Table
 
 
@@ -23,8 +24,9 @@ def review(
     output: str | None = typer.Option(
         None,
         "--output",
-        metavar="FILE.md",
-        help="Write the report as Markdown (yours alone); a folder ending in / gets a name.",
+        metavar="FILE.md|FILE.html",
+        help="Write the report as Markdown, or (.html) as a page with charts (yours alone); "
+        "a folder ending in / gets a name.",
     ),
     json: bool = JSON,
 ) -> None:
@@ -32,7 +34,7 @@ def review(
 
     Each figure stands beside the previous period's. See docs/review.md for the definitions.
 
-    Example: crm review --days 14 --output review.md
+    Example: crm review --days 14 --output review.html
     """
     from crm.errors import BadInput
     from crm.services.review import period_of, weekly_review
@@ -47,8 +49,11 @@ def review(
 
         target = output_file(output, default_name=f"crm-review-{period.end:%Y-%m-%d}.md")
     e.bring_plan_up_to_date()
+    from crm.services.activity import weekly_activity
+
     with e.reading() as session:
         found = weekly_review(session=session, now=e.now, period=period, plan=e.settings.plan)
+        weeks = weekly_activity(session=session, zone=e.now.tzinfo, last_day=period.end)
     if json:
         from dataclasses import asdict
 
@@ -60,20 +65,29 @@ def review(
 
     report = review_report(found, today=e.today)
     if target is None:
-        _show(e, report)
+        _show(e, report, None if found.empty else weeks)
         return
     from crm.private_files import write_private
-    from crm.views.review_markdown import review_markdown
 
-    write_private(target, review_markdown(report).encode())
+    if target.shown.suffix.lower() in (".html", ".htm"):
+        from crm.views.review_html import review_html
+
+        page = review_html(report, found, weeks)
+    else:
+        from crm.views.review_markdown import review_markdown
+
+        page = review_markdown(report)
+    write_private(target, page.encode())
     e.out.print(
         f"Wrote the review of {span(period.start, period.end)} to {target.shown}.",
         soft_wrap=True,  # a long path stays whole, for scripts and for copying
     )
 
 
-def _show(e: Env, report: Report) -> None:
+def _show(e: Env, report: Report, weeks: list[Week] | None) -> None:
     e.out.print(report.title, style="bold")
+    if weeks:
+        e.out.print(_sparklines(weeks))
     for block in report.intro:
         _print(e, block)
     for section in report.sections:
@@ -81,6 +95,17 @@ def _show(e: Env, report: Report) -> None:
         e.out.print(section.title, style="bold")
         for block in section.blocks:
             _print(e, block)
+
+
+def _sparklines(weeks: list[Week]) -> str:
+    """The 12 weeks of the HTML page's chart, as one line."""
+    from crm.views.sparkline import sparkline
+
+    series = (("out", "touches_out"), ("in", "answers_in"), ("done", "tasks_done"))
+    drawn = "  ".join(
+        f"{name} {sparkline([getattr(w, field) for w in weeks])}" for name, field in series
+    )
+    return f"{len(weeks)} weeks: {drawn}"
 
 
 def _print(e: Env, block: Block) -> None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import sys
 
-FORMS = (["today"], ["today", "--json"])
+FORMS = (["today"], ["today", "--json"], ["today", "--brief"])
 
 
 def today_shortcut(argv: list[str]) -> bool:
-    """Run `[--db PATH_OR_URL] today [--json]` and return True, or return False untouched."""
+    """Run `[--db PATH_OR_URL] today [--json|--brief]` and return True, or return False
+    untouched."""
     db, rest = _db_option(argv)
     if rest not in FORMS or "_CRM_COMPLETE" in os.environ:
         return False
@@ -25,7 +26,7 @@ def today_shortcut(argv: list[str]) -> bool:
 
     env = start(db)
     try:
-        show_today(env, json=rest == FORMS[1])
+        show_today(env, json=rest == FORMS[1], brief=rest == FORMS[2])
         sys.stdout.flush()
     except CrmError as error:
         sys.stderr.write(f"Error: {error}\n")

@@ -27,8 +27,12 @@ Nothing to follow up yet. crm keeps your follow-ups once it knows whom you met:
 Or look around a made-up story first: crm demo"""
 
 
-def show_today(e: Env, *, json: bool) -> None:
+def show_today(e: Env, *, json: bool, brief: bool = False) -> None:
     with planned_query(e) as (query, as_text):
+        if brief:  # the counts alone: each section read with LIMIT 0, then counted
+            counts = agenda(query, today=e.today, until_as_text=as_text, limit=0).totals
+            _brief(counts)
+            return
         result = agenda(query, today=e.today, until_as_text=as_text, limit=None if json else SHOWN)
         calm = None
         if result.empty and not json:
@@ -39,6 +43,15 @@ def show_today(e: Env, *, json: bool) -> None:
         print_json(_document(result, e.now.tzinfo if e.settings.timezone else None))
     else:
         sys.stdout.write(render(result, calm))
+
+
+def _brief(counts: dict[str, int]) -> None:
+    """One line for a prompt or a status bar; nothing at all when nothing is due."""
+    from crm.views.digest import brief
+
+    line = brief(counts.get("overdue", 0), counts.get("today", 0))
+    if line:
+        sys.stdout.write(line + "\n")
 
 
 def _document(result: Agenda, zone: tzinfo | None) -> dict[str, object]:
