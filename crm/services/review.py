@@ -66,9 +66,10 @@ REQUEST = Purpose.INFO_INTERVIEW_REQUEST.value  # an email asking for an informa
 # jobs that are still alive (or won): a second chance at an employer that said no before
 SECOND_CHANCE = (
     JobStatus.APPLIED.value,
+    JobStatus.SCREENING.value,
     JobStatus.INTERVIEWING.value,
     JobStatus.OFFER.value,
-    JobStatus.HIRED.value,
+    JobStatus.ACCEPTED.value,
 )
 
 
