@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Add, list, show, edit and archive contacts.", no_args_is_help=True)
 
 ROLE_HELP = "hiring manager, recruiter, interviewer, other; connection: imported, not met"
+EVERY_HELP = "Keep in touch every 6w, 2m, 3m...; off: never; default: the plan's rhythm."
+TAG_HELP = "A tag to file them under (repeat for several)."
 
 
 @app.command("add")
@@ -32,6 +34,8 @@ def add(
         "--keep-in-touch/--no-keep-in-touch",
         help="Whether you sincerely liked them: no reminders for people you did not.",
     ),
+    every: str | None = typer.Option(None, "--every", metavar="6w|2m|3m|off", help=EVERY_HELP),
+    tag: list[str] = typer.Option([], "--tag", metavar="T", help=TAG_HELP),
 ) -> None:
     """Add a person you met in a hiring process.
 
@@ -52,6 +56,8 @@ def add(
             linkedin_url=linkedin,
             notes=notes,
             keep_in_touch=keep_in_touch,
+            every=every,
+            tags=tag,
         )
     if created and found:
         e.out.print(f"Added employer {found.name} (#{found.id}).")
@@ -64,6 +70,7 @@ def add(
 def list_(
     employer: str | None = typer.Option(None, "--employer", metavar="NAME"),
     archived: bool = typer.Option(False, "--archived", help="Include archived contacts."),
+    tag: str | None = typer.Option(None, "--tag", metavar="T", help="Only those with this tag."),
     json: bool = JSON,
 ) -> None:
     """List contacts with their employer, role and relationship stage.
@@ -84,15 +91,20 @@ def list_(
             plan=e.settings.plan,
             employer=only,
             include_archived=archived,
+            tag=tag,
         )
     zone = e.now.tzinfo
     if json:
         print_json(
-            [contact_doc(r.contact, r.employer, r.stage, r.relationship, zone) for r in rows]
+            [contact_doc(r.contact, r.employer, r.stage, r.relationship, zone, r.tags) for r in rows]
         )
         return
     if not rows:
-        if only is not None:
+        if tag is not None:
+            e.out.print(
+                f"Nobody is tagged {tag.strip()!r}. Tag someone: crm contact edit NAME --tag T"
+            )
+        elif only is not None:
             e.out.print(f"Nobody at {only.name} yet. Add who you met there:")
             e.out.print(f'  crm contact add NAME --employer "{only.name}"', soft_wrap=True)
         elif archived or not _any_archived(e):
@@ -144,7 +156,7 @@ def show(name: str = CONTACT, json: bool = JSON) -> None:
         )
     c, zone, employer = d.contact, e.now.tzinfo, d.employer.name if d.employer else None
     if json:
-        doc = contact_doc(c, d.employer, d.stage, d.relationship, zone)
+        doc = contact_doc(c, d.employer, d.stage, d.relationship, zone, d.tags)
         doc["next_nurture"] = d.next_nurture
         doc["open_tasks"] = [task_doc(t, c.name, employer, zone) for t in d.open_tasks]
         doc["timeline"] = [touch_doc(t, zone) for t in d.timeline]
@@ -162,6 +174,8 @@ def show(name: str = CONTACT, json: bool = JSON) -> None:
         ("phone", c.phone),
         ("linkedin", c.linkedin_url),
         ("notes", c.notes),
+        ("tags", ", ".join(d.tags)),
+        ("every", _cadence(c.every)),
         ("next note", relative_day(d.next_nurture, e.today) if d.next_nurture else None),
         ("archived", short_moment(c.archived_at, zone) if c.archived_at else None),
     ]
@@ -196,10 +210,13 @@ def edit(
     linkedin: str | None = typer.Option(None, "--linkedin", metavar="URL"),
     notes: str | None = typer.Option(None, "--notes", metavar="TEXT"),
     keep_in_touch: bool | None = typer.Option(None, "--keep-in-touch/--no-keep-in-touch"),
+    every: str | None = typer.Option(None, "--every", metavar="6w|2m|3m|off", help=EVERY_HELP),
+    tag: list[str] = typer.Option([], "--tag", metavar="T", help=TAG_HELP),
+    untag: list[str] = typer.Option([], "--untag", metavar="T", help="A tag to take off."),
 ) -> None:
     """Change a contact's details ("" clears a text field).
 
-    Example: crm contact edit dana --email dana@acme.example --no-keep-in-touch
+    Example: crm contact edit dana --every 6w --tag robotics --untag recruiter
     """
     from crm.errors import BadInput
     from crm.services.contacts import edit_contact
@@ -214,6 +231,9 @@ def edit(
         "linkedin_url": linkedin,
         "notes": notes,
         "keep_in_touch": keep_in_touch,
+        "every": every,
+        "tags": tag or None,
+        "untag": untag or None,
     }
     changes = {k: v for k, v in given.items() if v is not None}
     if not changes:
@@ -241,3 +261,13 @@ def archive(name: str = CONTACT) -> None:
         contact = archive_contact(session=session, now=e.now, contact=find_contact(session, name))
     e.out.print(f"Archived contact {contact.name} (#{contact.id}).")
     report_plan()
+
+
+def _cadence(every: str | None) -> str | None:
+    if every is None:
+        return None
+    if every == "off":
+        return "off (no keep-in-touch notes)"
+    units = {"d": "day", "w": "week", "m": "month"}
+    n, unit = int(every[:-1]), units[every[-1]]
+    return f"keep in touch every {n} {unit}{'s' if n > 1 else ''}"

@@ -1,12 +1,16 @@
 """Contacts: the people met in a hiring process."""
 
+import re
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from dateutil.relativedelta import relativedelta
+from sqlmodel import Session, col, delete, select
 
 from crm.errors import BadInput, Conflict
-from crm.models import Contact, Employer, Role, Task, TaskKind, TaskStatus, Touchpoint
+from crm.models import Contact, ContactTag, Employer, Role, Task, TaskKind, TaskStatus, Touchpoint
 from crm.services.employers import employer_for
 from crm.services.lookup import clean_name, name_key
 from crm.services.plan import relationships
@@ -17,6 +21,79 @@ from crm.settings import Plan
 # LinkedIn's are under 100 characters; the URL is unique, and PostgreSQL's unique index holds an
 # entry of at most ~2,700 bytes (500 characters at four bytes each)
 LONGEST_URL = 500
+LONGEST_TAG = 50
+EVERY = re.compile(r"(\d{1,3})\s*([dwm])")
+EVERY_UNITS = {"d": "days", "w": "weeks", "m": "months"}
+OFF = "off"
+
+
+def parse_every(text: str) -> str | None:
+    """A keep-in-touch cadence as typed ("6w", "2m", "3 m", "off"); None for "default"."""
+    word = text.strip().lower()
+    if word in (OFF, "never"):
+        return OFF
+    if word == "default":
+        return None
+    match = EVERY.fullmatch(word)
+    if match is None or int(match[1]) == 0:
+        raise BadInput(
+            f"{text!r} is not a cadence; write a number and d, w or m (6w, 2m, 3m), "
+            "off for none, or default for the plan's own rhythm"
+        )
+    return f"{int(match[1])}{match[2]}"
+
+
+def every_interval(every: str) -> relativedelta:
+    """The cadence as an interval, to add to an anchor date (times n, never chained)."""
+    match = EVERY.fullmatch(every)
+    assert match is not None, every
+    return relativedelta(**{EVERY_UNITS[match[2]]: int(match[1])})  # type: ignore[arg-type]
+
+
+def clean_tag(text: str) -> str:
+    tag = " ".join(text.split())
+    if not tag:
+        raise BadInput("a tag cannot be empty")
+    if "\x00" in tag or len(tag) > LONGEST_TAG:
+        raise BadInput(f"{tag[:60]!r} is not a tag: at most {LONGEST_TAG} printable characters")
+    return tag
+
+
+def tag_contact(session: Session, contact: Contact, tags: Iterable[str]) -> None:
+    have = {
+        t.tag_key
+        for t in session.exec(select(ContactTag).where(ContactTag.contact_id == contact.id))
+    }
+    for text in tags:
+        tag = clean_tag(text)
+        if tag.casefold() not in have:
+            have.add(tag.casefold())
+            session.add(ContactTag(contact_id=contact.id or 0, tag=tag, tag_key=tag.casefold()))
+    session.flush()
+
+
+def untag_contact(session: Session, contact: Contact, tags: Iterable[str]) -> None:
+    for text in tags:
+        key = clean_tag(text).casefold()
+        gone = session.exec(
+            delete(ContactTag).where(
+                col(ContactTag.contact_id) == contact.id, col(ContactTag.tag_key) == key
+            )
+        )
+        if not gone.rowcount:
+            raise BadInput(f"{contact.name} has no tag {text.strip()!r}")
+    session.flush()
+
+
+def tags_of(session: Session, contact_ids: list[int] | None = None) -> dict[int, list[str]]:
+    """Each contact's tags, in alphabetical order."""
+    query = select(ContactTag.contact_id, ContactTag.tag).order_by(col(ContactTag.tag_key))
+    if contact_ids is not None:
+        query = query.where(col(ContactTag.contact_id).in_(contact_ids))
+    found: dict[int, list[str]] = defaultdict(list)
+    for contact_id, tag in session.exec(query):
+        found[contact_id].append(tag)
+    return found
 
 
 def parse_role(text: str) -> str:
@@ -41,6 +118,8 @@ def add_contact(
     linkedin_url: str | None = None,
     notes: str | None = None,
     keep_in_touch: bool = True,
+    every: str | None = None,
+    tags: Iterable[str] = (),
 ) -> tuple[Contact, Employer | None, bool]:
     """The new contact, its employer, and whether that employer was created for it."""
     name = clean_name(name, "contact")
@@ -53,6 +132,7 @@ def add_contact(
         employer_id=found.id if found else None,
         role=parse_role(role) if role else Role.OTHER.value,
         keep_in_touch=keep_in_touch,
+        every=parse_every(every) if every is not None else None,
         created_at=now,
     )
     _set_text(
@@ -61,6 +141,7 @@ def add_contact(
     _refuse_duplicate_linkedin(session, contact)
     session.add(contact)
     session.flush()
+    tag_contact(session, contact, tags)
     return contact, found, created
 
 
@@ -78,6 +159,12 @@ def edit_contact(
             contact.role = parse_role(str(value))
         elif name == "keep_in_touch":
             contact.keep_in_touch = bool(value)
+        elif name == "every":
+            contact.every = parse_every(str(value))
+        elif name == "tags":
+            tag_contact(session, contact, value)  # type: ignore[arg-type]
+        elif name == "untag":
+            untag_contact(session, contact, value)  # type: ignore[arg-type]
         else:
             _set_text(contact, {name: value})  # type: ignore[dict-item]
     _refuse_duplicate_linkedin(session, contact)
@@ -101,6 +188,7 @@ class ContactRow:
     employer: Employer | None
     stage: Stage
     relationship: Relationship
+    tags: list[str] = field(default_factory=list)
 
 
 def list_contacts(
@@ -110,18 +198,32 @@ def list_contacts(
     plan: Plan,
     employer: Employer | None = None,
     include_archived: bool = False,
+    tag: str | None = None,
 ) -> list[ContactRow]:
     query = select(Contact, Employer).outerjoin(Employer, col(Contact.employer_id) == Employer.id)
     if employer is not None:
         query = query.where(Contact.employer_id == employer.id)
+    if tag is not None:
+        tagged = select(ContactTag.contact_id).where(
+            ContactTag.tag_key == clean_tag(tag).casefold()
+        )
+        query = query.where(col(Contact.id).in_(tagged))
     if not include_archived:
         query = query.where(col(Contact.archived_at).is_(None))
     rows = list(session.exec(query.order_by(col(Contact.name_key), col(Contact.id))))
-    ids = [c.id for c, _ in rows if c.id] if employer else None
+    some = employer is not None or tag is not None
+    ids = [c.id for c, _ in rows if c.id] if some else None
     known = relationships(session=session, zone=now.tzinfo, plan=plan, contact_ids=ids)
+    tags = tags_of(session, ids)
     today = now.date()
     return [
-        ContactRow(c, e, (r := known.get(c.id or 0, Relationship())).stage(today, plan), r)
+        ContactRow(
+            c,
+            e,
+            (r := known.get(c.id or 0, Relationship())).stage(today, plan),
+            r,
+            tags[c.id or 0],
+        )
         for c, e in rows
     ]
 
@@ -135,6 +237,7 @@ class ContactDetails:
     next_nurture: date | None
     open_tasks: list[Task] = field(default_factory=list)
     timeline: list[Touchpoint] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
 
 
 def contact_details(
@@ -167,6 +270,7 @@ def contact_details(
         next_nurture=nurture[0] if nurture else None,
         open_tasks=tasks,
         timeline=timeline,
+        tags=tags_of(session, [contact.id])[contact.id],
     )
 
 
