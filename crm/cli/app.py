@@ -19,6 +19,7 @@ from crm.cli import (
     log,
     plan,
     review,
+    search,
     tasks,
     today,
     transfer,
@@ -28,7 +29,7 @@ from crm.cli.env import Env
 from crm.errors import CrmError
 
 ORDER = [
-    "today", "log", "task", "contact", "employer", "job", "draft", "review", "remind",
+    "today", "log", "task", "contact", "employer", "job", "search", "draft", "review", "remind",
     "daemon", "import", "export", "calendar", "backup", "demo", "config", "db",
 ]  # fmt: skip
 
@@ -94,6 +95,7 @@ app.add_typer(employers.app, name="employer")
 app.add_typer(contacts.app, name="contact")
 app.add_typer(jobs.app, name="job")
 app.command("log")(log.log)
+app.command("search")(search.search)
 app.command("draft")(draft.draft)
 app.add_typer(tasks.app, name="task")
 app.command("remind")(plan.remind)

@@ -96,7 +96,10 @@ def list_(
     zone = e.now.tzinfo
     if json:
         print_json(
-            [contact_doc(r.contact, r.employer, r.stage, r.relationship, zone, r.tags) for r in rows]
+            [
+                contact_doc(r.contact, r.employer, r.stage, r.relationship, zone, r.tags)
+                for r in rows
+            ]
         )
         return
     if not rows:
