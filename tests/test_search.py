@@ -94,7 +94,9 @@ def test_what_a_person_sees(crm: Crm) -> None:
     ]
     bad = crm("search", "--", "-- ...", ok=False)
     assert bad.exit_code != 0 and bad.stdout == ""
-    assert bad.stderr == "Error: nothing to search for in '-- ...': type a word or its first letters\n"
+    assert (
+        bad.stderr == "Error: nothing to search for in '-- ...': type a word or its first letters\n"
+    )
 
 
 def test_the_migration_indexes_what_was_stored_before(backend: str) -> None:

@@ -267,10 +267,6 @@ def archive(name: str = CONTACT) -> None:
 
 
 def _cadence(every: str | None) -> str | None:
-    if every is None:
-        return None
-    if every == "off":
-        return "off (no keep-in-touch notes)"
-    units = {"d": "day", "w": "week", "m": "month"}
-    n, unit = int(every[:-1]), units[every[-1]]
-    return f"keep in touch every {n} {unit}{'s' if n > 1 else ''}"
+    from crm.services.cadence import in_words
+
+    return in_words(every) if every else None

@@ -221,7 +221,12 @@ def show(
     facts = [
         ("posting", j.url),
         ("rank", f"you were number {j.finalist_rank}" if j.finalist_rank else None),
-        ("deadline", f"answer the offer by {d.offer_deadline}" if d.offer_deadline else None),
+        (
+            "deadline",
+            f"answer the offer by {d.offer_deadline}"
+            if d.offer_deadline and j.status == "offer"
+            else None,
+        ),
     ]
     for label, value in facts:
         if value:

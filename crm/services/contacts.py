@@ -1,16 +1,15 @@
 """Contacts: the people met in a hiring process."""
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, col, delete, select
 
 from crm.errors import BadInput, Conflict
 from crm.models import Contact, ContactTag, Employer, Role, Task, TaskKind, TaskStatus, Touchpoint
+from crm.services.cadence import parse_every
 from crm.services.employers import employer_for
 from crm.services.lookup import clean_name, name_key
 from crm.services.plan import relationships
@@ -22,32 +21,6 @@ from crm.settings import Plan
 # entry of at most ~2,700 bytes (500 characters at four bytes each)
 LONGEST_URL = 500
 LONGEST_TAG = 50
-EVERY = re.compile(r"(\d{1,3})\s*([dwm])")
-EVERY_UNITS = {"d": "days", "w": "weeks", "m": "months"}
-OFF = "off"
-
-
-def parse_every(text: str) -> str | None:
-    """A keep-in-touch cadence as typed ("6w", "2m", "3 m", "off"); None for "default"."""
-    word = text.strip().lower()
-    if word in (OFF, "never"):
-        return OFF
-    if word == "default":
-        return None
-    match = EVERY.fullmatch(word)
-    if match is None or int(match[1]) == 0:
-        raise BadInput(
-            f"{text!r} is not a cadence; write a number and d, w or m (6w, 2m, 3m), "
-            "off for none, or default for the plan's own rhythm"
-        )
-    return f"{int(match[1])}{match[2]}"
-
-
-def every_interval(every: str) -> relativedelta:
-    """The cadence as an interval, to add to an anchor date (times n, never chained)."""
-    match = EVERY.fullmatch(every)
-    assert match is not None, every
-    return relativedelta(**{EVERY_UNITS[match[2]]: int(match[1])})  # type: ignore[arg-type]
 
 
 def clean_tag(text: str) -> str:

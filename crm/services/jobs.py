@@ -143,13 +143,13 @@ def move_job(
     if rank is not None and status != JobStatus.REJECTED.value:
         raise BadInput("--rank is your place among the finalists: it goes with a rejection")
     last = latest_move(session, job)
+    if JobStatus.ACCEPTED.value in (status, job.status):
+        # an accepted job ends (or, undone, resumes) every other process's follow-ups
+        from crm.services.plan import touched
+
+        touched(session, everything=True)
     if last is not None and last.status == status and deadline is None:
         raise Conflict(f"{job.title!r} is already {status} (since {last.moved_on})")
-    if last is not None and on < last.moved_on:
-        raise BadInput(
-            f"{job.title!r} moved to {last.status} on {last.moved_on}; "
-            f"a later move cannot be dated before it ({on})"
-        )
     job.status = status
     if status == JobStatus.APPLIED.value and job.applied_on is None:
         job.applied_on = on
@@ -162,10 +162,10 @@ def move_job(
 
 
 def latest_move(session: Session, job: Job) -> JobMove | None:
+    """The move recorded last: it set the job's status, whatever day it is dated (a move told
+    late may be dated before the one before it)."""
     return session.exec(
-        select(JobMove)
-        .where(JobMove.job_id == job.id)
-        .order_by(col(JobMove.moved_on).desc(), col(JobMove.id).desc())
+        select(JobMove).where(JobMove.job_id == job.id).order_by(col(JobMove.id).desc())
     ).first()
 
 
@@ -200,13 +200,6 @@ def reject_job(
         )
     elif job.status == JobStatus.REJECTED.value:
         raise Conflict(f"{job.title!r} at {found.name} was already rejected on {job.rejected_on}")
-    else:
-        last = latest_move(session, job)
-        if last is not None and on < last.moved_on:
-            raise BadInput(
-                f"{job.title!r} moved to {last.status} on {last.moved_on}; "
-                f"the rejection cannot be dated before it ({on})"
-            )
     job.status = JobStatus.REJECTED.value
     job.rejected_on = on
     job.finalist_rank = rank
@@ -303,7 +296,7 @@ def job_board(*, session: Session) -> Board:
 
 def _latest_moves(session: Session) -> dict[int, JobMove]:
     latest: dict[int, JobMove] = {}
-    for move in session.exec(select(JobMove).order_by(col(JobMove.moved_on), col(JobMove.id))):
+    for move in session.exec(select(JobMove).order_by(col(JobMove.id))):
         latest[move.job_id] = move
     return latest
 
@@ -332,15 +325,12 @@ def job_details(*, session: Session, now: datetime, job: Job) -> JobDetails:
     employer = session.get(Employer, job.employer_id)
     assert employer is not None
     moves = list(
-        session.exec(
-            select(JobMove)
-            .where(JobMove.job_id == job.id)
-            .order_by(col(JobMove.moved_on), col(JobMove.id))
-        )
+        session.exec(select(JobMove).where(JobMove.job_id == job.id).order_by(col(JobMove.id)))
     )
     zone = now.tzinfo
-    start = moves[0].moved_on if moves else job.created_at.astimezone(zone).date()
-    end = moves[-1].moved_on if moves and job.status in CLOSED else now.date()
+    days = [m.moved_on for m in moves]
+    start = min(days) if days else job.created_at.astimezone(zone).date()
+    end = max(days) if days and job.status in CLOSED else now.date()
     rows = session.exec(
         select(Touchpoint, Contact)
         .join(Contact, col(Touchpoint.contact_id) == Contact.id)
