@@ -234,3 +234,47 @@ def test_the_draft_after_an_interview_is_short_and_not_the_rejection_note(crm: C
     after = crm("draft", "ada").stdout
     assert after.startswith("Subject: Thank you: Data Engineer at Umbrella\n")
     assert "disappointed" in after and "keep me in mind" in after
+
+
+def test_the_review_has_the_pipeline_and_each_persons_cadence(crm: Crm) -> None:
+    crm("job", "add", "Acme", "--title", "Analyst", "--applied", "2026-02-02", now="2026-02-02")
+    crm("job", "add", "Globex", "--title", "Engineer", "--applied", "2026-02-10", now="2026-02-10")
+    crm("job", "add", "Initech", "--title", "PM", "--status", "saved", now="2026-02-10")
+    crm("job", "move", "acme", "screening", "--on", "2026-02-26", now="2026-02-26")
+    crm("contact", "add", "Kai Ito", "--employer", "Globex", now="2026-02-10")
+    crm("log", "reply", "kai", "--on", "2026-02-16", now="2026-02-16")
+    crm("contact", "add", "Rita", "--every", "2w", now="2026-02-01")
+    crm("log", "call", "rita", "--on", "2026-02-12", now="2026-02-12")
+    crm("contact", "add", "Lee", "--every", "3m", now="2026-01-01")
+    crm("log", "call", "lee", "--on", "2026-01-02", now="2026-01-02")
+    doc: Any = crm.json("review", now="2026-03-02")
+    pipeline = doc["pipeline"]
+    assert {k: v for k, v in pipeline["by_status"].items() if v} == {
+        "saved": 1,
+        "applied": 1,
+        "screening": 1,
+    }
+    assert pipeline["moves"] == [
+        {
+            "job_id": 1,
+            "title": "Analyst",
+            "employer": "Acme",
+            "status": "screening",
+            "on": "2026-02-26",
+        }
+    ]
+    # Acme answered after 24 days (a move), Globex after 6 (Kai's reply): the median is 15
+    assert (pipeline["answered"], pipeline["waiting"]) == (2, 0)
+    assert pipeline["median_days_to_answer"] == 15
+    # Rita: quiet 18 days, more than her two weeks; Lee: 59 days, not yet his three months
+    assert [c["contact"] for c in doc["going_cold"]] == ["Rita"]
+    text = lines(crm("review", now="2026-03-02").stdout)
+    start = text.index("Pipeline")
+    assert text[start : start + 6] == [
+        "Pipeline",
+        "Jobs: 1 saved, 1 applied, 1 screening.",
+        "Employers answered 2 applications after 15 days (median); 0 still without an",
+        "answer.",
+        "on          job         employer  moved to",
+        "Thu 26 Feb  #1 Analyst  Acme      screening",
+    ]

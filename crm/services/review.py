@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, and_, case, literal, or_, union
 from sqlalchemy import select as sa_select  # sqlmodel's select stops at four columns
 from sqlalchemy.orm import aliased
@@ -53,7 +54,9 @@ from crm.models import (
     TouchKind,
     Touchpoint,
 )
+from crm.services.cadence import OFF, cadence_step
 from crm.services.relationships import CONVERSATIONS, local
+from crm.services.review_pipeline import PipelineReview, pipeline_review
 from crm.settings import Plan
 
 DEFAULT_DAYS = 7
@@ -286,6 +289,7 @@ class Review:
     expired: list[ExpiredTask]
     door_reopening: list[DoorReopening]
     next_week: list[NextTask]
+    pipeline: PipelineReview | None = None  # the job search (crm/services/review_pipeline.py)
 
 
 def weekly_review(*, session: Session, now: datetime, period: Period, plan: Plan) -> Review:
@@ -356,6 +360,7 @@ def weekly_review(*, session: Session, now: datetime, period: Period, plan: Plan
         expired=_expired(session, this, zone),
         door_reopening=_door_reopening(session, now),
         next_week=_next_week(session, now.date()),
+        pipeline=pipeline_review(session=session, now=now, start=period.start, end=period.end),
     )
 
 
@@ -847,8 +852,9 @@ def _going_cold(session: Session, now: datetime, plan: Plan) -> list[GoingCold]:
     """Keep-in-touch contacts quiet for COLD_AFTER_DAYS, or whose nurture note is very late,
     while the plan still keeps the relationship (a quiet one is listed once, as gone quiet).
 
-    A contact never touched is not going cold: it never was warm (and a LinkedIn import would
-    otherwise fill the list with hundreds of people).
+    A contact with their own cadence (`--every 6w`) is going cold once quiet for longer than
+    it; `--every off` never is. A contact never touched is not going cold: it never was warm
+    (and a LinkedIn import would otherwise fill the list with hundreds of people).
     """
     from crm.services.plan import relationships
 
@@ -875,7 +881,14 @@ def _going_cold(session: Session, now: datetime, plan: Plan) -> list[GoingCold]:
     quiet_before = _midnight(today - timedelta(days=COLD_AFTER_DAYS - 1), now.tzinfo)
     dormant_before = _midnight(today - timedelta(days=plan.dormant_after_days), now.tzinfo)
     query = (
-        sa_select(col(Contact.id), col(Contact.name), col(Employer.name), last.c.at, nurture.c.due)
+        sa_select(
+            col(Contact.id),
+            col(Contact.name),
+            col(Employer.name),
+            last.c.at,
+            nurture.c.due,
+            col(Contact.every),
+        )
         .join(last, last.c.contact_id == Contact.id)
         .outerjoin(Employer, col(Employer.id) == Contact.employer_id)
         .outerjoin(nurture, nurture.c.contact_id == Contact.id)
@@ -886,14 +899,17 @@ def _going_cold(session: Session, now: datetime, plan: Plan) -> list[GoingCold]:
             or_(
                 last.c.at < quiet_before,
                 nurture.c.due < today - timedelta(days=LATE_NURTURE_DAYS),
+                col(Contact.every).is_not(None),
             ),
         )
         .order_by(last.c.at, col(Contact.id))
     )
     found = []
-    for cid, name, employer, at, due in session.execute(query):
+    for cid, name, employer, at, due, every in session.execute(query):
         touched = _local(at, now.tzinfo)
         late = (today - due).days if due is not None and due < today else None
+        if every is not None and not _cold_by_own_cadence(every, touched.date(), today):
+            continue
         found.append(
             GoingCold(cid or 0, name, employer, touched, (today - touched.date()).days, due, late)
         )
@@ -981,6 +997,13 @@ def _employer_names_at(session: Session, contacts: list[int]) -> dict[int, str]:
     for cid, name in session.execute(query):
         found.setdefault(cid, name)
     return found
+
+
+def _cold_by_own_cadence(every: str, touched: date, today: date) -> bool:
+    if every == OFF:
+        return False
+    unit, count = cadence_step(every)
+    return today > touched + relativedelta(**{unit: count})  # type: ignore[arg-type]
 
 
 def _expired(session: Session, this: _Window, zone: tzinfo | None) -> list[ExpiredTask]:
