@@ -135,3 +135,22 @@ def test_the_migration_indexes_what_was_stored_before(backend: str) -> None:
     assert [h["kind"] for h in crm.json("search", "percep")] == ["job"]  # type: ignore[index, union-attr]
     [job] = crm.json("job", "show", "#1", "--json")["moves"]  # type: ignore[index]
     assert job == {"status": "accepted", "on": "2026-01-05", "deadline": None}
+
+
+def test_the_shortcut_and_typer_give_the_same_answer(sqlite_crm: Crm) -> None:
+    """`crm search WORDS [--json]` skips Typer (crm/cli/shortcut.py); same output either way."""
+    import subprocess
+    import sys
+
+    people(sqlite_crm)
+    for args in (["jose"], ["--json", "robo"], ["demo", "arm", "--json"]):
+        fast = subprocess.run(
+            [sys.executable, "-m", "crm", "search", *args], capture_output=True, text=True
+        )
+        assert fast.returncode == 0, fast.stderr
+        assert fast.stdout == sqlite_crm("search", *args).stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "crm", "search", "..."], capture_output=True, text=True
+    )
+    assert (bad.returncode, bad.stdout) == (2, "")
+    assert bad.stderr == "Error: nothing to search for in '...': type a word or its first letters\n"
