@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta, tzinfo
 
 from sqlalchemy import func
@@ -67,10 +67,10 @@ class JobFacts:
 class Pipeline:
     jobs: dict[int, JobFacts]
     last_news: dict[int, date]  # employer id -> the latest day anyone there wrote or called
+    accepted: set[int] = field(init=False)
 
-    @property
-    def accepted(self) -> set[int]:
-        return {j.id for j in self.jobs.values() if j.status == JobStatus.ACCEPTED.value}
+    def __post_init__(self) -> None:
+        self.accepted = {j.id for j in self.jobs.values() if j.status == JobStatus.ACCEPTED.value}
 
     def search_over_for(self, job_id: int | None) -> bool:
         """A job elsewhere was accepted: this process's job-hunting tasks end."""
@@ -93,7 +93,10 @@ def load_pipeline(session: Session, zone: tzinfo | None) -> Pipeline:
             sa_select(col(Job.id), col(Job.employer_id), col(Job.status))
         )
     }
-    waiting = {j.employer_id for j in jobs.values() if j.status == JobStatus.APPLIED.value}
+    # only a job waiting in `applied` with a recorded move can want a follow-up
+    waiting = {
+        j.employer_id for j in jobs.values() if j.status == JobStatus.APPLIED.value and j.moves
+    }
     last_news: dict[int, date] = {}
     if waiting:
         for employer_id, at in session.execute(
