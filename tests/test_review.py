@@ -537,7 +537,7 @@ def test_a_second_chance_is_a_job_after_the_first_no(crm: Crm) -> None:
             "rejected_on": "2026-01-05",
             "finalist_rank": None,
             "check_openings": [
-                {"task_id": 1, "title": "Check their openings (day 30)", "due": "2026-02-04"}
+                {"task_id": 2, "title": "Check their openings (day 30)", "due": "2026-02-04"}
             ],
             "new_jobs": [
                 {
@@ -555,7 +555,7 @@ def test_a_second_chance_is_a_job_after_the_first_no(crm: Crm) -> None:
     assert out[door + 1 : door + 4] == [
         "employer  what                               when",
         "Globex    ★ a second chance: Senior Analyst  added 20 days ago",
-        "Globex    #1 Check their openings (day 30)   26 days late",
+        "Globex    #2 Check their openings (day 30)   26 days late",
     ]
 
 

@@ -39,7 +39,15 @@ moment = sqlmodel.sql.sqltypes.UTCDateTime
 SOURCES: dict[str, tuple[int, tuple[str, ...]]] = {
     "contact": (
         0,
-        ("{r}.name", "replace({r}.role, '-', ' ')", "{r}.position", "{r}.notes"),
+        (
+            "{r}.name",
+            # the roles worth finding; `other` and an import's `connection` would only add a row
+            # for nearly every contact
+            "CASE WHEN {r}.role IN ('other', 'connection') THEN NULL "
+            "ELSE replace({r}.role, '-', ' ') END",
+            "{r}.position",
+            "{r}.notes",
+        ),
     ),
     "employer": (1, ("{r}.name", "{r}.notes")),
     "job": (2, ("{r}.title",)),
