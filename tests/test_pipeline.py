@@ -247,6 +247,8 @@ def test_the_review_has_the_pipeline_and_each_persons_cadence(crm: Crm) -> None:
     crm("log", "call", "rita", "--on", "2026-02-12", now="2026-02-12")
     crm("contact", "add", "Lee", "--every", "3m", now="2026-01-01")
     crm("log", "call", "lee", "--on", "2026-01-02", now="2026-01-02")
+    crm("contact", "add", "Ola", "--every", "1m", now="2025-10-01")
+    crm("log", "call", "ola", "--on", "2025-10-01", now="2025-10-01")
     doc: Any = crm.json("review", now="2026-03-02")
     pipeline = doc["pipeline"]
     assert {k: v for k, v in pipeline["by_status"].items() if v} == {
@@ -266,8 +268,9 @@ def test_the_review_has_the_pipeline_and_each_persons_cadence(crm: Crm) -> None:
     # Acme answered after 24 days (a move), Globex after 6 (Kai's reply): the median is 15
     assert (pipeline["answered"], pipeline["waiting"]) == (2, 0)
     assert pipeline["median_days_to_answer"] == 15
-    # Rita: quiet 18 days, more than her two weeks; Lee: 59 days, not yet his three months
-    assert [c["contact"] for c in doc["going_cold"]] == ["Rita"]
+    # Rita: quiet 18 days, more than her two weeks; Lee: 59 days, not yet his three months;
+    # Ola: 152 days, long past her month (an own cadence never lets a relationship go dormant)
+    assert [c["contact"] for c in doc["going_cold"]] == ["Ola", "Rita"]
     text = lines(crm("review", now="2026-03-02").stdout)
     start = text.index("Pipeline")
     assert text[start : start + 6] == [

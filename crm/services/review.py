@@ -895,7 +895,8 @@ def _going_cold(session: Session, now: datetime, plan: Plan) -> list[GoingCold]:
         .where(
             col(Contact.keep_in_touch).is_(True),
             col(Contact.archived_at).is_(None),
-            last.c.at >= dormant_before,
+            # their own cadence: the plan never lets them go quiet or dormant
+            or_(last.c.at >= dormant_before, col(Contact.every).is_not(None)),
             or_(
                 last.c.at < quiet_before,
                 nurture.c.due < today - timedelta(days=LATE_NURTURE_DAYS),
@@ -904,12 +905,14 @@ def _going_cold(session: Session, now: datetime, plan: Plan) -> list[GoingCold]:
         )
         .order_by(last.c.at, col(Contact.id))
     )
-    found = []
+    found, own = [], set()
     for cid, name, employer, at, due, every in session.execute(query):
         touched = _local(at, now.tzinfo)
         late = (today - due).days if due is not None and due < today else None
-        if every is not None and not _cold_by_own_cadence(every, touched.date(), today):
-            continue
+        if every is not None:
+            if not _cold_by_own_cadence(every, touched.date(), today):
+                continue
+            own.add(cid)
         found.append(
             GoingCold(cid or 0, name, employer, touched, (today - touched.date()).days, due, late)
         )
@@ -918,7 +921,9 @@ def _going_cold(session: Session, now: datetime, plan: Plan) -> list[GoingCold]:
     known = relationships(
         session=session, zone=now.tzinfo, plan=plan, contact_ids=[c.contact_id for c in found]
     )
-    return [c for c in found if not _let_go(known.get(c.contact_id), today, plan)]
+    return [
+        c for c in found if c.contact_id in own or not _let_go(known.get(c.contact_id), today, plan)
+    ]
 
 
 def _let_go(rel: Any, today: date, plan: Plan) -> bool:
