@@ -281,3 +281,14 @@ def test_the_review_has_the_pipeline_and_each_persons_cadence(crm: Crm) -> None:
         "on          job         employer  moved to",
         "Thu 26 Feb  #1 Analyst  Acme      screening",
     ]
+
+
+def test_a_new_deadline_replaces_the_offers_reminder(crm: Crm) -> None:
+    crm("job", "add", "Acme", "--title", "Analyst", "--applied", "2026-02-20")
+    crm("job", "move", "acme", "offer", "--deadline", "2026-03-20")
+    out = crm("job", "move", "acme", "offer", "--deadline", "2026-03-10").stdout
+    assert lines(out) == [
+        "Moved 'Analyst' at Acme (#1) to offer on 2026-03-02, answer by 2026-03-10.",
+        "  + #3 Answer the offer by Tue 10 Mar · due Sun 08 Mar",
+        "  - #2 Answer the offer by Fri 20 Mar · withdrawn",
+    ]

@@ -143,10 +143,12 @@ def move_job(
     if rank is not None and status != JobStatus.REJECTED.value:
         raise BadInput("--rank is your place among the finalists: it goes with a rejection")
     last = latest_move(session, job)
-    if JobStatus.ACCEPTED.value in (status, job.status):
-        # an accepted job ends (or, undone, resumes) every other process's follow-ups
-        from crm.services.plan import touched
+    from crm.services.plan import touched
 
+    # the plan re-plans the employer's tasks (a new deadline changes no column of the job);
+    # an accepted job ends (or, undone, resumes) every other process's follow-ups
+    touched(session, employers=[job.employer_id])
+    if JobStatus.ACCEPTED.value in (status, job.status):
         touched(session, everything=True)
     if last is not None and last.status == status and deadline is None:
         raise Conflict(f"{job.title!r} is already {status} (since {last.moved_on})")
