@@ -282,7 +282,7 @@ def test_the_json_export_is_one_record_a_line(sqlite_crm: Crm) -> None:
     document = json.loads(text)
     records = text.splitlines()
     assert records[0] == (
-        '{"format": "crm-export", "version": 1, "exported_at": "2026-03-02T09:00:00+00:00",'
+        '{"format": "crm-export", "version": 2, "exported_at": "2026-03-02T09:00:00+00:00",'
     )
     assert records[-1] == "}"
     for section in ("employers", "contacts", "jobs", "touchpoints", "tasks", "employment"):
