@@ -21,7 +21,16 @@ if TYPE_CHECKING:
 
 # What the user wrote. plan_state and change_counter are bookkeeping, and the journal itself is
 # not journaled.
-JOURNALED = ("employer", "contact", "job", "touchpoint", "task", "employment")
+JOURNALED = (
+    "employer",
+    "contact",
+    "job",
+    "touchpoint",
+    "task",
+    "employment",
+    "job_move",  # since migration 0009, like contact_tag: journaled where the schema has them
+    "contact_tag",
+)
 EVENTS = ("insert", "update", "delete")
 TX = "txid_current()"
 JOURNAL_ROW = "INSERT INTO undo_row (table_name, row_id, op, old, tx) VALUES"
@@ -31,8 +40,9 @@ def install(connection: Connection) -> None:
     """(Re)make the triggers for the schema as it is now, and forget the journal: a command
     recorded under another schema cannot be put back column for column."""
     uninstall(connection)
+    tables = _present(connection)
     if connection.dialect.name == "sqlite":
-        for table in JOURNALED:
+        for table in tables:
             _sqlite_triggers(connection, table)
     else:
         connection.exec_driver_sql(
@@ -42,7 +52,7 @@ def install(connection: Connection) -> None:
             f"{JOURNAL_ROW} (TG_TABLE_NAME, OLD.id, lower(TG_OP), row_to_json(OLD)::text, {TX}); "
             "END IF; RETURN NULL; END $$"
         )
-        for table in JOURNALED:
+        for table in tables:
             connection.exec_driver_sql(
                 f"CREATE TRIGGER crm_journal_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} "
                 "FOR EACH ROW EXECUTE FUNCTION crm_journal_row()"
@@ -53,7 +63,7 @@ def install(connection: Connection) -> None:
 
 def uninstall(connection: Connection) -> None:
     sqlite = connection.dialect.name == "sqlite"
-    for table in JOURNALED:
+    for table in _present(connection):
         if sqlite:
             for event in EVENTS:
                 connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS crm_journal_{table}_{event}")
@@ -61,6 +71,14 @@ def uninstall(connection: Connection) -> None:
             connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS crm_journal_{table} ON {table}")
     if not sqlite:
         connection.exec_driver_sql("DROP FUNCTION IF EXISTS crm_journal_row()")
+
+
+def _present(connection: Connection) -> list[str]:
+    """The journaled tables this schema has (a downgrade may be below the newer ones)."""
+    from sqlalchemy import inspect
+
+    have = set(inspect(connection).get_table_names())
+    return [table for table in JOURNALED if table in have]
 
 
 def installed(connection: Connection) -> bool:

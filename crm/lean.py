@@ -58,3 +58,27 @@ def _current(reader: Reader, fingerprint: str, today: date) -> bool:
     except sqlite3.Error:  # no tables yet, or not a database: the ordinary path says why
         return False
     return status.current
+
+
+@contextmanager
+def schema_reader(path: Path) -> Iterator[Reader | None]:
+    """Like `lean_reader` for what reads no task (a search): the schema alone must be current."""
+    if not path.is_file():
+        yield None
+        return
+    try:
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    except sqlite3.Error:
+        yield None
+        return
+    try:
+        connection.execute("BEGIN")
+        reader = Reader(connection)
+        try:
+            revision = reader("SELECT version_num FROM alembic_version", {})
+        except sqlite3.Error:
+            revision = []
+        yield reader if list(map(tuple, revision)) == [(SCHEMA_REVISION,)] else None
+        connection.execute("COMMIT")
+    finally:
+        connection.close()

@@ -7,7 +7,7 @@ timezone-aware datetimes, stored in UTC and shown in local time.
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Index
+from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # Named constraints, so a later batch migration on SQLite can find and change them.
@@ -31,11 +31,15 @@ class Role(StrEnum):
 
 
 class JobStatus(StrEnum):
+    """A hiring process's stages, in the order it usually moves through them."""
+
+    SAVED = "saved"
     APPLIED = "applied"
+    SCREENING = "screening"
     INTERVIEWING = "interviewing"
-    REJECTED = "rejected"
     OFFER = "offer"
-    HIRED = "hired"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
 
 
@@ -46,6 +50,7 @@ class TouchKind(StrEnum):
     LINKEDIN = "linkedin"
     CALL = "call"
     MEETING = "meeting"
+    INTERVIEW = "interview"
     INFO_INTERVIEW = "info-interview"
     NOTE = "note"
 
@@ -111,6 +116,8 @@ class Contact(SQLModel, table=True):
     linkedin_connected_on: date | None = None
     notes: str | None = None
     keep_in_touch: bool = True
+    # their own keep-in-touch cadence ("6w", "2m", "off"); None: the plan's default rules
+    every: str | None = None
     archived_at: datetime | None = None
     created_at: datetime
 
@@ -125,6 +132,31 @@ class Job(SQLModel, table=True):
     rejected_on: date | None = None
     finalist_rank: int | None = None
     created_at: datetime
+
+
+class JobMove(SQLModel, table=True):
+    """One change of a job's status, dated: the pipeline's history is kept, not overwritten."""
+
+    __tablename__ = "job_move"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id", index=True)
+    status: str
+    moved_on: date
+    deadline: date | None = None  # an offer's answer-by date
+    created_at: datetime
+
+
+class ContactTag(SQLModel, table=True):
+    """A word the user files a contact under ("robotics", "referral")."""
+
+    __tablename__ = "contact_tag"
+    __table_args__ = (UniqueConstraint("contact_id", "tag_key", name="uq_contact_tag_contact"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id")
+    tag: str
+    tag_key: str = Field(index=True)  # casefolded: "Robotics" and "robotics" are one tag
 
 
 class Touchpoint(SQLModel, table=True):
@@ -144,6 +176,8 @@ class Touchpoint(SQLModel, table=True):
     # ("the robot arm demo"); memos (`crm log note`) and summaries never are quoted
     topic: str | None = None
     purpose: str | None = None  # a Purpose, for the outgoing touches that need one
+    # the hiring process it belongs to (an interview), when the user or crm knows it
+    job_id: int | None = Field(default=None, foreign_key="job.id")
     created_at: datetime
 
 

@@ -18,7 +18,7 @@ from crm.errors import BadInput
 APP = "crm"
 # Bump when a rule of the follow-up plan (crm/services/plan.py) changes: every database then
 # runs the new plan once, because its fingerprint no longer matches.
-PLAN_VERSION = 4
+PLAN_VERSION = 5
 
 
 def data_dir() -> Path:
@@ -60,6 +60,8 @@ class Plan:
     dormant_after_days: int = 120  # no touch for this long: no new nurture
     expire_after_days: int = 30  # an open plan task this overdue expires (and is not made)
     reply_window_days: int = 21  # the review counts a thank-you answered within this
+    applied_follow_up_days: int = 10  # no news this long after applying: ask about it
+    offer_deadline_warning_days: int = 2  # the reminder before an offer's deadline
 
 
 # Settings an older crm knew by another name: read as the new one.

@@ -49,9 +49,10 @@ def empty_database_like(crm: Crm, tmp_path: Path) -> Iterator[Crm]:
 
 def test_export_import_export_gives_the_same_bytes(crm: Crm, tmp_path: Path) -> None:
     story(crm)
+    crm("contact", "edit", "dana", "--tag", "Robotics", "--tag", "panel", "--every", "6w")
     first = crm("export").stdout
     document = json.loads(first)
-    assert (document["format"], document["version"]) == ("crm-export", 1)
+    assert (document["format"], document["version"]) == ("crm-export", 2)
     assert document["exported_at"] == "2026-03-02T09:00:00+00:00"
     assert all(document[t] for t in ("employers", "contacts", "jobs", "touchpoints", "tasks"))
     assert any(e["seen_until"] for e in document["employment"])  # the history came along
@@ -63,12 +64,31 @@ def test_export_import_export_gives_the_same_bytes(crm: Crm, tmp_path: Path) -> 
         assert lines(out)[0] == (
             f"Restored crm-export.json: {counts['employers']} employers, "
             f"{counts['contacts']} contacts, 1 job, {counts['touchpoints']} touchpoints, "
-            f"{counts['tasks']} tasks, {counts['employment']} employment records."
+            f"{counts['tasks']} tasks, {counts['employment']} employment records, "
+            f"{counts['job_moves']} job moves, 2 tags."
         )
+        assert restored.json("contact", "list", "--tag", "robotics")[0]["every"] == "6w"  # type: ignore[index]
         assert restored("export").stdout == first
         # new rows take new ids: the restored ids do not collide with what comes next
         added = restored("contact", "add", "Someone New").stdout
         assert f"(#{counts['contacts'] + 1})" in added
+
+
+def test_an_export_of_version_1_still_restores(crm: Crm, tmp_path: Path) -> None:
+    story(crm)
+    document = json.loads(crm("export").stdout)
+    document["version"] = 1
+    for section in ("job_moves", "contact_tags"):
+        del document[section]
+    for record in document["contacts"]:
+        del record["every"]
+    for record in document["touchpoints"]:
+        del record["job_id"]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(document), encoding="utf-8")
+    with empty_database_like(crm, tmp_path) as restored:
+        assert "0 job moves, 0 tags." in restored("import", "json", str(old)).stdout
+        assert restored.json("job", "list") == crm.json("job", "list")
 
 
 def test_a_restore_only_goes_into_an_empty_database(crm: Crm, tmp_path: Path) -> None:
@@ -119,8 +139,8 @@ BAD = {
     ),
     "someone else's JSON": (_text('{"contacts": []}'), 'is not a crm export: it has no "format"'),
     "a newer version": (
-        _broken(lambda d: d.update(version=2)),
-        "is a crm export of version 2; this crm reads 1",
+        _broken(lambda d: d.update(version=3)),
+        "is a crm export of version 3; this crm reads 1 and 2",
     ),
     "a dangling reference": (
         _broken(lambda d: d["contacts"][0].update(employer_id=999)),
@@ -187,9 +207,11 @@ def test_csv_in_a_zip_one_file_per_table_safe_for_spreadsheets(
     assert mode(target) == 0o600
     tables = read_zip(target)
     assert sorted(tables) == [
+        "contact_tags.csv",
         "contacts.csv",
         "employers.csv",
         "employment.csv",
+        "job_moves.csv",
         "jobs.csv",
         "tasks.csv",
         "touchpoints.csv",
@@ -220,7 +242,8 @@ def test_csv_into_a_folder(sqlite_crm: Crm, tmp_path: Path) -> None:
     sqlite_crm("export", "--format", "csv", "--output", str(folder))
     assert mode(folder) == 0o700
     files = sorted(folder.iterdir())
-    assert [f.name for f in files][:2] == ["contacts.csv", "employers.csv"] and len(files) == 6
+    names = [f.name for f in files]
+    assert names[:3] == ["contact_tags.csv", "contacts.csv", "employers.csv"] and len(files) == 8
     assert all(mode(f) == 0o600 for f in files)
 
 
@@ -231,7 +254,7 @@ def test_json_into_a_file_readable_by_you_alone(sqlite_crm: Crm, tmp_path: Path)
     out = sqlite_crm("export", "--output", str(target)).stdout
     assert lines(out) == [
         f"Exported 1 employer, 3 contacts, 1 job, 0 touchpoints, 4 tasks, "
-        f"0 employment records to {target}."
+        f"0 employment records, 2 job moves, 0 tags to {target}."
     ]
     assert mode(target) == 0o600
     assert json.loads(target.read_text())["format"] == "crm-export"
@@ -259,7 +282,7 @@ def test_the_json_export_is_one_record_a_line(sqlite_crm: Crm) -> None:
     document = json.loads(text)
     records = text.splitlines()
     assert records[0] == (
-        '{"format": "crm-export", "version": 1, "exported_at": "2026-03-02T09:00:00+00:00",'
+        '{"format": "crm-export", "version": 2, "exported_at": "2026-03-02T09:00:00+00:00",'
     )
     assert records[-1] == "}"
     for section in ("employers", "contacts", "jobs", "touchpoints", "tasks", "employment"):

@@ -69,6 +69,15 @@ def test_today_reads_with_the_standard_library_once_the_plan_is_current(
     assert heavy(imported("today", "--json", home=crm_home)) == set()
 
 
+def test_search_reads_with_the_standard_library_and_without_typer(
+    sqlite_crm: Crm, crm_home: Path
+) -> None:
+    sqlite_crm("contact", "add", "Dana Whitfield", "--employer", "Acme", "--tag", "robotics")
+    for argv in (("search", "dana"), ("search", "robo", "--json")):
+        modules = imported(*argv, home=crm_home)
+        assert heavy(modules) == set() and "typer" not in modules and "rich" not in modules
+
+
 def test_today_on_a_new_database_takes_the_full_path_but_never_alembic_twice(
     crm_home: Path,
 ) -> None:

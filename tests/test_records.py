@@ -13,7 +13,10 @@ def test_adding_an_employer_contacts_and_a_job(crm: Crm) -> None:
     out = crm("contact", "add", "Kai Ito", "--employer", "Globex").stdout
     assert lines(out) == ["Added employer Globex (#2).", "Added contact Kai Ito (#2) at Globex."]
     out = crm("job", "add", "Globex", "--title", "Analyst", "--applied", "-1w").stdout
-    assert lines(out) == ["Added job 'Analyst' at Globex (#1)."]
+    assert lines(out) == [
+        "Added job 'Analyst' at Globex (#1).",
+        "  + #1 Ask about your application · due Thu 05 Mar",
+    ]
     [job] = crm.json("job", "list")  # type: ignore[misc]
     assert job == {
         "id": 1,

@@ -104,7 +104,8 @@ EXPECTED: dict[str, Any] = {
         # today: #10 (Zoe's note, done by the email), #14 #15 (thank-yous), #20 (Dana's
         # LinkedIn); before: #7 (Zoe's thank-you). Notes moved by a reply or a LinkedIn
         # connection were not done, and do not count.
-        "tasks_done": change(4, 1, 3),
+        # before: also the follow-up on Initech's application, answered by its rejection
+        "tasks_done": change(4, 2, 2),
         "tasks_skipped": change(1, 0, 1),  # #21
         "thank_you_reply_rate": change(0.5, 1.0, -0.5),
         "nurture_reply_rate": change(1.0, None, None),
@@ -235,7 +236,7 @@ EXPECTED: dict[str, Any] = {
     "went_quiet": [],  # nobody's notes ran out this week, nobody has been silent 120 days
     "expired": [
         {
-            "id": 6,
+            "id": 7,
             "kind": "info_interview",
             "title": "Ask for an informational interview",
             "due": "2026-01-29",
@@ -251,7 +252,7 @@ EXPECTED: dict[str, Any] = {
             "rejected_on": "2026-01-05",
             "finalist_rank": 3,
             "check_openings": [
-                {"task_id": 2, "title": "Check their openings (day 30)", "due": "2026-02-04"}
+                {"task_id": 3, "title": "Check their openings (day 30)", "due": "2026-02-04"}
             ],
             "new_jobs": [
                 {
@@ -267,7 +268,15 @@ EXPECTED: dict[str, Any] = {
     # Sam has no LinkedIn task to show any more: he never answered
     "next_week": [
         {
-            "id": 22,
+            "id": 27,
+            "kind": "follow_up",
+            "title": "Ask about your application",
+            "due": "2026-03-07",
+            "contact": None,
+            "employer": "Globex",
+        },
+        {
+            "id": 25,
             "kind": "custom",
             "title": "Coffee with Zoe",
             "due": "2026-03-09",
@@ -275,6 +284,37 @@ EXPECTED: dict[str, Any] = {
             "employer": "Initech",
         },
     ],
+    "pipeline": {
+        "by_status": {
+            "saved": 0,
+            "applied": 1,
+            "screening": 0,
+            "interviewing": 0,
+            "offer": 0,
+            "accepted": 0,
+            "rejected": 3,
+            "withdrawn": 0,
+        },
+        "moves": [
+            {
+                "job_id": 4,
+                "title": "Senior Analyst",
+                "employer": "Globex",
+                "status": "applied",
+                "on": "2026-02-25",
+            },
+            {
+                "job_id": 3,
+                "title": "Data Analyst",
+                "employer": "Acme Robotics",
+                "status": "rejected",
+                "on": "2026-02-27",
+            },
+        ],
+        "answered": 3,
+        "waiting": 1,
+        "median_days_to_answer": 35,
+    },
 }
 
 
@@ -304,9 +344,11 @@ def test_a_longer_period_is_compared_with_as_long_a_period_before(crm: Crm) -> N
     assert head["thank_you_reply_rate"] == change(0.6667, None, None)  # Zoe, Dana; not Sam
     assert head["nurture_reply_rate"] == change(1.0, None, None)  # Zoe's email
     # #7 (Zoe's thank-you, Feb 19), #10 (her note, done by the email), #14 #15 #20
-    assert head["tasks_done"] == change(5, 0, 5)
-    # #5 (Kai's LinkedIn) expired on Feb 16, the previous period's last day; #6 today
-    assert [t["id"] for t in doc["expired"]] == [6]
+    # with the follow-up on Initech's application, answered by its rejection
+    assert head["tasks_done"] == change(6, 0, 6)
+    # #6 (Kai's LinkedIn) expired on Feb 16, the previous period's last day; #7 today (ids
+    # after the follow-up on Globex's application, #1)
+    assert [t["id"] for t in doc["expired"]] == [7]
     assert doc["activity"]["tasks_expired"] == 1
 
 
@@ -435,6 +477,13 @@ def test_the_terminal_report_at_80_columns(crm: Crm) -> None:
         "employer       met  thanked  replied  LinkedIn  info  nurture  rank  rejected",
         "Acme Robotics    3        2        1         0     0        0     2  3 days ago",
         "",
+        "Pipeline",
+        "Jobs: 1 rejected.",
+        "Employers answered 1 application after 48 days (median); 0 still without an",
+        "answer.",
+        "on          job              employer       moved to",
+        "Fri 27 Feb  #1 Data Analyst  Acme Robotics  rejected",
+        "",
         "Going cold",
         "Nobody is going cold.",
         "",
@@ -538,7 +587,7 @@ def test_a_second_chance_is_a_job_after_the_first_no(crm: Crm) -> None:
             "rejected_on": "2026-01-05",
             "finalist_rank": None,
             "check_openings": [
-                {"task_id": 1, "title": "Check their openings (day 30)", "due": "2026-02-04"}
+                {"task_id": 2, "title": "Check their openings (day 30)", "due": "2026-02-04"}
             ],
             "new_jobs": [
                 {
@@ -556,7 +605,7 @@ def test_a_second_chance_is_a_job_after_the_first_no(crm: Crm) -> None:
     assert out[door + 1 : door + 4] == [
         "employer  what                               when",
         "Globex    ★ a second chance: Senior Analyst  added 20 days ago",
-        "Globex    #1 Check their openings (day 30)   26 days late",
+        "Globex    #2 Check their openings (day 30)   26 days late",
     ]
 
 
@@ -635,6 +684,7 @@ def test_the_markdown_report_is_read_back_as_tables(crm: Crm, tmp_path: Path) ->
         ("h2", "Activity"),
         ("h2", "Replies"),
         ("h2", "Funnel by employer"),
+        ("h2", "Pipeline"),
         ("h2", "Going cold"),
         ("h2", "Went quiet"),
         ("h2", "Expired"),
@@ -662,22 +712,23 @@ def test_the_markdown_report_is_read_back_as_tables(crm: Crm, tmp_path: Path) ->
             ],
             3,
         ),
+        (["on", "job", "employer", "moved to"], 2),
         (["id", "who", "employer", "last touch", "next note"], 2),
         (["id", "to do", "who", "was due"], 1),  # went quiet has no table: nobody did
         (["employer", "what", "when"], 2),
-        (["id", "to do", "who", "due"], 1),
+        (["id", "to do", "who", "due"], 2),  # with the follow-up on Globex's new application
     ]
-    glance, *_, funnel, _, expired, doors, _ = [body for _, body in tables]
+    glance, *_, funnel, _, _, expired, doors, _ = [body for _, body in tables]
     assert glance[8] == ["thank-you reply rate", "50%", "100%", "-50 pts"]
     assert glance[9] == ["nurture reply rate", "100%", "n/a", "n/a"]
     assert [row[0] for row in funnel] == ["Globex", "Acme Robotics", "Initech"]
     assert funnel[1] == ["Acme Robotics", "3", "2", "1", "1", "0", "0", "2", "3 days ago"]
     assert expired == [
-        ["#6", "Ask for an informational interview", "Kai Ito · Globex", "Thu 29 Jan"]
+        ["#7", "Ask for an informational interview", "Kai Ito · Globex", "Thu 29 Jan"]
     ]
     assert doors == [
         ["Globex", "★ a second chance: Senior Analyst", "applied 5 days ago"],
-        ["Globex", "#2 Check their openings (day 30)", "26 days late"],
+        ["Globex", "#3 Check their openings (day 30)", "26 days late"],
     ]
 
 

@@ -4,9 +4,9 @@ import sys
 
 
 def main() -> None:
-    from crm.cli.shortcut import today_shortcut
+    from crm.cli.shortcut import search_shortcut, today_shortcut
 
-    if today_shortcut(sys.argv[1:]):
+    if today_shortcut(sys.argv[1:]) or search_shortcut(sys.argv[1:]):
         return
     from crm.cli.app import app
 

@@ -20,6 +20,7 @@ from crm.cli import (
     notify,
     plan,
     review,
+    search,
     tasks,
     today,
     touches,
@@ -31,9 +32,9 @@ from crm.cli.env import Env
 from crm.errors import CrmError
 
 ORDER = [
-    "today", "log", "task", "touch", "undo", "contact", "employer", "job", "draft", "review",
-    "remind", "daemon", "notify", "import", "export", "calendar", "backup", "demo", "config",
-    "db",
+    "today", "log", "task", "touch", "undo", "contact", "employer", "job", "search", "draft",
+    "review", "remind", "daemon", "notify", "import", "export", "calendar", "backup", "demo",
+    "config", "db",
 ]  # fmt: skip
 
 
@@ -112,6 +113,7 @@ app.add_typer(jobs.app, name="job")
 app.command("log")(log.log)
 app.add_typer(touches.app, name="touch")
 app.command("undo")(undo.undo)
+app.command("search")(search.search)
 app.command("draft")(draft.draft)
 app.add_typer(tasks.app, name="task")
 app.command("remind")(plan.remind)

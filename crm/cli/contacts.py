@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Add, list, show, edit and archive contacts.", no_args_is_help=True)
 
 ROLE_HELP = "hiring manager, recruiter, interviewer, other; connection: imported, not met"
+EVERY_HELP = "Keep in touch every 6w, 2m, 3m...; off: never; default: the plan's rhythm."
+TAG_HELP = "A tag to file them under (repeat for several)."
 
 
 @app.command("add")
@@ -33,6 +35,8 @@ def add(
         "--keep-in-touch/--no-keep-in-touch",
         help="Whether you sincerely liked them: no reminders for people you did not.",
     ),
+    every: str | None = typer.Option(None, "--every", metavar="6w|2m|3m|off", help=EVERY_HELP),
+    tag: list[str] = typer.Option([], "--tag", metavar="T", help=TAG_HELP),
 ) -> None:
     """Add a person you met in a hiring process.
 
@@ -53,6 +57,8 @@ def add(
             linkedin_url=linkedin,
             notes=notes,
             keep_in_touch=keep_in_touch,
+            every=every,
+            tags=tag,
         )
     if created and found:
         e.out.print(f"Added employer {found.name} (#{found.id}).")
@@ -65,6 +71,7 @@ def add(
 def list_(
     employer: str | None = typer.Option(None, "--employer", metavar="NAME"),
     archived: bool = typer.Option(False, "--archived", help="Include archived contacts."),
+    tag: str | None = typer.Option(None, "--tag", metavar="T", help="Only those with this tag."),
     json: bool = JSON,
 ) -> None:
     """List contacts with their employer, role and relationship stage.
@@ -85,15 +92,23 @@ def list_(
             plan=e.settings.plan,
             employer=only,
             include_archived=archived,
+            tag=tag,
         )
     zone = e.now.tzinfo
     if json:
         print_json(
-            [contact_doc(r.contact, r.employer, r.stage, r.relationship, zone) for r in rows]
+            [
+                contact_doc(r.contact, r.employer, r.stage, r.relationship, zone, r.tags)
+                for r in rows
+            ]
         )
         return
     if not rows:
-        if only is not None:
+        if tag is not None:
+            e.out.print(
+                f"Nobody is tagged {tag.strip()!r}. Tag someone: crm contact edit NAME --tag T"
+            )
+        elif only is not None:
             e.out.print(f"Nobody at {only.name} yet. Add who you met there:")
             e.out.print(f'  crm contact add NAME --employer "{only.name}"', soft_wrap=True)
         elif archived or not _any_archived(e):
@@ -145,7 +160,7 @@ def show(name: str = CONTACT, json: bool = JSON) -> None:
         )
     c, zone, employer = d.contact, e.now.tzinfo, d.employer.name if d.employer else None
     if json:
-        doc = contact_doc(c, d.employer, d.stage, d.relationship, zone)
+        doc = contact_doc(c, d.employer, d.stage, d.relationship, zone, d.tags)
         doc["next_nurture"] = d.next_nurture
         doc["open_tasks"] = [task_doc(t, c.name, employer, zone) for t in d.open_tasks]
         doc["timeline"] = [touch_doc(t, zone) for t in d.timeline]
@@ -176,6 +191,8 @@ def show(name: str = CONTACT, json: bool = JSON) -> None:
         ("phone", c.phone),
         ("linkedin", c.linkedin_url),
         ("notes", c.notes),
+        ("tags", ", ".join(d.tags)),
+        ("every", _cadence(c.every)),
         ("next note", relative_day(d.next_nurture, e.today) if d.next_nurture else None),
         ("archived", short_moment(c.archived_at, zone) if c.archived_at else None),
     ]
@@ -239,12 +256,17 @@ def edit(
     linkedin: str | None = typer.Option(None, "--linkedin", metavar="URL"),
     notes: str | None = typer.Option(None, "--notes", metavar="TEXT"),
     keep_in_touch: bool | None = typer.Option(None, "--keep-in-touch/--no-keep-in-touch"),
+    every: str | None = typer.Option(None, "--every", metavar="6w|2m|3m|off", help=EVERY_HELP),
+    tag: list[str] = typer.Option([], "--tag", metavar="T", help=TAG_HELP),
+    untag: list[str] = typer.Option([], "--untag", metavar="T", help="A tag to take off."),
 ) -> None:
     """Change a contact's details ("" clears a text field).
 
     Example: crm contact edit dana --email dana@acme.example --no-keep-in-touch
 
     Example: crm contact edit dana --employer Globex --position "VP Data" --since 2026-04-02
+
+    Example: crm contact edit dana --every 6w --tag robotics --untag recruiter
     """
     from crm.errors import BadInput
     from crm.services.contacts import edit_contact
@@ -260,6 +282,9 @@ def edit(
         "linkedin_url": linkedin,
         "notes": notes,
         "keep_in_touch": keep_in_touch,
+        "every": every,
+        "tags": tag or None,
+        "untag": untag or None,
     }
     changes = {k: v for k, v in given.items() if v is not None}
     if not changes:
@@ -331,3 +356,9 @@ def merge(
         )
     report_merge(merged, f"{kept.name} (#{kept.id})", "contact")
     report_plan()
+
+
+def _cadence(every: str | None) -> str | None:
+    from crm.services.cadence import in_words
+
+    return in_words(every) if every else None

@@ -92,7 +92,7 @@ def show(name: str = EMPLOYER, json: bool = JSON) -> None:
     if json:
         doc = employer_doc(employer, zone)
         doc["contacts"] = [
-            contact_doc(p.contact, employer, p.stage, p.relationship, zone) for p in people
+            contact_doc(p.contact, employer, p.stage, p.relationship, zone, p.tags) for p in people
         ]
         doc["jobs"] = [job_doc(j, employer) for j in jobs]
         print_json(doc)

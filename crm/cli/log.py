@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from crm.models import Contact, Touchpoint
 
-KINDS = "thank-you reply email linkedin call meeting info-interview note"
+KINDS = "thank-you reply email linkedin call meeting interview info-interview note"
 
 
 def read_note_file(path: Path) -> str:
@@ -62,6 +62,12 @@ def log(
     strict: bool = typer.Option(
         False, "--strict", help="Refuse a thank-you note the checks warn about; log nothing."
     ),
+    job: str | None = typer.Option(
+        None,
+        "--job",
+        metavar="#ID",
+        help="The hiring process it belongs to (default: the employer's only one in progress).",
+    ),
 ) -> None:
     """Log a touchpoint: a thank-you sent, a reply, a call, a LinkedIn connection...
 
@@ -73,10 +79,14 @@ def log(
     A memo for yourself is `crm log note` (never quoted in a draft); what a conversation was
     about, in words a draft may quote, is --topic on the meeting, call or interview.
 
+    An interview (or a meeting while a job at their employer is in `interviewing`) asks for a
+    thank-you to that person the next day.
+
     Example: crm log meeting dana --topic "the robot arm demo"
     """
     from crm.errors import BadInput
     from crm.models import TouchKind
+    from crm.services.jobs import find_job
     from crm.services.lookup import find_contact
     from crm.services.touchpoints import log_touch, parse_kind
 
@@ -95,6 +105,7 @@ def log(
     warnings: list[str] = []
     with e.writing() as session:
         person = find_contact(session, contact)
+        process = find_job(session, job) if job is not None else None
         sent = body or (note if note and "\n" in note.strip() else None)
         if thank_you and sent:
             warnings = _checked(session, person, sent, strict=strict)
@@ -108,6 +119,7 @@ def log(
             body=body,
             incoming=True if incoming else None,
             topic=topic,
+            job=process,
         )
     report_logged(touch, person)
     for warning in warnings:
@@ -128,7 +140,7 @@ def _checked(session: Session, person: Contact, text: str, *, strict: bool) -> l
 
 def report_logged(touch: Touchpoint, person: Contact) -> None:
     e = env()
-    arrow = "from" if touch.direction == "in" else "to"
+    arrow = "with" if touch.kind == "interview" else "from" if touch.direction == "in" else "to"
     when = touch.happened_at.astimezone(e.now.tzinfo)
     e.out.print(
         f"Logged {touch.kind} {arrow} {person.name} on {when:%a %d %b %Y} (#{touch.id}).",

@@ -28,6 +28,7 @@ def contact_doc(
     stage: Stage,
     relationship: Relationship,
     zone: tzinfo | None,
+    tags: list[str],
 ) -> dict[str, Any]:
     return {
         "id": contact.id,
@@ -41,6 +42,8 @@ def contact_doc(
         "linkedin_url": contact.linkedin_url,
         "notes": contact.notes,
         "keep_in_touch": contact.keep_in_touch,
+        "every": contact.every,
+        "tags": tags,
         "archived": contact.archived_at is not None,
         "stage": stage.value,
         "advocate": relationship.answered is not None,

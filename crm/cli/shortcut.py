@@ -1,15 +1,21 @@
-"""`crm today` without Typer: the one command worth a shortcut.
+"""`crm today` and `crm search` without Typer: the commands worth a shortcut.
 
-People run `crm today` in shell prompts and status bars, where every start counts; building the
-Typer app (and the pydantic it now imports) is ~70 ms of the ~150 ms it needs. Only the exact
-forms below take the shortcut; anything else (`crm today --help`, a typo) goes through Typer,
-which runs the very same `show_today`.
+People run `crm today` in shell prompts and status bars, and search in the middle of something,
+where every start counts; building the Typer app (and the pydantic it now imports) is ~70 ms of
+the ~150 ms `crm today` needs. Only the exact forms below take the shortcut; anything else
+(`crm today --help`, `crm search --limit 5 x`, a typo) goes through Typer, which runs the very
+same `show_today` and `show_search`.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crm.cli.env import Env
 
 FORMS = (["today"], ["today", "--json"], ["today", "--brief"])
 
@@ -32,6 +38,37 @@ def today_shortcut(argv: list[str]) -> bool:
         sys.stderr.write(f"Error: {error}\n")
         raise SystemExit(int(error.exit_status)) from None
     except BrokenPipeError:  # `crm today | head -1`: the reader has gone, and that is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    finally:
+        env.close()
+    return True
+
+
+def search_shortcut(argv: list[str]) -> bool:
+    """Run `[--db PATH_OR_URL] search WORD... [--json]` and return True, or return False."""
+    db, rest = _db_option(argv)
+    json = "--json" in rest[1:]
+    words = [w for w in rest[1:] if w != "--json"]
+    if rest[:1] != ["search"] or not words or "_CRM_COMPLETE" in os.environ:
+        return False
+    if any(w.startswith("-") for w in words):
+        return False  # an option, or a word that looks like one: Typer decides
+    from crm.cli.env import start
+    from crm.cli.search_view import show_search
+
+    return _run(start(db), lambda env: show_search(env, words, json=json))
+
+
+def _run(env: Env, show: Callable[[Env], None]) -> bool:
+    from crm.errors import CrmError
+
+    try:
+        show(env)
+        sys.stdout.flush()
+    except CrmError as error:
+        sys.stderr.write(f"Error: {error}\n")
+        raise SystemExit(int(error.exit_status)) from None
+    except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     finally:
         env.close()

@@ -288,6 +288,8 @@ WORDS = {
     "touchpoints": "touchpoint",
     "tasks": "task",
     "employment": "employment record",
+    "job_moves": "job move",
+    "contact_tags": "tag",
 }
 
 

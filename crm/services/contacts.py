@@ -1,13 +1,16 @@
 """Contacts: the people met in a hiring process."""
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
 from crm.errors import BadInput, Conflict
 from crm.models import (
     Contact,
+    ContactTag,
     Employer,
     Employment,
     Role,
@@ -16,6 +19,7 @@ from crm.models import (
     TaskStatus,
     Touchpoint,
 )
+from crm.services.cadence import parse_every
 from crm.services.employers import employer_for
 from crm.services.lookup import clean_name, name_key
 from crm.services.plan import relationships
@@ -27,6 +31,53 @@ from crm.settings import Plan
 # entry of at most ~2,700 bytes (500 characters at four bytes each)
 LONGEST_URL = 500
 EDIT = "edit"  # the employment history's source for what `crm contact edit --since` recorded
+LONGEST_TAG = 50
+
+
+def clean_tag(text: str) -> str:
+    tag = " ".join(text.split())
+    if not tag:
+        raise BadInput("a tag cannot be empty")
+    if "\x00" in tag or len(tag) > LONGEST_TAG:
+        raise BadInput(f"{tag[:60]!r} is not a tag: at most {LONGEST_TAG} printable characters")
+    return tag
+
+
+def tag_contact(session: Session, contact: Contact, tags: Iterable[str]) -> None:
+    have = {
+        t.tag_key
+        for t in session.exec(select(ContactTag).where(ContactTag.contact_id == contact.id))
+    }
+    for text in tags:
+        tag = clean_tag(text)
+        if tag.casefold() not in have:
+            have.add(tag.casefold())
+            session.add(ContactTag(contact_id=contact.id or 0, tag=tag, tag_key=tag.casefold()))
+    session.flush()
+
+
+def untag_contact(session: Session, contact: Contact, tags: Iterable[str]) -> None:
+    for text in tags:
+        key = clean_tag(text).casefold()
+        gone = session.exec(
+            delete(ContactTag).where(
+                col(ContactTag.contact_id) == contact.id, col(ContactTag.tag_key) == key
+            )
+        )
+        if not gone.rowcount:
+            raise BadInput(f"{contact.name} has no tag {text.strip()!r}")
+    session.flush()
+
+
+def tags_of(session: Session, contact_ids: list[int] | None = None) -> dict[int, list[str]]:
+    """Each contact's tags, in alphabetical order."""
+    query = select(ContactTag.contact_id, ContactTag.tag).order_by(col(ContactTag.tag_key))
+    if contact_ids is not None:
+        query = query.where(col(ContactTag.contact_id).in_(contact_ids))
+    found: dict[int, list[str]] = defaultdict(list)
+    for contact_id, tag in session.exec(query):
+        found[contact_id].append(tag)
+    return found
 
 
 def parse_role(text: str) -> str:
@@ -51,6 +102,8 @@ def add_contact(
     linkedin_url: str | None = None,
     notes: str | None = None,
     keep_in_touch: bool = True,
+    every: str | None = None,
+    tags: Iterable[str] = (),
 ) -> tuple[Contact, Employer | None, bool]:
     """The new contact, its employer, and whether that employer was created for it."""
     name = clean_name(name, "contact")
@@ -63,6 +116,7 @@ def add_contact(
         employer_id=found.id if found else None,
         role=parse_role(role) if role else Role.OTHER.value,
         keep_in_touch=keep_in_touch,
+        every=parse_every(every) if every is not None else None,
         created_at=now,
     )
     _set_text(
@@ -71,6 +125,7 @@ def add_contact(
     _refuse_duplicate_linkedin(session, contact)
     session.add(contact)
     session.flush()
+    tag_contact(session, contact, tags)
     return contact, found, created
 
 
@@ -99,6 +154,12 @@ def edit_contact(
             contact.role = parse_role(str(value))
         elif name == "keep_in_touch":
             contact.keep_in_touch = bool(value)
+        elif name == "every":
+            contact.every = parse_every(str(value))
+        elif name == "tags":
+            tag_contact(session, contact, value)  # type: ignore[arg-type]
+        elif name == "untag":
+            untag_contact(session, contact, value)  # type: ignore[arg-type]
         else:
             _set_text(contact, {name: value})  # type: ignore[dict-item]
     _refuse_duplicate_linkedin(session, contact)
@@ -164,6 +225,7 @@ class ContactRow:
     employer: Employer | None
     stage: Stage
     relationship: Relationship
+    tags: list[str] = field(default_factory=list)
 
 
 def list_contacts(
@@ -173,18 +235,32 @@ def list_contacts(
     plan: Plan,
     employer: Employer | None = None,
     include_archived: bool = False,
+    tag: str | None = None,
 ) -> list[ContactRow]:
     query = select(Contact, Employer).outerjoin(Employer, col(Contact.employer_id) == Employer.id)
     if employer is not None:
         query = query.where(Contact.employer_id == employer.id)
+    if tag is not None:
+        tagged = select(ContactTag.contact_id).where(
+            ContactTag.tag_key == clean_tag(tag).casefold()
+        )
+        query = query.where(col(Contact.id).in_(tagged))
     if not include_archived:
         query = query.where(col(Contact.archived_at).is_(None))
     rows = list(session.exec(query.order_by(col(Contact.name_key), col(Contact.id))))
-    ids = [c.id for c, _ in rows if c.id] if employer else None
+    some = employer is not None or tag is not None
+    ids = [c.id for c, _ in rows if c.id] if some else None
     known = relationships(session=session, zone=now.tzinfo, plan=plan, contact_ids=ids)
+    tags = tags_of(session, ids)
     today = now.date()
     return [
-        ContactRow(c, e, (r := known.get(c.id or 0, Relationship())).stage(today, plan), r)
+        ContactRow(
+            c,
+            e,
+            (r := known.get(c.id or 0, Relationship())).stage(today, plan),
+            r,
+            tags[c.id or 0],
+        )
         for c, e in rows
     ]
 
@@ -251,6 +327,7 @@ class ContactDetails:
     open_tasks: list[Task] = field(default_factory=list)
     timeline: list[Touchpoint] = field(default_factory=list)
     employment: list[Position] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
 
 
 def contact_details(
@@ -284,6 +361,7 @@ def contact_details(
         open_tasks=tasks,
         timeline=timeline,
         employment=employment_history(session, contact.id),
+        tags=tags_of(session, [contact.id])[contact.id],
     )
 
 

@@ -9,8 +9,8 @@ Undefined names are errors (StrictUndefined): a misspelt placeholder must not va
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, tzinfo
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     import jinja2
 
 TEMPLATE_NAME = "thank_you.txt.j2"
+# the day after an interview, while the process goes on: a shorter note of another kind
+INTERVIEW_TEMPLATE_NAME = "thank_you_interview.txt.j2"
+AFTER_REJECTION, AFTER_INTERVIEW = "after-rejection", "after-interview"
 # Notes often start the way people jot them; the draft says "our conversation about ..."
 JOTTED = re.compile(r"^(we )?(talked|spoke|chatted) about |^discussed ", re.IGNORECASE)
 
@@ -43,6 +46,9 @@ class DraftFacts:
     # and never go into a note to them.
     topics: tuple[str, ...]
     topic_on: date | None = None  # the day of the latest topic's conversation
+    # after-interview: the latest interview came after any rejection in the contact's processes
+    kind: str = AFTER_REJECTION
+    interviewed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,8 @@ def prepare_draft(*, session: Session, now: datetime, contact: Contact) -> Prepa
     facts = draft_facts(session=session, now=now, contact=contact)
     draft = render_draft(facts, today=now.date())
     checks = check_note(session=session, contact=contact, text=draft.body)
+    if facts.kind == AFTER_INTERVIEW:  # the six elements are those of a note after a rejection
+        checks = replace(checks, coverage=())
     return PreparedDraft(facts, draft, checks)
 
 
@@ -95,9 +103,39 @@ def draft_facts(*, session: Session, now: datetime, contact: Contact) -> DraftFa
             met_on = None
     talked = [t for t in touches if t.topic and t.kind != TouchKind.NOTE.value]
     topic_on = talked[-1].happened_at.astimezone(zone).date() if talked else None
+    interview = _latest_interview(touches)
+    if interview is not None and (job is None or _after(interview, job, zone)):
+        process = session.get(Job, interview.job_id) if interview.job_id else None
+        employer_id = process.employer_id if process else contact.employer_id
+        return DraftFacts(
+            contact,
+            session.get(Employer, employer_id) if employer_id else None,
+            process,
+            met_on,
+            tuple(t.topic or "" for t in talked),
+            topic_on,
+            AFTER_INTERVIEW,
+            interview.happened_at.astimezone(zone).date(),
+        )
     return DraftFacts(
         contact, employer, job, met_on, tuple(t.topic or "" for t in talked), topic_on
     )
+
+
+def _latest_interview(touches: list[Touchpoint]) -> Touchpoint | None:
+    """The latest interview: `crm log interview`, or a meeting tied to a hiring process."""
+    held = [
+        t
+        for t in touches
+        if t.kind == TouchKind.INTERVIEW.value
+        or (t.kind == TouchKind.MEETING.value and t.job_id is not None)
+    ]
+    return held[-1] if held else None
+
+
+def _after(interview: Touchpoint, rejection: Job, zone: tzinfo | None) -> bool:
+    day = interview.happened_at.astimezone(zone).date()
+    return rejection.rejected_on is None or day > rejection.rejected_on
 
 
 def _process(session: Session, contact: Contact) -> Job | None:
@@ -146,13 +184,16 @@ def template_values(facts: DraftFacts, *, today: date) -> dict[str, Any]:
         "detail": _topic(facts.topics[-1]) if facts.topics else None,
         "detail_on": facts.topic_on,
         "today": today,
+        "kind": facts.kind,
+        "interviewed_on": facts.interviewed_on,
     }
 
 
 def render_draft(facts: DraftFacts, *, today: date) -> Draft:
     import jinja2
 
-    source, where = template_source()
+    name = INTERVIEW_TEMPLATE_NAME if facts.kind == AFTER_INTERVIEW else TEMPLATE_NAME
+    source, where = template_source(name)
     values = template_values(facts, today=today)
     try:
         text = _environment(today).from_string(source).render(values)
@@ -168,20 +209,20 @@ def render_draft(facts: DraftFacts, *, today: date) -> Draft:
     return Draft(subject, body)
 
 
-def template_source() -> tuple[str, str]:
+def template_source(name: str = TEMPLATE_NAME) -> tuple[str, str]:
     """The template's text and where it came from: the user's own, else the one crm ships."""
-    own = user_template_path()
+    own = user_template_path(name)
     if own.exists():
         try:
             return own.read_text(encoding="utf-8"), str(own)
         except (OSError, UnicodeDecodeError) as error:
             raise BadInput(f"cannot read the template {own}: {error}") from None
-    shipped = files("crm").joinpath("templates", TEMPLATE_NAME)
-    return shipped.read_text(encoding="utf-8"), f"the default template {TEMPLATE_NAME}"
+    shipped = files("crm").joinpath("templates", name)
+    return shipped.read_text(encoding="utf-8"), f"the default template {name}"
 
 
-def user_template_path() -> Path:
-    return config_dir() / TEMPLATE_NAME
+def user_template_path(name: str = TEMPLATE_NAME) -> Path:
+    return config_dir() / name
 
 
 def placeholder(text: str) -> str:

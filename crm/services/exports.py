@@ -31,10 +31,12 @@ from sqlmodel import Session, SQLModel, select
 from crm.errors import BadInput, Conflict
 from crm.models import (
     Contact,
+    ContactTag,
     Direction,
     Employer,
     Employment,
     Job,
+    JobMove,
     JobStatus,
     Role,
     Task,
@@ -46,7 +48,9 @@ from crm.models import (
 from crm.services.plan import touched
 
 FORMAT = "crm-export"
-VERSION = 1
+VERSION = 2
+# What version 2 added: an export of version 1 is read with these as empty or null.
+ADDED_IN_2 = {"contacts": "every", "touchpoints": "job_id", "job_moves": None, "contact_tags": None}
 # in an order that restores parents before the rows that point at them
 SECTIONS: tuple[tuple[str, type[SQLModel]], ...] = (
     ("employers", Employer),
@@ -55,10 +59,13 @@ SECTIONS: tuple[tuple[str, type[SQLModel]], ...] = (
     ("touchpoints", Touchpoint),
     ("tasks", Task),
     ("employment", Employment),
+    ("job_moves", JobMove),
+    ("contact_tags", ContactTag),
 )
 CHOICES: dict[tuple[str, str], type[StrEnum]] = {
     ("contacts", "role"): Role,
     ("jobs", "status"): JobStatus,
+    ("job_moves", "status"): JobStatus,
     ("touchpoints", "kind"): TouchKind,
     ("touchpoints", "direction"): Direction,
     ("tasks", "kind"): TaskKind,
@@ -170,8 +177,12 @@ def read_export(text_: str, name: str) -> dict[str, Any]:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise BadInput(f'{name} is not a crm export: it has no "format": "{FORMAT}"')
     version = document.get("version")
-    if version != VERSION:
-        raise BadInput(f"{name} is a crm export of version {version!r}; this crm reads {VERSION}")
+    if version not in (1, VERSION):
+        raise BadInput(
+            f"{name} is a crm export of version {version!r}; this crm reads 1 and {VERSION}"
+        )
+    if version == 1:
+        _upgrade_version_1(document)
     restored: dict[str, Any] = {}
     for section, model in SECTIONS:
         records = document.get(section)
@@ -182,6 +193,15 @@ def read_export(text_: str, name: str) -> dict[str, Any]:
         ]
     _check_keys(restored, name)
     return restored
+
+
+def _upgrade_version_1(document: dict[str, Any]) -> None:
+    for section, field in ADDED_IN_2.items():
+        records = document.setdefault(section, [])
+        if field is not None and isinstance(records, list):
+            for record in records:
+                if isinstance(record, dict):
+                    record.setdefault(field, None)
 
 
 def restore(*, session: Session, document: dict[str, Any]) -> dict[str, int]:

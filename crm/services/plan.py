@@ -25,6 +25,10 @@ The rules (every number a [plan] setting; docs/guide.md tells them with the seed
 7. An open plan task more than `expire_after_days` overdue expires (and is not made at all
    when it would be born expired). Expired is final: a task never comes back by the calendar.
 8. check_openings: each rejection → the employer's openings, `check_openings_after_days` after.
+9. A contact's own cadence (`--every 6w`) gives anyone a nurture one cadence after the last touch
+   (or after they were added), without slowing or going quiet; `--every off` gives none.
+10. The pipeline (crm/services/pipeline_rules.py): an application with no news, a thank-you
+   after an interview, an offer's deadline; an accepted job ends the search's tasks.
 
 Writes re-plan only the contacts and employers they touched (`Scope`, collected from the
 session); a new local day re-plans only the contacts whose tasks the calendar can change; a new
@@ -56,6 +60,14 @@ from crm.models import (
     Task,
     TaskKind,
     Touchpoint,
+)
+from crm.services.cadence import OFF
+from crm.services.pipeline_rules import (
+    end_search,
+    interview_wants,
+    job_wants,
+    load_pipeline,
+    touch_jobs,
 )
 from crm.services.plan_rules import (
     DONE,
@@ -182,10 +194,18 @@ def follow_up_plan(
         at_employer[rejection.employer_id].append(rejection)
     changes, result = Changes(), PlanResult()
     names: dict[int, str] = {}
+    pipeline = load_pipeline(session, zone)
+    employers = None if scope is None or scope.everything else set(scope.employers)
     for batch in _contact_batches(session, scope):
+        jobs_of = touch_jobs(session, [contact.id for contact, _, _ in batch])
         for contact, touches, rows in batch:
             names[contact.id] = contact.name
+            if employers is not None and contact.employer_id is not None:
+                employers.add(contact.employer_id)  # news from them answers an application
             wants, rel, process = _read(contact, touches, at_employer, zone, plan)
+            wants += interview_wants(
+                contact, touches, jobs_of, pipeline, employer_id=process, zone=zone, plan=plan
+            )
             nurture = nurture_want(
                 contact, rel, rows, employer_id=process, today=today, zone=zone, plan=plan
             )
@@ -197,14 +217,14 @@ def follow_up_plan(
                 plan=plan,
                 nurture=nurture,
                 rel=rel,
-                touch_ids=frozenset(t.id for t in touches if not t.is_memo),
-                eligible=contact.eligible,
+                # 0: the day an own cadence's contact was added, the anchor before any touch
+                touch_ids=frozenset(t.id for t in touches if not t.is_memo) | {0},
+                eligible=contact.eligible and contact.every != OFF,
             )
-    employers = None if scope is None or scope.everything else scope.employers
     planned = [r for r in rejections if employers is None or r.employer_id in employers]
     reconcile(
         _employer_rows(session, employers),
-        employer_wants(planned, plan),
+        end_search(employer_wants(planned, plan), pipeline) + job_wants(pipeline, employers, plan),
         changes,
         today=today,
         plan=plan,
@@ -363,6 +383,8 @@ def _batch(session: Session, which: _Which) -> Batch:
             col(Contact.archived_at),
             col(Contact.role),
             col(Contact.linkedin_connected_on),
+            col(Contact.every),
+            col(Contact.created_at),
         )
         .where(which.on(Contact.id))
         .order_by(col(Contact.id))
@@ -377,6 +399,8 @@ def _batch(session: Session, which: _Which) -> Batch:
             role=c.role,
             connected_on=c.linkedin_connected_on,
             employers=frozenset(now_at | former.get(c.id, set())),
+            every=c.every,
+            added_at=local(c.created_at, None),
         )
         batch.append((facts, touches.get(c.id, []), rows.get(c.id, [])))
     return batch
@@ -559,7 +583,11 @@ def plan_after_write(
         scope = Scope(everything=True)
     elif not before.same_day:
         daily = calendar_scope(session, now.date(), plan)
-        scope = Scope(scope.contacts | daily.contacts, scope.employers | daily.employers)
+        scope = Scope(
+            scope.contacts | daily.contacts,
+            scope.employers | daily.employers,
+            everything=scope.everything,  # `touched(everything=True)` holds on a new day too
+        )
     return follow_up_plan(
         session=session,
         now=now,

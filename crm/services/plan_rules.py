@@ -16,6 +16,7 @@ from datetime import date, datetime, tzinfo
 from dateutil.relativedelta import relativedelta
 
 from crm.models import ClosedBy, Role, TaskKind, TaskStatus
+from crm.services.cadence import OFF, cadence_step
 from crm.services.relationships import Relationship, Touch, relationship
 from crm.settings import Plan
 
@@ -29,7 +30,17 @@ TITLES = {
 OPEN, DONE, SKIPPED, EXPIRED = (s.value for s in TaskStatus)
 # The keys the plan makes and so reconciles; other keyed tasks (an import's congratulation on a
 # new job) are made once by whoever made them and left to the user.
-PLANNED_KEYS = ("thank_you:", "linkedin_connect:", "info_interview:", "nurture:", "check_openings:")
+PLANNED_KEYS = (
+    "thank_you:",
+    "linkedin_connect:",
+    "info_interview:",
+    "nurture:",
+    "check_openings:",
+    # the pipeline's (crm/services/pipeline_rules.py)
+    "follow_up:",
+    "offer_deadline:",
+    "thank_you_interview:",
+)
 
 
 # ---- what the plan reports --------------------------------------------------------------
@@ -87,6 +98,8 @@ class ContactFacts:
     role: str
     connected_on: date | None
     employers: frozenset[int]  # where they work now and where imports saw them work before
+    every: str | None = None  # their own cadence ("6w", "2m", "off"); None: the rules'
+    added_at: datetime | None = None  # when they were added: an own cadence's first anchor
 
     @property
     def eligible(self) -> bool:
@@ -137,10 +150,11 @@ class Want:
     employer_id: int | None = None
     job_id: int | None = None
     days: int | None = None
+    label: str | None = None  # a title of its own (the pipeline's tasks)
 
     @property
     def title(self) -> str:
-        return TITLES[TaskKind(self.kind)].format(days=self.days)
+        return self.label or TITLES[TaskKind(self.kind)].format(days=self.days)
 
     def row(self, now: datetime) -> dict[str, object]:
         return {
@@ -259,11 +273,25 @@ def nurture_want(
     from the same touch (never chained: Jan 31 + 1 month is Feb 28, + 2 months Mar 31).
     """
     anchor = rel.last_touch
-    if not (contact.eligible and rel.started and anchor is not None) or rel.quiet:
+    own = contact.every  # their own cadence: anyone, from the last touch (or their adding)
+    if own == OFF or not contact.eligible:
         return None
-    months = rel.cadence_months(plan)
-    prefix = f"nurture:{contact.id}:{anchor.id}:{months}:"
-    day = anchor.at.astimezone(zone).date()
+    if own is not None:
+        unit, count = cadence_step(own)
+        cadence = own
+        if anchor is not None:
+            anchor_id, day = anchor.id, anchor.at.astimezone(zone).date()
+        elif contact.added_at is not None:
+            anchor_id, day = 0, contact.added_at.astimezone(zone).date()
+        else:
+            return None
+    else:
+        if not (rel.started and anchor is not None) or rel.quiet:
+            return None
+        unit, count = "months", rel.cadence_months(plan)
+        cadence = str(count)
+        anchor_id, day = anchor.id, anchor.at.astimezone(zone).date()
+    prefix = f"nurture:{contact.id}:{anchor_id}:{cadence}:"
     mine = {r.key: r for r in rows if r.key.startswith(prefix)}
     waiting = [
         r
@@ -273,14 +301,16 @@ def nurture_want(
     rule = "the quarterly nurture (no answer lately)" if rel.slow(plan) else "the monthly nurture"
     if rel.answered is None:
         rule = "a gentle note (no answer to the thank-you yet)"
+    if own is not None:
+        rule = f"keep in touch every {own}"
     if waiting:
         row = min(waiting, key=lambda r: (r.status != OPEN, r.id))
         return Want(row.key, TaskKind.NURTURE.value, row.due, rule, OPEN, contact.id, employer_id)
-    if rel.dormant(today, plan):
+    if own is None and rel.dormant(today, plan):
         return None
     period = 1
     while True:
-        due = _later(day, months=months * period)
+        due = _later(day, **{unit: count * period})
         key = f"{prefix}{period}"
         if key not in mine and not expired(TaskKind.NURTURE.value, due, today, plan):
             return Want(key, TaskKind.NURTURE.value, due, rule, OPEN, contact.id, employer_id)
@@ -389,7 +419,8 @@ def _expire_if_due(row: Row, changes: Changes, today: date, plan: Plan) -> None:
 
 
 def _anchor(key: str) -> int | None:
-    """The touch a nurture key counts from: nurture:CONTACT:TOUCH:MONTHS:PERIOD."""
+    """The touch a nurture key counts from: nurture:CONTACT:TOUCH:CADENCE:PERIOD (touch 0: the
+    day an own cadence's contact was added, before any touch)."""
     parts = key.split(":")
     return int(parts[2]) if len(parts) == 5 and parts[2].isdigit() else None
 

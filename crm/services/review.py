@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, and_, case, literal, or_, union
 from sqlalchemy import select as sa_select  # sqlmodel's select stops at four columns
 from sqlalchemy.orm import aliased
@@ -53,7 +54,9 @@ from crm.models import (
     TouchKind,
     Touchpoint,
 )
+from crm.services.cadence import OFF, cadence_step
 from crm.services.relationships import CONVERSATIONS, local
+from crm.services.review_pipeline import PipelineReview, pipeline_review
 from crm.settings import Plan
 
 DEFAULT_DAYS = 7
@@ -66,9 +69,10 @@ REQUEST = Purpose.INFO_INTERVIEW_REQUEST.value  # an email asking for an informa
 # jobs that are still alive (or won): a second chance at an employer that said no before
 SECOND_CHANCE = (
     JobStatus.APPLIED.value,
+    JobStatus.SCREENING.value,
     JobStatus.INTERVIEWING.value,
     JobStatus.OFFER.value,
-    JobStatus.HIRED.value,
+    JobStatus.ACCEPTED.value,
 )
 
 
@@ -285,6 +289,7 @@ class Review:
     expired: list[ExpiredTask]
     door_reopening: list[DoorReopening]
     next_week: list[NextTask]
+    pipeline: PipelineReview | None = None  # the job search (crm/services/review_pipeline.py)
 
 
 def weekly_review(*, session: Session, now: datetime, period: Period, plan: Plan) -> Review:
@@ -355,6 +360,7 @@ def weekly_review(*, session: Session, now: datetime, period: Period, plan: Plan
         expired=_expired(session, this, zone),
         door_reopening=_door_reopening(session, now),
         next_week=_next_week(session, now.date()),
+        pipeline=pipeline_review(session=session, now=now, start=period.start, end=period.end),
     )
 
 
@@ -846,8 +852,9 @@ def _going_cold(session: Session, now: datetime, plan: Plan) -> list[GoingCold]:
     """Keep-in-touch contacts quiet for COLD_AFTER_DAYS, or whose nurture note is very late,
     while the plan still keeps the relationship (a quiet one is listed once, as gone quiet).
 
-    A contact never touched is not going cold: it never was warm (and a LinkedIn import would
-    otherwise fill the list with hundreds of people).
+    A contact with their own cadence (`--every 6w`) is going cold once quiet for longer than
+    it; `--every off` never is. A contact never touched is not going cold: it never was warm
+    (and a LinkedIn import would otherwise fill the list with hundreds of people).
     """
     from crm.services.plan import relationships
 
@@ -874,25 +881,38 @@ def _going_cold(session: Session, now: datetime, plan: Plan) -> list[GoingCold]:
     quiet_before = _midnight(today - timedelta(days=COLD_AFTER_DAYS - 1), now.tzinfo)
     dormant_before = _midnight(today - timedelta(days=plan.dormant_after_days), now.tzinfo)
     query = (
-        sa_select(col(Contact.id), col(Contact.name), col(Employer.name), last.c.at, nurture.c.due)
+        sa_select(
+            col(Contact.id),
+            col(Contact.name),
+            col(Employer.name),
+            last.c.at,
+            nurture.c.due,
+            col(Contact.every),
+        )
         .join(last, last.c.contact_id == Contact.id)
         .outerjoin(Employer, col(Employer.id) == Contact.employer_id)
         .outerjoin(nurture, nurture.c.contact_id == Contact.id)
         .where(
             col(Contact.keep_in_touch).is_(True),
             col(Contact.archived_at).is_(None),
-            last.c.at >= dormant_before,
+            # their own cadence: the plan never lets them go quiet or dormant
+            or_(last.c.at >= dormant_before, col(Contact.every).is_not(None)),
             or_(
                 last.c.at < quiet_before,
                 nurture.c.due < today - timedelta(days=LATE_NURTURE_DAYS),
+                col(Contact.every).is_not(None),
             ),
         )
         .order_by(last.c.at, col(Contact.id))
     )
-    found = []
-    for cid, name, employer, at, due in session.execute(query):
+    found, own = [], set()
+    for cid, name, employer, at, due, every in session.execute(query):
         touched = _local(at, now.tzinfo)
         late = (today - due).days if due is not None and due < today else None
+        if every is not None:
+            if not _cold_by_own_cadence(every, touched.date(), today):
+                continue
+            own.add(cid)
         found.append(
             GoingCold(cid or 0, name, employer, touched, (today - touched.date()).days, due, late)
         )
@@ -901,7 +921,9 @@ def _going_cold(session: Session, now: datetime, plan: Plan) -> list[GoingCold]:
     known = relationships(
         session=session, zone=now.tzinfo, plan=plan, contact_ids=[c.contact_id for c in found]
     )
-    return [c for c in found if not _let_go(known.get(c.contact_id), today, plan)]
+    return [
+        c for c in found if c.contact_id in own or not _let_go(known.get(c.contact_id), today, plan)
+    ]
 
 
 def _let_go(rel: Any, today: date, plan: Plan) -> bool:
@@ -980,6 +1002,13 @@ def _employer_names_at(session: Session, contacts: list[int]) -> dict[int, str]:
     for cid, name in session.execute(query):
         found.setdefault(cid, name)
     return found
+
+
+def _cold_by_own_cadence(every: str, touched: date, today: date) -> bool:
+    if every == OFF:
+        return False
+    unit, count = cadence_step(every)
+    return today > touched + relativedelta(**{unit: count})  # type: ignore[arg-type]
 
 
 def _expired(session: Session, this: _Window, zone: tzinfo | None) -> list[ExpiredTask]:

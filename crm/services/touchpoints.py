@@ -7,12 +7,13 @@ from sqlmodel import Session, col, or_, select
 
 from crm.clock import MIDDAY
 from crm.errors import BadInput, NotFound
-from crm.models import Contact, Direction, Task, TaskStatus, TouchKind, Touchpoint
+from crm.models import Contact, Direction, Job, JobStatus, Task, TaskStatus, TouchKind, Touchpoint
 from crm.services.lookup import LARGEST_ID, parse_id
 from crm.services.text import clean_text
 
-# A reply comes in; everything else is something the user did, unless they say --in.
-INCOMING_KINDS = {TouchKind.REPLY.value}
+# A reply comes in, and an interview is theirs (they asked you in); everything else is something
+# the user did, unless they say --in.
+INCOMING_KINDS = {TouchKind.REPLY.value, TouchKind.INTERVIEW.value}
 ALIASES = {"thanks": "thank-you", "thankyou": "thank-you", "info": "info-interview"}
 
 
@@ -49,7 +50,10 @@ def log_touch(
     incoming: bool | None = None,
     topic: str | None = None,
     purpose: str | None = None,
+    job: Job | None = None,
 ) -> Touchpoint:
+    """Record the touch; an interview or a meeting is tied to its hiring process: `job`, else
+    the only one at the contact's employer that it can belong to (see `process_of`)."""
     kind = parse_kind(kind)
     if incoming is None:
         incoming = kind in INCOMING_KINDS
@@ -69,6 +73,7 @@ def log_touch(
         body=body,
         topic=topic,
         purpose=purpose,
+        job_id=job.id if job is not None else process_of(session, contact, kind),
         created_at=now,
     )
     session.add(touch)
@@ -200,3 +205,29 @@ def _tasks_done_by(session: Session, touch: Touchpoint) -> list[Task]:
 def _first_line(text: str) -> str:
     line = next((line.strip() for line in text.splitlines() if line.strip()), "")
     return line if len(line) <= 80 else line[:79] + "…"
+
+
+def process_of(session: Session, contact: Contact, kind: str) -> int | None:
+    """The job an interview (or a meeting while interviewing) with the contact belongs to.
+
+    An interview: the employer's only job in progress. A meeting: the employer's only job in
+    `interviewing` (a meeting then is an interview in all but name). None when there is no such
+    job or several: the user says which with --job.
+    """
+    if contact.employer_id is None:
+        return None
+    if kind == TouchKind.INTERVIEW.value:
+        statuses = [
+            JobStatus.APPLIED.value,
+            JobStatus.SCREENING.value,
+            JobStatus.INTERVIEWING.value,
+            JobStatus.OFFER.value,
+        ]
+    elif kind == TouchKind.MEETING.value:
+        statuses = [JobStatus.INTERVIEWING.value]
+    else:
+        return None
+    ids = session.exec(
+        select(Job.id).where(Job.employer_id == contact.employer_id, col(Job.status).in_(statuses))
+    ).all()
+    return ids[0] if len(ids) == 1 else None

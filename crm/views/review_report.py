@@ -78,6 +78,7 @@ def review_report(review: Review, *, today: date) -> Report:
             _activity(review),
             _replies(review, today),
             _funnel(review, today),
+            *([_pipeline(review)] if review.pipeline is not None else []),
             _going_cold(review, today),
             _went_quiet(review, today),
             _expired(review, today),
@@ -234,6 +235,29 @@ def _funnel(review: Review, today: date) -> Section:
             ]
         )
     return Section("Funnel by employer", [grid, *_more(len(review.funnel))])
+
+
+def _pipeline(review: Review) -> Section:
+    """Applications by status, the moves of the period, and how long answers take."""
+    p = review.pipeline
+    assert p is not None
+    held = [f"{n} {status}" for status, n in p.by_status.items() if n]
+    if not held:
+        return Section("Pipeline", ["No jobs yet: crm job add EMPLOYER --title TITLE"])
+    blocks: list[Block] = ["Jobs: " + ", ".join(held) + "."]
+    if p.median_days_to_answer is not None:
+        blocks.append(
+            f"Employers answered {plural(p.answered, 'application')} after "
+            f"{p.median_days_to_answer:g} days (median); {p.waiting} still without an answer."
+        )
+    if p.moves:
+        grid = Table(["on", "job", "employer", "moved to"], shrink=frozenset({1, 2}))
+        for m in p.moves[:SHOWN]:
+            grid.rows.append([f"{m.on:%a %d %b}", f"#{m.job_id} {m.title}", m.employer, m.status])
+        blocks += [grid, *_more(len(p.moves))]
+    else:
+        blocks.append("No job moved in this period.")
+    return Section("Pipeline", blocks)
 
 
 def _going_cold(review: Review, today: date) -> Section:
