@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 import typer
 
 from crm.cli.common import env, report_plan
+from crm.cli.mail import mail
 
 if TYPE_CHECKING:
     from crm.services.imports import ImportResult, ParsedFile, Skipped
 
 imports = typer.Typer(
-    help="Bring in contacts: LinkedIn, vCard, or a crm JSON export.",
+    help="Bring in contacts and touches: LinkedIn, vCard, Google, mail, or a crm JSON export.",
     no_args_is_help=True,
 )
 
@@ -57,6 +58,9 @@ def vcard(
     from crm.services.vcard import parse_vcards
 
     _import_people(file, skip_bad, parse_vcards, "vcard")
+
+
+imports.command("mail")(mail)
 
 
 @imports.command("json")
