@@ -111,6 +111,7 @@ def write_mbox(path: Path, messages: list[EmailMessage]) -> Path:
 
 
 def write_maildir(path: Path, messages: list[EmailMessage]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
     box = mailbox.Maildir(path)
     for msg in messages:
         box.add(msg)
