@@ -11,7 +11,7 @@ from crm.cli.common import DATE_HELP, day, env, report_plan
 
 if TYPE_CHECKING:
     from crm.services.imap import Server
-    from crm.services.mail import MailImport, MailResult
+    from crm.services.mail import MailResult
 
 KEYRING_SERVICE = "crm-imap"
 KIND_WORDS = {"reply": ("reply", "replies"), "email": ("email", "emails")}
@@ -60,7 +60,7 @@ def mail(
                 elif into.wanted(letter):
                     into.add(letter, message)
         result = into.finish()
-    _report(result, into)
+    report_touches(result)
     report_plan()
 
 
@@ -94,7 +94,8 @@ def _password(server: Server) -> str:
     return password
 
 
-def _report(result: MailResult, into: MailImport) -> None:
+def report_touches(result: MailResult) -> None:
+    """What an import of messages added, per contact, and what it skipped, and why."""
     from crm.services.mail import REASONS
 
     out = env().out

@@ -68,6 +68,8 @@ class ParsedFile:
     skipped: list[Skipped] = field(default_factory=list)
     # malformed rows: the import stops at the first one unless told to skip them
     bad: list[Skipped] = field(default_factory=list)
+    # an old LinkedIn export: no profile URLs, so people are matched by name and company
+    without_urls: bool = False
 
 
 @dataclass
@@ -85,6 +87,8 @@ class ImportResult:
     unchanged: int = 0
     employers_added: int = 0
     job_changes: list[JobChange] = field(default_factory=list)
+    # people added as new whom a file without profile URLs could not match to a contact
+    unmatched: list[Person] = field(default_factory=list)
 
 
 # A contact as the import handles it: a Contact already stored, or the values of one this import
@@ -123,6 +127,8 @@ def import_people(
     for person in people:
         record = known.match(person)
         if record is None:
+            if source == "linkedin" and person.linkedin_url is None:
+                result.unmatched.append(person)
             record = _new_contact(person, known, now)
             fresh.append(record)
             added.add(id(record))

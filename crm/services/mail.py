@@ -44,7 +44,10 @@ UNREADABLE = "unreadable message"
 BEFORE_SINCE = "before --since"
 ALREADY = "already imported"
 UNKNOWN = "not with a known contact"
-REASONS = (MAILING_LIST, AUTO_REPLY, NO_REPLY, NO_DATE, UNREADABLE, BEFORE_SINCE, ALREADY, UNKNOWN)
+SPAM = "in LinkedIn's spam folder"
+REASONS = (
+    MAILING_LIST, AUTO_REPLY, NO_REPLY, SPAM, NO_DATE, UNREADABLE, BEFORE_SINCE, ALREADY, UNKNOWN
+)  # fmt: skip
 
 NO_REPLY_SENDER = re.compile(
     r"^(no-?reply|do-?not-?reply|donotreply|mailer-daemon|postmaster|bounces?|notifications?)"
@@ -153,8 +156,13 @@ def _skip(message: Message, sender: str, subject: str) -> str | None:
 
 def note_of(message: Message) -> str | None:
     """The first lines the sender wrote: no quoted text, no signature, no earlier message."""
+    return first_lines(_body_text(message))
+
+
+def first_lines(text: str) -> str | None:
+    """The first lines of a message's text, up to what it quotes or its signature."""
     kept: list[str] = []
-    for raw in _body_text(message).splitlines():
+    for raw in text.splitlines():
         line = raw.rstrip()
         if ENDS_BODY.match(line) or ATTRIBUTION.search(line):
             if kept and ATTRIBUTION.search(line) and kept[-1].lstrip().startswith("On "):
@@ -237,7 +245,56 @@ class MailResult:
     unknown: list[tuple[int, str, str, str]] = field(default_factory=list)
 
 
-class MailImport:
+class Touches:
+    """Touchpoints made from messages, once per message and contact: the keys already stored
+    are loaded once."""
+
+    def __init__(self, *, session: Session, now: datetime) -> None:
+        self.session, self.now = session, now
+        self.stored: set[tuple[str, int]] = {
+            (message_id, contact_id)
+            for message_id, contact_id in session.exec(
+                select(Touchpoint.message_id, Touchpoint.contact_id).where(
+                    col(Touchpoint.message_id).is_not(None)
+                )
+            )
+            if message_id
+        }
+        self.result = MailResult()
+
+    def touch(
+        self,
+        contact: Contact,
+        kind: str,
+        when: datetime,
+        message_id: str,
+        summary: str | None,
+        body: str | None,
+    ) -> bool:
+        """Add the touch unless this message already made it; whether it did."""
+        key = (message_id, contact.id or 0)
+        if key in self.stored:
+            return False
+        self.stored.add(key)
+        incoming = kind == TouchKind.REPLY.value
+        self.session.add(
+            Touchpoint(
+                contact_id=contact.id or 0,
+                kind=kind,
+                direction=(Direction.IN if incoming else Direction.OUT).value,
+                happened_at=when,
+                summary=summary,
+                body=body,
+                message_id=message_id,
+                created_at=self.now,
+            )
+        )
+        self.result.added += 1
+        self.result.per_contact.setdefault(contact.name, Counter())[kind] += 1
+        return True
+
+
+class MailImport(Touches):
     """One import of mail into touchpoints: contacts and stored Message-IDs loaded once."""
 
     def __init__(
@@ -248,7 +305,8 @@ class MailImport:
                 "crm needs your own addresses to tell what you sent from what you got: "
                 'add me = ["you@example.org"] to config.toml (see crm config)'
             )
-        self.session, self.now, self.since = session, now, since
+        super().__init__(session=session, now=now)
+        self.since = since
         self.me = {address.strip().lower() for address in me}
         self.contacts: dict[str, Contact] = {}
         employer_of: dict[int, str] = {}
@@ -266,16 +324,6 @@ class MailImport:
             domain = address.rpartition("@")[2]
             if contact.employer_id in employer_of and domain not in FREE_MAIL:
                 self.domains.setdefault(domain, employer_of[contact.employer_id])
-        self.stored: set[tuple[str, int]] = {
-            (message_id, contact_id)
-            for message_id, contact_id in session.exec(
-                select(Touchpoint.message_id, Touchpoint.contact_id).where(
-                    col(Touchpoint.message_id).is_not(None)
-                )
-            )
-            if message_id
-        }
-        self.result = MailResult()
         self._unknown: Counter[str] = Counter()
         self._names: dict[str, str] = {}
 
@@ -328,27 +376,9 @@ class MailImport:
         """The touches of a wanted message."""
         assert letter.when is not None
         body = clean_text(note_of(message), "note")
-        summary = clean_text(letter.subject[:SUMMARY_CHARS], "note") or _first_line(body)
+        summary = clean_text(letter.subject[:SUMMARY_CHARS], "note") or first_line(body)
         for contact, kind in self._touches(letter):
-            key = (letter.message_id, contact.id or 0)
-            if key in self.stored:
-                continue
-            self.stored.add(key)
-            incoming = kind == TouchKind.REPLY.value
-            self.session.add(
-                Touchpoint(
-                    contact_id=contact.id or 0,
-                    kind=kind,
-                    direction=(Direction.IN if incoming else Direction.OUT).value,
-                    happened_at=letter.when,
-                    summary=summary,
-                    body=body,
-                    message_id=letter.message_id,
-                    created_at=self.now,
-                )
-            )
-            self.result.added += 1
-            self.result.per_contact.setdefault(contact.name, Counter())[kind] += 1
+            self.touch(contact, kind, letter.when, letter.message_id, summary, body)
 
     def finish(self) -> MailResult:
         self.session.flush()
@@ -369,6 +399,6 @@ def _addresses_of(contact: Contact) -> list[str]:
     return [address.strip().lower() for address in found]
 
 
-def _first_line(text: str | None) -> str | None:
+def first_line(text: str | None) -> str | None:
     line = next((line.strip() for line in (text or "").splitlines() if line.strip()), None)
     return line[:SUMMARY_CHARS] if line else None
