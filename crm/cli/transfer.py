@@ -112,19 +112,21 @@ def json_(
 
 
 def export(
-    format_: str = typer.Option("json", "--format", metavar="json|csv", help="json or csv."),
+    format_: str = typer.Option(
+        "json", "--format", metavar="json|csv|vcard", help="json, csv or vcard."
+    ),
     output: str | None = typer.Option(
         None,
         "--output",
         metavar="PATH",
-        help="JSON: a file (default: stdout). CSV: a folder, or a file ending in .zip. "
+        help="JSON, vCard: a file (default: stdout). CSV: a folder, or a file ending in .zip. "
         "A path ending in / is a folder where crm names the file.",
     ),
 ) -> None:
-    """Export everything: JSON to restore, or CSV for spreadsheets.
+    """Export everything: JSON to restore, CSV for spreadsheets, vCard for phones.
 
-    Files are created readable by you alone; an existing file is replaced only once the new
-    one is complete.
+    vcard writes the contacts as vCard 4.0, for a phone or an address book. Files are created
+    readable by you alone; an existing file is replaced only once the new one is complete.
 
     Example: crm export --format csv --output crm.zip
     """
@@ -194,9 +196,27 @@ def _export_csv(output: str | None) -> tuple[Path | None, dict[str, int]]:
 
 
 # each format: what it writes to the output the user gave, and where (None: stdout)
+def _export_vcards(output: str | None) -> tuple[Path | None, dict[str, int]]:
+    import sys
+
+    from crm.private_files import output_file, write_private
+    from crm.services.vcard_export import contacts_as_vcards
+
+    e = env()
+    with e.reading() as session:
+        written = contacts_as_vcards(session=session)
+    if output is None:
+        sys.stdout.buffer.write(written.data)
+        return None, {"contacts": written.cards}
+    target = output_file(output, default_name=f"crm-contacts-{e.now:%Y%m%d-%H%M%S}.vcf")
+    write_private(target, written.data)
+    return target.shown, {"contacts": written.cards}
+
+
 EXPORTS: dict[str, Callable[[str | None], tuple[Path | None, dict[str, int]]]] = {
     "json": _export_json,
     "csv": _export_csv,
+    "vcard": _export_vcards,
 }
 
 
@@ -301,6 +321,8 @@ def _import_people(
 
     parsed = parse(text, str(file))
     _refuse_bad(file, parsed.bad, skip_bad)
+    if parsed.written_by_crm:
+        source = "crm"  # its own vCard export: contacts matched, no job history from it
     e = env()
     with e.writing() as session:
         result = import_people(session=session, now=e.now, people=parsed.people, source=source)

@@ -32,6 +32,7 @@ from crm.services.lookup import name_key
 from crm.services.plan import touched
 from crm.services.text import clean_text
 
+CRM = "crm"  # the source of a file crm itself wrote
 SOURCE_NAMES = {"linkedin": "LinkedIn", "vcard": "vCard", "google": "Google Contacts"}
 # sources whose row without a company means "between jobs": an address book's card without
 # ORG only means nobody typed one
@@ -70,6 +71,8 @@ class ParsedFile:
     bad: list[Skipped] = field(default_factory=list)
     # an old LinkedIn export: no profile URLs, so people are matched by name and company
     without_urls: bool = False
+    # `crm export --format vcard` wrote it: what it says of jobs is what crm already knows
+    written_by_crm: bool = False
 
 
 @dataclass
@@ -348,6 +351,8 @@ def _track_job(
     """Record the job the file shows; whether it differs from the one this source showed last."""
     if person.company is None and source not in SAYS_WHO_LEFT:
         return False  # a card without ORG says nothing about where they work
+    if source == CRM:
+        return False  # crm's own export coming back: no news about anyone's job
     current = known.current.get(id(record))
     if current is not None and _same_job(current, person):
         return False

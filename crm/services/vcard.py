@@ -35,7 +35,11 @@ NOT_PEOPLE = {"group": "a group of contacts", "org": "an organisation", "locatio
 
 def parse_vcards(text: str, name: str) -> ParsedFile:
     """The people in a vCard file; BadInput when it holds no card at all."""
-    parsed = ParsedFile()
+    from crm.services.vcard_export import WRITTEN_BY_CRM
+
+    parsed = ParsedFile(
+        written_by_crm=re.search(rf"^PRODID:.*{WRITTEN_BY_CRM}", text, re.M) is not None
+    )
     found = False
     for line, card, problem in _cards(text):
         found = found or bool(card)
