@@ -20,7 +20,7 @@ KIND_WORDS = {"reply": ("reply", "replies"), "email": ("email", "emails")}
 def mail(
     sources: list[str] = typer.Argument(
         ...,
-        metavar="PATH…",
+        metavar="PATH",
         help="mbox files, Maildir folders, .eml files or folders of them, imaps://USER@HOST/FOLDER.",
     ),
     since: str | None = typer.Option(
