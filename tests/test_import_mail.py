@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,15 @@ from tests.mailfixtures import (
     NEWSLETTER,
     NO_REPLY,
     OUT_OF_OFFICE,
+    PARIS,
     TO_BOTH,
     TO_SAM,
     stranger,
     write_maildir,
     write_mbox,
 )
+
+PARIS_NOON = datetime(2026, 3, 1, 12, 0, tzinfo=PARIS)
 
 
 def me(home: Path) -> None:
@@ -199,3 +203,88 @@ def test_since_leaves_out_older_mail(crm: Crm, crm_home: Path, tmp_path: Path) -
         "Skipped 1 message:",
         "    1  before --since",
     ]
+
+
+def test_the_note_is_what_the_sender_wrote_above_the_quote() -> None:
+    from email.message import EmailMessage
+
+    from crm.services.mail import first_lines, note_of
+
+    # Gmail wraps a long attribution line; Outlook quotes below a rule, without ">"
+    assert (
+        first_lines(
+            "Sounds good, Tuesday works.\n\nOn Mon, 2 Mar 2026 at 10:02, Ana Lima\n"
+            "<ana@example.org> wrote:\n> Would Tuesday work?\n"
+        )
+        == "Sounds good, Tuesday works."
+    )
+    assert (
+        first_lines(
+            "Yes, please send it.\n\n________________________________\nFrom: Ana Lima\n"
+            "Sent: Monday\n\nHere is the article."
+        )
+        == "Yes, please send it."
+    )
+    assert first_lines("Merci !\n\nEnvoyé de mon iPhone\nLe 2 mars, Ana a écrit :\n> x") == (
+        "Merci !"
+    )
+    assert first_lines("one\ntwo\n\n\nthree\nfour\nfive\nsix\nseven") == (
+        "one\ntwo\n\nthree\nfour\nfive"
+    )
+    html = EmailMessage()
+    html.set_content(
+        "<html><head><style>p {}</style></head><body><p>Hello Ana,</p><p>Great to hear"
+        " from you.</p><blockquote>old text</blockquote></body></html>",
+        subtype="html",
+    )
+    assert note_of(html) == "Hello Ana,\n\nGreat to hear from you."
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [
+        ({"List-Unsubscribe": "<mailto:leave@lists.example>"}, "mailing list"),
+        ({"Precedence": "bulk"}, "mailing list"),
+        ({"Auto-Submitted": "auto-generated"}, "auto-reply"),
+        ({"Subject": "Out of Office: back on Monday"}, "auto-reply"),
+        ({"From": "Acme <noreply+jobs@acme.example>"}, "no-reply sender"),
+        ({"From": "MAILER-DAEMON@acme.example"}, "no-reply sender"),
+        ({"Auto-Submitted": "no"}, None),
+    ],
+)
+def test_what_is_skipped_whoever_sent_it(headers: dict[str, str], reason: str | None) -> None:
+    from email.message import EmailMessage
+
+    from crm.services.mail import Letter
+
+    message = EmailMessage()
+    message["From"] = headers.pop("From", "Dana <dana@acme.example>")
+    message["Subject"] = headers.pop("Subject", "Re: hello")
+    for name, value in headers.items():
+        message[name] = value
+    assert Letter.of(message).skip == reason
+
+
+def test_encoded_subjects_and_names_are_read_as_written() -> None:
+    import email
+
+    from crm.services.mail import Letter
+    from tests.mailfixtures import message
+
+    sent = message(
+        "Zoë Lefèvre <zoe@globex.example>",
+        ME,
+        "Merci pour l'entretien – à bientôt",
+        "Bonjour Ana,\n",
+        PARIS_NOON,
+        "<zoe-1@globex.example>",
+    )
+    raw = bytes(sent)
+    assert b"=?utf-8?" in raw  # as it travels
+    letter = Letter.of(email.message_from_bytes(raw))
+    assert (letter.sender_name, letter.sender, letter.subject) == (
+        "Zoë Lefèvre",
+        "zoe@globex.example",
+        "Merci pour l'entretien – à bientôt",
+    )
+    assert letter.when is not None and letter.when.isoformat() == "2026-03-01T12:00:00+01:00"

@@ -6,7 +6,6 @@ a touch are fetched whole. Nothing on the server changes (no \\Seen flag is set)
 """
 
 import email
-import email.policy
 import imaplib
 import re
 import socket
@@ -74,14 +73,14 @@ def read_server(server: Server, password: str, since: date | None, into: MailImp
             uids = found[0].split() if status == "OK" and found and found[0] else []
             wanted: dict[bytes, Letter] = {}
             for uid, data in _fetch(imap, uids, "BODY.PEEK[HEADER]", HEADERS_AT_ONCE):
-                headers = BytesHeaderParser(policy=email.policy.default).parsebytes(data)
+                headers = BytesHeaderParser().parsebytes(data)
                 letter = letter_of(headers)
                 if letter is None:
                     into.unreadable()
                 elif into.wanted(letter):
                     wanted[uid] = letter
             for uid, data in _fetch(imap, list(wanted), "BODY.PEEK[]", BODIES_AT_ONCE):
-                into.add(wanted[uid], email.message_from_bytes(data, policy=email.policy.default))
+                into.add(wanted[uid], email.message_from_bytes(data))
     except ssl.SSLCertVerificationError as error:
         raise CrmError(
             f"{server.host}: its certificate is not trusted ({error.verify_message}); for a "
