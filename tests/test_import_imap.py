@@ -64,8 +64,10 @@ def test_mail_on_a_server_becomes_touchpoints_once_and_only_matches_are_download
         "    1  Pat Quinn <pat.quinn@acme.example> (Acme Robotics)",
         '       crm contact add "Pat Quinn" --employer "Acme Robotics" --email '
         "pat.quinn@acme.example",
+        "  + #6 Connect on LinkedIn (Dana Whitfield) · due Wed 04 Mar",
+        "  + #7 Ask for an informational interview (Dana Whitfield) · due Sun 22 Mar",
         "  + #8 Write about a shared interest (Dana Whitfield) · due Wed 01 Apr",
-        "  ✓ #7 Write about a shared interest (Dana Whitfield) · done",
+        "  ✓ #5 Write about a shared interest (Dana Whitfield) · done",
     ]
     # headers of all seven; whole messages only of the three between Ana and her contacts
     assert server.bodies_sent(mark) == 3
