@@ -69,8 +69,6 @@ class ParsedFile:
     skipped: list[Skipped] = field(default_factory=list)
     # malformed rows: the import stops at the first one unless told to skip them
     bad: list[Skipped] = field(default_factory=list)
-    # an old LinkedIn export: no profile URLs, so people are matched by name and company
-    without_urls: bool = False
     # `crm export --format vcard` wrote it: what it says of jobs is what crm already knows
     written_by_crm: bool = False
 

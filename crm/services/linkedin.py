@@ -34,7 +34,7 @@ def parse_connections(text: str, name: str) -> ParsedFile:
     """The people in a Connections.csv; BadInput when the file is not one at all."""
     rows = _rows(text.removeprefix("\ufeff"))
     columns = _header(rows, name)
-    parsed = ParsedFile(without_urls=URL not in columns)
+    parsed = ParsedFile()
     for line, values, problem in rows:
         if problem:
             parsed.bad.append(Skipped(line, problem))
