@@ -104,6 +104,10 @@ def _run(engine: Engine, step: object, revision: str) -> None:
 
     with migration_connection(engine) as connection:
         try:
+            if journal.installed(connection):
+                # SQLite's journal triggers name every column, and a column a trigger names
+                # cannot be dropped: the triggers step aside while the schema changes
+                journal.uninstall(connection)
             step(alembic_config(connection), revision)  # type: ignore[operator]
             if journal.installed(connection):
                 # a later migration may have added a column or rebuilt a table (which drops

@@ -163,6 +163,9 @@ class Touchpoint(SQLModel, table=True):
     # covering: the per-contact aggregates (stages, the plan, the review) read only the index
     __table_args__ = (
         Index("ix_touchpoint_contact_history", "contact_id", "happened_at", "kind", "direction"),
+        # a message imported from a mailbox or LinkedIn is one touch per contact, ever: a
+        # re-import of the same folder, or of an overlapping one, adds nothing
+        Index("ix_touchpoint_message", "message_id", "contact_id", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -178,6 +181,9 @@ class Touchpoint(SQLModel, table=True):
     purpose: str | None = None  # a Purpose, for the outgoing touches that need one
     # the hiring process it belongs to (an interview), when the user or crm knows it
     job_id: int | None = Field(default=None, foreign_key="job.id")
+    # where an import found it: an email's Message-ID, or "linkedin:" and a LinkedIn message's
+    # digest; None for touches the user logged
+    message_id: str | None = None
     created_at: datetime
 
 

@@ -97,6 +97,8 @@ class Settings:
     database: str | None = None  # a path or an SQLAlchemy URL; default: crm.db in data_dir()
     timezone: str | None = None  # an IANA name; default: the system's zone
     remind_at: str = "07:00"  # when `crm daemon` runs the plan each day, local time
+    # the user's own email addresses: `crm import mail` tells what they sent from what they got
+    me: tuple[str, ...] = ()
     plan: Plan = field(default_factory=Plan)
     notify: Notify = field(default_factory=Notify)
 
@@ -130,7 +132,8 @@ def load_settings(path: Path | None = None) -> Settings:
 def _from_toml(raw: dict[str, object], path: Path) -> Settings:
     plan_table = raw.pop("plan", {})
     notify = _notify(raw.pop("notify", {}), path)
-    known = {f.name for f in fields(Settings)} - {"plan", "notify"}
+    me = _addresses(raw.pop("me", []), path)
+    known = {f.name for f in fields(Settings)} - {"plan", "notify", "me"}
     unknown = set(raw) - known
     if not isinstance(plan_table, dict):
         raise BadInput(f"{path}: plan must be a table: a line [plan], then one setting a line")
@@ -170,10 +173,28 @@ def _from_toml(raw: dict[str, object], path: Path) -> Settings:
             raise BadInput(f"{path}: plan.{name} must be {what}")
         plan = replace(plan, **{name: value})  # type: ignore[arg-type]
     _check(settings, path)
-    return replace(settings, plan=plan, notify=notify)
+    return replace(settings, plan=plan, notify=notify, me=me)
 
 
-_EXAMPLES = {"database": "~/crm.db", "timezone": "Europe/Berlin", "remind_at": "07:00"}
+def _addresses(value: object, path: Path) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise BadInput(
+            f'{path}: me must be a list of your addresses, like me = ["{_EXAMPLES["me"]}"]'
+        )
+    bad = [v for v in value if "@" not in v or any(c.isspace() for c in v.strip())]
+    if bad:
+        raise BadInput(f"{path}: me: {bad[0]!r} is not an email address")
+    return tuple(v.strip() for v in value)
+
+
+_EXAMPLES = {
+    "me": "ana@example.org",
+    "database": "~/crm.db",
+    "timezone": "Europe/Berlin",
+    "remind_at": "07:00",
+}
 
 
 def _whole(value: object) -> bool:

@@ -263,7 +263,7 @@ def test_json_into_a_file_readable_by_you_alone(sqlite_crm: Crm, tmp_path: Path)
 @pytest.mark.parametrize(
     ("argv", "words"),
     [
-        (["--format", "xml"], "--format is json or csv, not 'xml'"),
+        (["--format", "xml"], "--format is json, csv or vcard, not 'xml'"),
         (["--format", "csv"], "give --output FOLDER or --output FILE.zip"),
         (["--output", "/nonexistent/folder/crm.json"], "cannot write /nonexistent/folder"),
     ],

@@ -42,6 +42,7 @@ def test_a_vcard_3_file_of_several_cards(crm: Crm) -> None:
     assert zoe["notes"] == (
         "Met her at the Globex panel on 27 Feb; she said the team reopens the analyst role in "
         "the spring, and that I should write to her then.\n"
+        "Department: Talent Acquisition\n"  # ORG:Globex\, Inc.;Talent Acquisition
         "Other email addresses: zoe@example.fr"
     )
     mei = found["Mei Tanaka"]
@@ -147,7 +148,15 @@ BAD_CARDS = [
         32,
         "'Engineering Manager' is not a vCard property (NAME:value)",
     ),
-    ("no name", b"N:Ortiz;Sam;;;\r\nFN:Sam Ortiz\r\n", b"", 27, "the card has no name (FN or N)"),
+    (
+        # a card with only an email address or a nickname is known by it (the real-vCard tests)
+        "no name",
+        b"N:Ortiz;Sam;;;\r\nFN:Sam Ortiz\r\nORG:Initech;\r\nTITLE:Engineering Manager\r\n"
+        b"EMAIL;TYPE=INTERNET:sam.ortiz@initech.example\r\n",
+        b"",
+        27,
+        "the card has no name (FN, N, NICKNAME or EMAIL)",
+    ),
     (
         "an unknown version",
         b"VERSION:3.0\r\nN:Ortiz",

@@ -30,6 +30,7 @@ def config(json: bool = JSON) -> None:
         "data_dir": str(data_dir()),
         "timezone": s.timezone or f"system ({e.now.tzname()})",
         "remind_at": s.remind_at,
+        "me": list(s.me),
         "plan": asdict(s.plan),
         "notify": dict(asdict(s.notify), smtp_password=_password_source()),
         "now": e.now,
@@ -43,6 +44,8 @@ def config(json: bool = JSON) -> None:
     out.print(f"database      {doc['database']}", soft_wrap=True)
     out.print(f"timezone      {doc['timezone']}")
     out.print(f"remind_at     {s.remind_at}   (crm daemon's daily run)")
+    me = ", ".join(s.me) if s.me else 'not set (me = ["you@example.org"]: crm import mail)'
+    out.print(f"me            {me}", soft_wrap=True)
     out.print(
         f"now           {e.now:%Y-%m-%d %H:%M %Z}" + ("   (CRM_NOW)" if _pretending() else "")
     )

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 import typer
 
 from crm.cli.common import env, report_plan
+from crm.cli.mail import mail
 
 if TYPE_CHECKING:
     from crm.services.imports import ImportResult, ParsedFile, Skipped
 
 imports = typer.Typer(
-    help="Bring in contacts: LinkedIn, vCard, or a crm JSON export.",
+    help="Bring in contacts and touches: LinkedIn, vCard, Google, mail, or a crm JSON export.",
     no_args_is_help=True,
 )
 
@@ -26,20 +27,50 @@ SHOWN_SKIPPED = 20  # lines listed; a longer list ends with how many more
 
 @imports.command("linkedin")
 def linkedin(
-    file: Path = typer.Argument(..., metavar="FILE", help="Connections.csv from LinkedIn."),
+    file: Path = typer.Argument(
+        ..., metavar="FILE", help="Connections.csv or messages.csv from LinkedIn."
+    ),
     skip_bad: bool = SKIP_BAD,
 ) -> None:
-    """Import LinkedIn connections; import again later to see job changes.
+    """Import LinkedIn connections (or messages); import again later to see job changes.
 
-    Get the file from LinkedIn: Settings, Data privacy, Get a copy of your data, Connections.
-    People are matched by profile, so a new export updates rather than duplicates them; a
-    changed company or position is kept as history and makes a task to congratulate them.
+    Get the files from LinkedIn: Settings, Data privacy, Get a copy of your data. People are
+    matched by profile (by name and company in old exports without one), so a new export
+    updates rather than duplicates them; a changed company or position is kept as history and
+    makes a task to congratulate them. messages.csv logs each message with a known contact
+    once: theirs as replies, yours as emails.
 
     Example: crm import linkedin ~/Downloads/Connections.csv
     """
-    from crm.services.linkedin import parse_connections
+    from crm.services.linkedin import is_google_contacts, is_messages, parse_connections
 
-    _import_people(file, skip_bad, parse_connections, "linkedin")
+    text = _read(file)
+    if is_messages(text):
+        _import_messages(file, text, skip_bad)
+    elif is_google_contacts(text):
+        from crm.services.google_contacts import parse_google_contacts
+
+        _say(f"{file.name} is a Google Contacts export: importing it as crm import google would.")
+        _import_people(file, text, skip_bad, parse_google_contacts, "google")
+    else:
+        _import_people(file, text, skip_bad, parse_connections, "linkedin")
+
+
+@imports.command("google")
+def google(
+    file: Path = typer.Argument(..., metavar="FILE", help="A Google Contacts CSV export."),
+    skip_bad: bool = SKIP_BAD,
+) -> None:
+    """Import contacts from Google Contacts' CSV export.
+
+    Get the file from contacts.google.com: Export, Google CSV. People are matched as for
+    vCards: LinkedIn profile, email address, or name (and employer).
+
+    Example: crm import google ~/Downloads/contacts.csv
+    """
+    from crm.services.google_contacts import parse_google_contacts
+
+    _import_people(file, _read(file), skip_bad, parse_google_contacts, "google")
 
 
 @imports.command("vcard")
@@ -56,7 +87,10 @@ def vcard(
     """
     from crm.services.vcard import parse_vcards
 
-    _import_people(file, skip_bad, parse_vcards, "vcard")
+    _import_people(file, _read(file), skip_bad, parse_vcards, "vcard")
+
+
+imports.command("mail")(mail)
 
 
 @imports.command("json")
@@ -78,19 +112,21 @@ def json_(
 
 
 def export(
-    format_: str = typer.Option("json", "--format", metavar="json|csv", help="json or csv."),
+    format_: str = typer.Option(
+        "json", "--format", metavar="json|csv|vcard", help="json, csv or vcard."
+    ),
     output: str | None = typer.Option(
         None,
         "--output",
         metavar="PATH",
-        help="JSON: a file (default: stdout). CSV: a folder, or a file ending in .zip. "
+        help="JSON, vCard: a file (default: stdout). CSV: a folder, or a file ending in .zip. "
         "A path ending in / is a folder where crm names the file.",
     ),
 ) -> None:
-    """Export everything: JSON to restore, or CSV for spreadsheets.
+    """Export everything: JSON to restore, CSV for spreadsheets, vCard for phones.
 
-    Files are created readable by you alone; an existing file is replaced only once the new
-    one is complete.
+    vcard writes the contacts as vCard 4.0, for a phone or an address book. Files are created
+    readable by you alone; an existing file is replaced only once the new one is complete.
 
     Example: crm export --format csv --output crm.zip
     """
@@ -160,9 +196,27 @@ def _export_csv(output: str | None) -> tuple[Path | None, dict[str, int]]:
 
 
 # each format: what it writes to the output the user gave, and where (None: stdout)
+def _export_vcards(output: str | None) -> tuple[Path | None, dict[str, int]]:
+    import sys
+
+    from crm.private_files import output_file, write_private
+    from crm.services.vcard_export import contacts_as_vcards
+
+    e = env()
+    with e.reading() as session:
+        written = contacts_as_vcards(session=session)
+    if output is None:
+        sys.stdout.buffer.write(written.data)
+        return None, {"contacts": written.cards}
+    target = output_file(output, default_name=f"crm-contacts-{e.now:%Y%m%d-%H%M%S}.vcf")
+    write_private(target, written.data)
+    return target.shown, {"contacts": written.cards}
+
+
 EXPORTS: dict[str, Callable[[str | None], tuple[Path | None, dict[str, int]]]] = {
     "json": _export_json,
     "csv": _export_csv,
+    "vcard": _export_vcards,
 }
 
 
@@ -233,20 +287,42 @@ def _read(file: Path) -> str:
     return text
 
 
-def _import_people(
-    file: Path, skip_bad: bool, parse: Callable[[str, str], ParsedFile], source: str
-) -> None:
+def _refuse_bad(file: Path, bad: list[Skipped], skip_bad: bool) -> None:
     from crm.errors import BadInput
-    from crm.services.imports import import_people
 
-    parsed = parse(_read(file), str(file))
-    if parsed.bad and not skip_bad:
-        first = parsed.bad[0]
-        more = f" ({len(parsed.bad)} bad rows in all)" if len(parsed.bad) > 1 else ""
+    if bad and not skip_bad:
+        first = bad[0]
+        more = f" ({len(bad)} bad rows in all)" if len(bad) > 1 else ""
         raise BadInput(
             f"{file} line {first.line}: {first.reason}; nothing imported{more}, "
             "--skip-bad imports the rest"
         )
+
+
+def _import_messages(file: Path, text: str, skip_bad: bool) -> None:
+    from crm.cli.mail import report_touches
+    from crm.services.linkedin_messages import import_messages, parse_messages
+
+    messages, bad = parse_messages(text, str(file))
+    _refuse_bad(file, bad, skip_bad)
+    e = env()
+    with e.writing() as session:
+        result = import_messages(session=session, now=e.now, messages=messages)
+    report_touches(result)
+    for row in bad[:SHOWN_SKIPPED]:
+        _say(f"  skipped line {row.line}: {row.reason}")
+    report_plan()
+
+
+def _import_people(
+    file: Path, text: str, skip_bad: bool, parse: Callable[[str, str], ParsedFile], source: str
+) -> None:
+    from crm.services.imports import import_people
+
+    parsed = parse(text, str(file))
+    _refuse_bad(file, parsed.bad, skip_bad)
+    if parsed.written_by_crm:
+        source = "crm"  # its own vCard export: contacts matched, no job history from it
     e = env()
     with e.writing() as session:
         result = import_people(session=session, now=e.now, people=parsed.people, source=source)
@@ -271,6 +347,16 @@ def _report_import(file: Path, result: ImportResult, skipped: list[Skipped]) -> 
     lines += [f"  skipped line {row.line}: {row.reason}" for row in skipped[:SHOWN_SKIPPED]]
     if len(skipped) > SHOWN_SKIPPED:
         lines.append(f"  ... and {len(skipped) - SHOWN_SKIPPED} more skipped")
+    if result.unmatched:
+        lines.append(
+            f"  no profile URLs in this export: {len(result.unmatched):,} matched no contact "
+            "by name and company, added as new:"
+        )
+        for person in result.unmatched[:SHOWN_SKIPPED]:
+            at = f" ({person.company})" if person.company else ""
+            lines.append(f"    line {person.line}: {person.name}{at}")
+        if len(result.unmatched) > SHOWN_SKIPPED:
+            lines.append(f"    ... and {len(result.unmatched) - SHOWN_SKIPPED} more")
     for change in result.job_changes:
         lines.append(f"  {change.name}: {change.before or 'no position'} → {change.after}")
         if change.task is not None:

@@ -4,8 +4,11 @@ The file is read and checked whole before anything is written (crm/services/link
 crm/services/vcard.py); `import_people` then merges the people it holds, in one transaction:
 
 - A person is the contact with the same LinkedIn profile; failing that, with one of the same
-  email addresses; failing that, the only contact with the same name (and no other profile).
-  So importing next month's file updates contacts rather than duplicating them.
+  email addresses; failing that, the one contact of that name at the same employer, or the
+  only contact of that name (and no other profile). So importing next month's file updates
+  contacts rather than duplicating them.
+- An address book's card without ORG says nothing about a job: it never opens or closes one.
+  A job change makes one congratulation, ever: seeing the same move again makes none.
 - An import fills in what a contact lacks and never overwrites what the user typed.
 - Each source's view of a contact's job (company, position) is kept as history in `Employment`:
   the first import records it; a later import that shows another job closes that row, opens the
@@ -14,6 +17,7 @@ crm/services/vcard.py); `import_people` then merges the people it holds, in one 
 - Employers are matched by name (case-insensitively) or created.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -28,7 +32,11 @@ from crm.services.lookup import name_key
 from crm.services.plan import touched
 from crm.services.text import clean_text
 
-SOURCE_NAMES = {"linkedin": "LinkedIn", "vcard": "vCard"}
+CRM = "crm"  # the source of a file crm itself wrote
+SOURCE_NAMES = {"linkedin": "LinkedIn", "vcard": "vCard", "google": "Google Contacts"}
+# sources whose row without a company means "between jobs": an address book's card without
+# ORG only means nobody typed one
+SAYS_WHO_LEFT = {"linkedin"}
 
 
 @dataclass
@@ -61,6 +69,8 @@ class ParsedFile:
     skipped: list[Skipped] = field(default_factory=list)
     # malformed rows: the import stops at the first one unless told to skip them
     bad: list[Skipped] = field(default_factory=list)
+    # `crm export --format vcard` wrote it: what it says of jobs is what crm already knows
+    written_by_crm: bool = False
 
 
 @dataclass
@@ -78,6 +88,8 @@ class ImportResult:
     unchanged: int = 0
     employers_added: int = 0
     job_changes: list[JobChange] = field(default_factory=list)
+    # people added as new whom a file without profile URLs could not match to a contact
+    unmatched: list[Person] = field(default_factory=list)
 
 
 # A contact as the import handles it: a Contact already stored, or the values of one this import
@@ -116,6 +128,8 @@ def import_people(
     for person in people:
         record = known.match(person)
         if record is None:
+            if source == "linkedin" and person.linkedin_url is None:
+                result.unmatched.append(person)
             record = _new_contact(person, known, now)
             fresh.append(record)
             added.add(id(record))
@@ -188,10 +202,17 @@ class _Known:
             found = self.by_email.get(email.casefold())
             if found is not None and not (url and found.linkedin_url):  # another profile
                 return found
-        namesakes = self.by_name.get(name_key(person.name), [])
-        if len(namesakes) == 1 and not (url and namesakes[0].linkedin_url):
-            return namesakes[0]
-        return None
+        # the same name and no other profile: among namesakes, the one at the same employer;
+        # an only namesake whatever their employer ("Acme" typed by hand is LinkedIn's "Acme
+        # Robotics", and a new employer is a job change)
+        namesakes = [
+            r for r in self.by_name.get(name_key(person.name), []) if not (url and r.linkedin_url)
+        ]
+        employer = self.employer_id(person.company)
+        at_it = [r for r in namesakes if employer is not None and r.employer_id == employer]
+        if len(at_it) == 1:
+            return at_it[0]
+        return namesakes[0] if len(namesakes) == 1 else None
 
     def employer_id(self, company: str | None) -> int | None:
         return self.employers.get(name_key(company)) if company else None
@@ -326,6 +347,10 @@ def _track_job(
     changes: list[tuple[Record, SimpleNamespace, str]],
 ) -> bool:
     """Record the job the file shows; whether it differs from the one this source showed last."""
+    if person.company is None and source not in SAYS_WHO_LEFT:
+        return False  # a card without ORG says nothing about where they work
+    if source == CRM:
+        return False  # crm's own export coming back: no news about anyone's job
     current = known.current.get(id(record))
     if current is not None and _same_job(current, person):
         return False
@@ -365,6 +390,12 @@ def _congratulate(
 ) -> Task | None:
     if not record.keep_in_touch or record.archived_at is not None:
         return None
+    # one congratulation for one job change, ever: the same move seen again (another file,
+    # a card that went back and forth) finds its task, open or done
+    role = f"{name_key(job.company or '')}\n{name_key(job.position or '')}"
+    key = f"job_change:{record.id}:{hashlib.sha256(role.encode()).hexdigest()[:16]}"
+    if session.exec(select(Task.id).where(Task.key == key)).first() is not None:
+        return None
     task = Task(
         kind=TaskKind.FOLLOW_UP.value,
         title=f"Congratulate on the new role ({role_words(job.company, job.position)})",
@@ -373,7 +404,7 @@ def _congratulate(
         contact_id=record.id,
         employer_id=job.employer_id,
         rule=f"a job change seen in the {SOURCE_NAMES.get(job.source, job.source)} import",
-        key=f"job_change:{record.id}:{job.id}",  # one congratulation for one job change, ever
+        key=key,
         created_at=now,
     )
     session.add(task)

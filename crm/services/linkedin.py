@@ -13,6 +13,7 @@ an error, or skipped when the user asks.
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 
@@ -22,7 +23,8 @@ from crm.services.imports import ParsedFile, Person, Skipped
 from crm.services.lookup import clean_name
 from crm.services.text import clean_text
 
-NEEDED = ("First Name", "Last Name", "URL", "Company", "Position", "Connected On")
+NEEDED = ("First Name", "Last Name", "Company", "Position", "Connected On")
+URL = "URL"  # exports before 2018 have no profile URLs: people are matched by name and company
 EMAIL = "Email Address"
 # the notes LinkedIn puts before the header are three lines; a little slack for a future fourth
 HEADER_WITHIN_ROWS = 10
@@ -91,8 +93,8 @@ def _row(line: int, values: list[str], columns: dict[str, int], parsed: ParsedFi
         return
     get = {column: values[i].strip() for column, i in columns.items()}
     full_name = " ".join(p for p in (get["First Name"], get["Last Name"]) if p)
-    url = get["URL"]
-    if not full_name or not url:
+    url = get.get(URL, "")
+    if not full_name or (URL in columns and not url):
         missing = "name" if not full_name else "profile URL"
         parsed.skipped.append(Skipped(line, f"no {missing} (LinkedIn hides it for some members)"))
         return
@@ -104,7 +106,7 @@ def _row(line: int, values: list[str], columns: dict[str, int], parsed: ParsedFi
                 company=clean_name(get["Company"], "employer") if get["Company"] else None,
                 position=clean_text(get["Position"], "position"),
                 emails=_emails(get.get(EMAIL, "")),
-                linkedin_url=_profile(url),
+                linkedin_url=_profile(url) if url else None,
                 connected_on=_connected_on(get["Connected On"]),
             )
         )
@@ -133,10 +135,39 @@ def _emails(text: str) -> list[str]:
     return [email]
 
 
+# LinkedIn writes "12 Mar 2024"; a spreadsheet that saved the file again writes its own form
+DATE_FORMATS = ("%d %b %Y", "%d-%b-%y", "%d-%b-%Y", "%Y-%m-%d", "%d %B %Y", "%b %d, %Y")
+SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
+
+
 def _connected_on(text: str) -> date | None:
     if not text:
         return None
-    try:
-        return datetime.strptime(text, "%d %b %Y").date()
-    except ValueError:
-        raise BadInput(f"Connected On {text!r} is not a date like 12 Mar 2024") from None
+    for form in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    slashed = SLASHED.match(text)
+    if slashed:
+        # a US spreadsheet's month/day/year, unless the first number cannot be a month
+        first, second, year = (int(n) for n in slashed.groups())
+        month, day = (second, first) if first > 12 else (first, second)
+        try:
+            return date(year + 2000 if year < 100 else year, month, day)
+        except ValueError:
+            pass
+    # the other forms (12-Mar-24, 3/12/2024, 2024-03-12) are in docs/import-export.md
+    raise BadInput(f"Connected On {text!r} is not a date like 12 Mar 2024")
+
+
+def is_google_contacts(text: str) -> bool:
+    """Google Contacts' CSV export (either layout), recognised by its header."""
+    header = text.removeprefix("\ufeff").split("\n", 1)[0]
+    return "E-mail 1 - Value" in header or ("Given Name" in header and "Family Name" in header)
+
+
+def is_messages(text: str) -> bool:
+    """LinkedIn's messages.csv, which lies beside Connections.csv in the same export."""
+    header = text.removeprefix("\ufeff").split("\n", 1)[0].upper()
+    return all(c in header for c in ("CONVERSATION ID", "FROM", "DATE", "CONTENT"))

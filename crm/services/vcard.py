@@ -6,9 +6,16 @@ escapes, `ENCODING=b` photos, grouped properties (`item1.URL`), quoted-printable
 `tel:` URI, `PREF=1` rather than `TYPE=pref`, `TYPE="work,voice"` as one quoted list, and `KIND`.
 
 The file is cut into cards here, before vobject sees them, so that a problem is reported with
-the line it is on, and one bad card can be skipped without losing the others.
+the line it is on, and one bad card can be skipped without losing the others. What real
+address books write and vobject refuses is mended on the way (each seen in an export from
+Android, iPhone, Outlook, Lotus Notes, Mac, SOGo or Monica; tests/test_real_vcards.py):
+CR CR LF line ends; a `PROFILE:VCard` line; pictures (PHOTO, LOGO: never used, and sometimes
+bad base64 or a data: URI); quoted-printable values, decoded here in their CHARSET (UTF-8, else
+Latin-1, when none is given; a bad byte becomes U+FFFD rather than costing the card); `\\:`.
+A card with no name takes its NICKNAME, else its email address.
 """
 
+import quopri
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -20,12 +27,19 @@ from crm.services.text import clean_text
 
 VERSIONS = ("2.1", "3.0", "4.0")
 LISTS = {"N", "ADR", "CATEGORIES", "GEO", "BEGIN", "END", "VERSION"}
+# properties crm never reads whose values break vobject in real files
+DROPPED = {"PHOTO", "LOGO", "SOUND", "KEY", "PROFILE"}
+STRUCTURED = {"N", "ADR", "ORG"}  # values whose ";" separate parts
 NOT_PEOPLE = {"group": "a group of contacts", "org": "an organisation", "location": "a place"}
 
 
 def parse_vcards(text: str, name: str) -> ParsedFile:
     """The people in a vCard file; BadInput when it holds no card at all."""
-    parsed = ParsedFile()
+    from crm.services.vcard_export import WRITTEN_BY_CRM
+
+    parsed = ParsedFile(
+        written_by_crm=re.search(rf"^PRODID:.*{WRITTEN_BY_CRM}", text, re.M) is not None
+    )
     found = False
     for line, card, problem in _cards(text):
         found = found or bool(card)
@@ -60,7 +74,9 @@ def _cards(text: str) -> Iterator[tuple[int, str, str | None]]:
             continue
         if word and ":" not in line and problem is None:
             problem = (number, f"{line.strip()[:40]!r} is not a vCard property (NAME:value)")
-        body.append(_commas_escaped(line))
+        if _property(line) in DROPPED:
+            continue
+        body.append(_commas_escaped(_quoted_printable_decoded(line)))
         if word == "END:VCARD":
             card = "\r\n".join(body) + "\r\n"
             yield (problem[0], card, problem[1]) if problem else (start, card, None)
@@ -73,7 +89,7 @@ def _unfolded(text: str) -> Iterator[tuple[int, str]]:
     """Logical lines, each with the line it starts on: folded lines (a line that begins with a
     space or a tab goes on the one before) and quoted-printable soft breaks joined."""
     number, logical = 0, None
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = re.split(r"\r*\n|\r", text)  # CR LF, LF, CR, and the iPhone's CR CR LF
     for at, raw in enumerate(lines, start=1):
         if logical is not None and raw[:1] in (" ", "\t"):
             logical += raw[1:]
@@ -89,6 +105,47 @@ def _unfolded(text: str) -> Iterator[tuple[int, str]]:
 
 def _soft_break(line: str) -> bool:
     return line.endswith("=") and "QUOTED-PRINTABLE" in line.split(":", 1)[0].upper()
+
+
+def _property(line: str) -> str:
+    """The property's name: "NOTE" for "item1.NOTE;CHARSET=UTF-8:..."."""
+    return line.split(":", 1)[0].split(";", 1)[0].rsplit(".", 1)[-1].strip().upper()
+
+
+def _quoted_printable_decoded(line: str) -> str:
+    """The line with its quoted-printable value decoded, as vCard 3.0 writes text.
+
+    vobject decodes quoted-printable as UTF-8 whatever the CHARSET, and gives up on the whole
+    card at one byte that is not.
+    """
+    head, colon, value = line.partition(":")
+    params = head.split(";")
+    if not colon or not any("QUOTED-PRINTABLE" in p.upper() for p in params[1:]):
+        return line
+    charset = next(
+        (p.split("=", 1)[1].strip('"') for p in params[1:] if p.upper().startswith("CHARSET=")),
+        None,
+    )
+    data = quopri.decodestring(value.encode("ascii", "replace"))
+    text = _decoded(data, charset)
+    kept = [p for p in params if "QUOTED-PRINTABLE" not in p.upper()]
+    kept = [p for p in kept if not p.upper().startswith("CHARSET=")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _property(line) not in STRUCTURED:
+        text = text.replace("\\", "\\\\").replace(";", "\\;")
+    return ";".join(kept) + ":" + text.replace("\n", "\\n")
+
+
+def _decoded(data: bytes, charset: str | None) -> str:
+    if charset:
+        try:
+            return data.decode(charset, errors="replace")
+        except LookupError:  # a charset Python does not know
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")  # vCard 2.1's exporters without CHARSET: Windows, Latin-1
 
 
 def _commas_escaped(line: str) -> str:
@@ -124,17 +181,20 @@ def _card(line: int, text: str, parsed: ParsedFile) -> None:
     phones = [p for p in (_phone(v) for v in _preferred(card, "tel")) if p]
     urls = [u for u in (_url(v) for v in _lines(card, "url", "x-socialprofile")) if u]
     profiles = [u for u in urls if "linkedin.com/in/" in u.lower()]
+    company, organisation = _organisation(card)
+    titles = [t for t in (_text(v) for v in _lines(card, "title")) if t]
+    notes = [n for n in (_text(v) for v in _lines(card, "note")) if n]
     parsed.people.append(
         Person(
             line=line,
-            name=clean_name(_name(card), "contact"),
-            company=_company(card),
-            position=clean_text(_text(_first(card, "title")), "position"),
+            name=clean_name(_name(card, emails), "contact"),
+            company=company,
+            position=clean_text(" / ".join(dict.fromkeys(titles)), "position"),
             emails=emails,
             phones=phones,
             linkedin_url=profiles[0] if profiles else None,
             urls=[u for u in urls if u not in profiles[:1]],
-            notes=clean_text(_text(_first(card, "note")), "notes"),
+            notes=clean_text("\n".join([*dict.fromkeys(notes), *organisation]), "notes"),
         )
     )
 
@@ -154,7 +214,8 @@ def _text(line: Any) -> str | None:
         value = " ".join(str(v) for v in value if v)
     if value is None or isinstance(value, bytes):
         return None
-    return str(value).strip() or None
+    # "\:" is no escape in any version, yet Apple writes it; vobject leaves it be
+    return str(value).replace("\\:", ":").strip() or None
 
 
 def _preferred(card: Any, name: str) -> list[Any]:
@@ -184,7 +245,8 @@ def _url(line: Any) -> str | None:
     return clean_text(text.replace("\\:", ":") if text else None, "URL")
 
 
-def _name(card: Any) -> str:
+def _name(card: Any, emails: list[str]) -> str:
+    """FN, else N; a card with neither is known by its NICKNAME, else its email address."""
     formatted = _text(_first(card, "fn"))
     if formatted:
         return formatted
@@ -192,13 +254,26 @@ def _name(card: Any) -> str:
     parts = [getattr(structured, part, "") for part in ("given", "additional", "family")]
     words = [" ".join(p) if isinstance(p, list) else str(p) for p in parts]
     name = " ".join(w for w in words if w.strip())
+    nickname = _text(_first(card, "nickname"))
+    name = name or (nickname.split(",")[0].strip() if nickname else "") or next(iter(emails), "")
     if not name:
-        raise BadInput("the card has no name (FN or N)")
+        raise BadInput("the card has no name (FN, N, NICKNAME or EMAIL)")
     return name
 
 
-def _company(card: Any) -> str | None:
-    value = getattr(_first(card, "org"), "value", None)
-    parts = value if isinstance(value, list) else [value]
-    company = next((str(p).strip() for p in parts if p and str(p).strip()), None)
-    return clean_name(company, "employer") if company else None
+def _organisation(card: Any) -> tuple[str | None, list[str]]:
+    """The employer (the first ORG's name), and lines for the notes with what else ORG says:
+    the department, a second organisation."""
+    orgs = []
+    for line in _lines(card, "org"):
+        value = line.value if isinstance(line.value, list) else [line.value]
+        parts = [str(p).replace("\\:", ":").strip() for p in value if p and str(p).strip()]
+        if parts and parts not in orgs:
+            orgs.append(parts)
+    if not orgs:
+        return None, []
+    company = clean_name(orgs[0][0], "employer")
+    more = [f"Department: {', '.join(orgs[0][1:])}"] if len(orgs[0]) > 1 else []
+    if len(orgs) > 1:
+        more.append("Other organisations: " + "; ".join(", ".join(o) for o in orgs[1:]))
+    return company, more

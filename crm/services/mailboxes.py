@@ -1,0 +1,82 @@
+"""Messages from the places mail programs keep them: mbox files, Maildir folders, .eml files.
+
+mbox is what Thunderbird and Gmail's Takeout write (one file, each message after a "From "
+line); Maildir is mutt's, notmuch's and offlineimap's (a folder with cur/, new/ and tmp/, one
+file a message); an .eml file is one message saved from any mail program.
+"""
+
+import email
+import mailbox
+from collections.abc import Callable, Iterator
+from email.message import Message
+from pathlib import Path
+from typing import IO, Any
+
+from crm.errors import BadInput
+
+HEADER_LINE = b":"
+
+
+def _parse(file: IO[bytes]) -> Message:
+    # compat32, the email package's default: its modern policy parses every header into
+    # objects, three times slower over a mailbox (crm/services/mail.py decodes what it reads)
+    return email.message_from_binary_file(file)
+
+
+def messages(path: Path) -> Iterator[Message | None]:
+    """Every message at `path`; None for one that cannot be read at all."""
+    if path.is_dir():
+        if (path / "cur").is_dir() or (path / "new").is_dir():
+            yield from _each(mailbox.Maildir(path, factory=_parse, create=False))  # type: ignore[arg-type]
+            return
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".eml" and p.is_file())
+        if not files:
+            raise BadInput(f"{path} is neither a Maildir (no cur/ or new/) nor holds .eml files")
+        for file in files:
+            yield _eml(file)
+        return
+    start = _start(path)
+    if start.startswith(b"From "):
+        yield from _each(mailbox.mbox(path, factory=_parse, create=False))  # type: ignore[arg-type]
+    elif _looks_like_headers(start):
+        yield _eml(path)
+    else:
+        raise BadInput(f"{path} is neither an mbox file nor a saved message (.eml)")
+
+
+def _start(path: Path) -> bytes:
+    try:
+        with path.open("rb") as file:
+            return file.read(1024)
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such file or folder") from None
+    except OSError as error:
+        raise BadInput(f"cannot read {path}: {error.strerror}") from None
+
+
+def _looks_like_headers(start: bytes) -> bool:
+    first = start.lstrip(b"\r\n").split(b"\n", 1)[0]
+    name, colon, _ = first.partition(HEADER_LINE)
+    return bool(colon) and bool(name) and all(33 <= c <= 126 for c in name)
+
+
+def _eml(path: Path) -> Message | None:
+    try:
+        with path.open("rb") as file:
+            return _parse(file)
+    except OSError:
+        return None
+
+
+def _each(box: Any) -> Iterator[Message | None]:
+    keys: Callable[[], Any] = box.iterkeys
+    try:
+        for key in keys():
+            try:
+                yield box[key]
+            except (OSError, ValueError):  # a file gone since the listing, a broken message
+                yield None
+    except OSError as error:
+        raise BadInput(f"cannot read the mailbox: {error}") from None
+    finally:
+        box.close()
