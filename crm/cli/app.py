@@ -24,7 +24,7 @@ from crm.cli import (
     transfer,
 )
 from crm.cli.common import start
-from crm.cli.env import Env
+from crm.cli.env import Env, error_line
 from crm.errors import CrmError
 
 ORDER = [
@@ -40,7 +40,7 @@ class CrmGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except CrmError as error:
-            typer.echo(f"Error: {error}", err=True)
+            typer.echo(error_line(error, ctx.obj if isinstance(ctx.obj, Env) else None), err=True)
             raise typer.Exit(int(error.exit_status)) from None
         finally:
             if isinstance(ctx.obj, Env):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from shlex import quote
+
 import typer
 
 from crm.cli.common import DATE_HELP, EMPLOYER, EMPLOYER_OR_NEW, JSON, day, env, report_plan
@@ -54,7 +56,6 @@ def reject(
 
     Example: crm job reject Acme --rank 2 --on yesterday
     """
-    from shlex import quote
 
     from crm.services.jobs import reject_job
 

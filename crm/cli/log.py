@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from crm.cli.common import CONTACT, DATE_HELP, day, env, report_plan
+from crm.printable import one_line
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -105,7 +106,7 @@ def log(
         )
     report_logged(touch, person)
     for warning in warnings:
-        typer.echo(f"Warning: {warning}", err=True)
+        typer.echo(f"Warning: {one_line(warning)}", err=True)
     report_plan()
 
 

@@ -137,4 +137,7 @@ def _listed(jobs: list[Job]) -> str:
 
 
 def _quoted(name: str) -> str:
-    return f'"{name}"' if " " in name else name
+    """A name as one word of a shell command a user may copy: `$(...)` in it stays text."""
+    from shlex import quote
+
+    return quote(name)
