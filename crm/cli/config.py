@@ -28,6 +28,7 @@ def config(json: bool = JSON) -> None:
         "data_dir": str(data_dir()),
         "timezone": s.timezone or f"system ({e.now.tzname()})",
         "remind_at": s.remind_at,
+        "import_max_mb": s.import_max_mb,
         "plan": asdict(s.plan),
         "now": e.now,
     }
@@ -40,6 +41,7 @@ def config(json: bool = JSON) -> None:
     out.print(f"database      {doc['database']}", soft_wrap=True)
     out.print(f"timezone      {doc['timezone']}")
     out.print(f"remind_at     {s.remind_at}   (crm daemon's daily run)")
+    out.print(f"import_max_mb {s.import_max_mb}   (the largest file an import reads)")
     out.print(
         f"now           {e.now:%Y-%m-%d %H:%M %Z}" + ("   (CRM_NOW)" if _pretending() else "")
     )

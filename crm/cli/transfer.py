@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,7 +39,7 @@ def linkedin(
     """
     from crm.services.linkedin import parse_connections
 
-    _import_people(file, skip_bad, parse_connections, "linkedin")
+    _import_people(file, skip_bad, parse_connections, "linkedin", streamed=True)
 
 
 @imports.command("vcard")
@@ -56,7 +56,7 @@ def vcard(
     """
     from crm.services.vcard import parse_vcards
 
-    _import_people(file, skip_bad, parse_vcards, "vcard")
+    _import_people(file, skip_bad, lambda text, name: parse_vcards("".join(text), name), "vcard")
 
 
 @imports.command("json")
@@ -224,22 +224,45 @@ def _say(line: str) -> None:
 
 
 def _read(file: Path) -> str:
-    from crm.cli.log import read_note_file
+    """A whole file to import, within the size limit of config.toml."""
     from crm.errors import BadInput
+    from crm.files import import_limit, read_user_text
 
-    text = read_note_file(file)
+    limit, why = import_limit(env().settings.import_max_mb)
+    text = read_user_text(file, limit=limit, why=why)
     if not text.strip():
         raise BadInput(f"{file} is empty")
     return text
 
 
+def _lines(file: Path) -> Iterator[str]:
+    """The lines of a file to import, read as they are needed, within the size limit."""
+    from crm.errors import BadInput
+    from crm.files import import_limit, text_lines
+
+    limit, why = import_limit(env().settings.import_max_mb)
+    lines = text_lines(file, limit=limit, why=why)
+    for line in lines:  # the first line with something on it: the file is not empty
+        if line.strip():
+            yield line
+            yield from lines
+            return
+    raise BadInput(f"{file} is empty")
+
+
 def _import_people(
-    file: Path, skip_bad: bool, parse: Callable[[str, str], ParsedFile], source: str
+    file: Path,
+    skip_bad: bool,
+    parse: Callable[[Iterable[str], str], ParsedFile],
+    source: str,
+    *,
+    streamed: bool = False,
 ) -> None:
     from crm.errors import BadInput
     from crm.services.imports import import_people
 
-    parsed = parse(_read(file), str(file))
+    content: Iterable[str] = _lines(file) if streamed else [_read(file)]
+    parsed = parse(content, str(file))
     if parsed.bad and not skip_bad:
         first = parsed.bad[0]
         more = f" ({len(parsed.bad)} bad rows in all)" if len(parsed.bad) > 1 else ""

@@ -168,14 +168,20 @@ def render_draft(facts: DraftFacts, *, today: date) -> Draft:
     return Draft(subject, body)
 
 
+TEMPLATE_MAX_BYTES = 1_000_000
+
+
 def template_source() -> tuple[str, str]:
     """The template's text and where it came from: the user's own, else the one crm ships."""
     own = user_template_path()
     if own.exists():
+        from crm.files import read_user_text
+
         try:
-            return own.read_text(encoding="utf-8"), str(own)
-        except (OSError, UnicodeDecodeError) as error:
-            raise BadInput(f"cannot read the template {own}: {error}") from None
+            text = read_user_text(own, limit=TEMPLATE_MAX_BYTES, why="a template is a short note")
+        except BadInput as error:
+            raise BadInput(f"cannot read the template: {error}") from None
+        return text, str(own)
     shipped = files("crm").joinpath("templates", TEMPLATE_NAME)
     return shipped.read_text(encoding="utf-8"), f"the default template {TEMPLATE_NAME}"
 
