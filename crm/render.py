@@ -129,11 +129,21 @@ def relative_day(day: date, today: date) -> str:
         return "tomorrow"
     if delta == -1:
         return "1 day late"
-    if delta < 0:
+    if -100 < delta < 0:
         return f"{-delta} days late"
+    if delta < 0:  # "739683 days late" says nothing a person can picture
+        years = -delta // 365
+        if years == 0:
+            return f"{-delta // 30} mo late"
+        return f"{years:,} yr late" if years == 1 else f"{years:,} yrs late"
     if delta < 7:
         return f"{day:%a %d %b}"
     return f"{day:%d %b %Y}" if day.year != today.year else f"{day:%a %d %b}"
+
+
+def day_words(day: date, today: date) -> str:
+    """'Fri 06 Mar', with the year when it is not this year's."""
+    return f"{day:%a %d %b}" if day.year == today.year else f"{day:%a %d %b %Y}"
 
 
 def due_phrase(day: date, today: date) -> str:

@@ -1,5 +1,6 @@
 """Contacts: the people met in a hiring process."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -17,6 +18,28 @@ from crm.settings import Plan
 # LinkedIn's are under 100 characters; the URL is unique, and PostgreSQL's unique index holds an
 # entry of at most ~2,700 bytes (500 characters at four bytes each)
 LONGEST_URL = 500
+LONGEST_EMAIL = 254  # RFC 5321's limit on a path
+# what never belongs in one address: space and control characters (a CR/LF would add a
+# header to the mail a mailto: link makes), a ? or & (they add headers to a mailto: link),
+# and the separators of address lists
+NOT_IN_EMAIL = re.compile(r"[\s\x00-\x1f\x7f-\x9f?&,;<>\"()\[\]\\]")
+
+
+def check_email(email: str) -> str:
+    """One email address, as `--email` and every import must give it; BadInput otherwise.
+
+    The message never repeats the address: it may hold a line break or a terminal escape."""
+    local, at, domain = email.partition("@")
+    if not at or not local or not domain or "@" in domain:
+        raise BadInput("an email address has one @ with text on both sides, like dana@acme.example")
+    if NOT_IN_EMAIL.search(email):
+        raise BadInput(
+            "an email address cannot hold spaces, line breaks, control characters or any of "
+            '? & , ; < > " ( ) [ ] \\'
+        )
+    if len(email) > LONGEST_EMAIL:
+        raise BadInput(f"an email address is at most {LONGEST_EMAIL} characters")
+    return email
 
 
 def parse_role(text: str) -> str:
@@ -173,6 +196,8 @@ def contact_details(
 def _set_text(contact: Contact, values: dict[str, str | None]) -> None:
     for name, value in values.items():
         text = clean_text(value, name.replace("_", " "))
+        if name == "email" and text:
+            check_email(text)
         if name == "linkedin_url" and text and len(text) > LONGEST_URL:
             raise BadInput(
                 f"the LinkedIn URL is {len(text):,} characters; the most is {LONGEST_URL}"

@@ -11,6 +11,7 @@ from crm.services.employers import employer_for
 from crm.services.lookup import find_employer, name_key
 from crm.services.text import clean_text
 
+MOST_RANK = 10_000  # a finalist's place: 1, 2, 3... (a number past this is a typing mistake)
 STILL_OPEN = (JobStatus.APPLIED.value, JobStatus.INTERVIEWING.value, JobStatus.OFFER.value)
 
 
@@ -53,7 +54,7 @@ def reject_job(
 ) -> tuple[Job, Employer]:
     """Record the rejection. With a title, a job (and employer) not yet recorded is recorded as
     it ends: a rejection is often the first thing a user tells crm."""
-    if rank is not None and not 1 <= rank <= 10_000:
+    if rank is not None and not 1 <= rank <= MOST_RANK:
         raise BadInput(f"--rank is your place among the finalists (1, 2, 3...), not {rank}")
     if title is not None:
         found, _ = employer_for(session=session, now=now, name=employer)

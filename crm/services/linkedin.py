@@ -16,6 +16,7 @@ import io
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
+from crm.dates import RANGE, in_range
 from crm.errors import BadInput
 from crm.services.contacts import LONGEST_URL
 from crm.services.imports import MOST_PEOPLE, ParsedFile, Person, Skipped, too_many_people
@@ -144,6 +145,9 @@ def _connected_on(text: str) -> date | None:
     if not text:
         return None
     try:
-        return datetime.strptime(text, "%d %b %Y").date()
+        day = datetime.strptime(text, "%d %b %Y").date()
     except ValueError:
         raise BadInput(f"Connected On {text!r} is not a date like 12 Mar 2024") from None
+    if not in_range(day) or not text.isascii():
+        raise BadInput(f"Connected On {text!r} is not a date crm takes; {RANGE}")
+    return day
