@@ -18,6 +18,8 @@ from urllib.parse import unquote
 HIDDEN = "***"
 # query parameters that hold credentials (password, sslpassword, passfile, pwd, api_key, token)
 _SECRET_NAME = re.compile(r"pass|pwd|secret|token|key|auth|credential", re.IGNORECASE)
+_ANY_PARAMETER = re.compile(r"[?&]([^=&?]+)=([^&?]*)")
+_PARAMETER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 # a secret this short could be any word of a message: scrubbing it would garble, not protect
 _SHORTEST_SCRUBBED = 3
 
@@ -30,9 +32,9 @@ def _user_part_end(rest: str) -> int:
         slash, question = after.find("/"), after.find("?")
         if slash >= 0 and (question < 0 or slash < question):
             return at  # a host, then a path: this @ closes the user part
-    question = rest.find("?")
-    head = rest if question < 0 else rest[:question]
-    return head.rfind("@")
+    # no path: the last @ of all (`u:pw?x@host`: SQLAlchemy too reads "pw?x" as the password;
+    # an @ in the query string makes this hide too much, which is the safe way to be wrong)
+    return rest.rfind("@")
 
 
 def split_url(url: str) -> tuple[str, str, str, str, str] | None:
@@ -48,9 +50,16 @@ def split_url(url: str) -> tuple[str, str, str, str, str] | None:
 
 
 def _query_items(query: str) -> list[tuple[str, str]]:
-    items = []
+    """(name, value) pairs; a piece that is no `name=value` after a secret is taken as the rest
+    of that secret (`password=a&b`, `password=a&=b`: an & the user did not encode), never as
+    a parameter to show."""
+    items: list[tuple[str, str]] = []
     for part in query.split("&"):
-        name, _, value = part.partition("=")
+        name, equals, value = part.partition("=")
+        parameter = equals and _PARAMETER.fullmatch(name)
+        if not parameter and items and _SECRET_NAME.search(unquote(items[-1][0])):
+            items[-1] = (items[-1][0], f"{items[-1][1]}&{part}")
+            continue
         items.append((name, value))
     return items
 
@@ -63,15 +72,25 @@ def masked_url(url: str) -> str:
     scheme, user, password, where, query = parts
     shown = f"{scheme}://"
     if user or password:
+        user = user if _PARAMETER.fullmatch(user) or not user else HIDDEN  # "u@h?password=x"
         shown += user + (f":{HIDDEN}" if password else "") + "@"
     shown += where
     if query:
         items = [
-            f"{name}={HIDDEN}" if _SECRET_NAME.search(unquote(name)) else f"{name}={value}"
-            for name, value in _query_items(query)
+            f"{name}={HIDDEN}" if _SECRET_NAME.search(unquote(name)) or not value else part
+            for name, value, part in (
+                (name, value, f"{name}={value}") for name, value in _query_items(query)
+            )
         ]
         shown += "?" + "&".join(items)
-    return shown
+    return _hide(shown, url_secrets(url))
+
+
+def _hide(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if len(secret) >= _SHORTEST_SCRUBBED or secret.endswith("@"):
+            text = text.replace(secret, HIDDEN)
+    return text
 
 
 def url_secrets(url: str) -> list[str]:
@@ -81,7 +100,14 @@ def url_secrets(url: str) -> list[str]:
     if parts is None:
         return []
     found = {parts[2]}
-    found |= {value for name, value in _query_items(parts[4]) if _SECRET_NAME.search(name)}
+    for name, value in _query_items(parts[4]):
+        if _SECRET_NAME.search(unquote(name)):
+            found |= {value, *value.split("&")}  # the driver reads `b` of `password=a&b` alone
+    # anything that looks like a secret parameter anywhere, however the URL splits: in
+    # `u@h?password=a@b` SQLAlchemy takes "b" for the host, and the driver names it
+    for name, value in _ANY_PARAMETER.findall(url):
+        if _SECRET_NAME.search(unquote(name)):
+            found |= {value, *re.split("[@&]", value)}
     password = parts[2]
     if "@" in password:
         # SQLAlchemy (and so the driver) reads the password up to its first @, and the rest of
@@ -103,7 +129,4 @@ def scrub(text: str, url: str | None) -> str:
     if not url:
         return text
     text = text.replace(url, masked_url(url))
-    for secret in url_secrets(url):
-        if len(secret) >= _SHORTEST_SCRUBBED or secret.endswith("@"):
-            text = text.replace(secret, HIDDEN)
-    return text
+    return _hide(text, url_secrets(url))

@@ -55,6 +55,26 @@ def masked(url: str) -> str:
     return masked_url(url)
 
 
+def private_parents(folder: Path) -> None:
+    """Create `folder` and each missing folder above it 0700, whatever the umask; folders that
+    exist are left as they are. (`mkdir(parents=True)` gives the parents the umask's mode:
+    under `umask 000`, a world-writable ~/.local/share.)"""
+    missing = []
+    while not folder.is_dir():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for each in reversed(missing):
+        try:
+            os.mkdir(each, 0o700)
+        except FileExistsError:
+            continue  # another process made it first: theirs
+        except OSError as error:
+            raise DatabaseError(f"cannot create the folder {each}: {error.strerror}") from None
+        os.chmod(each, 0o700)  # mkdir's mode passes through the umask, which may be stricter
+
+
 def prepare_sqlite_file(path: Path, *, default: bool) -> None:
     """Make sure the file can be a database, creating it (mode 0600) and its folder (0700)."""
     if path.is_dir():
@@ -62,7 +82,7 @@ def prepare_sqlite_file(path: Path, *, default: bool) -> None:
     if not path.parent.is_dir():
         if not default:
             raise DatabaseError(f"cannot create {path}: the folder {path.parent} does not exist")
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_parents(path.parent)
     if path.exists():
         if not os.access(path, os.R_OK | os.W_OK):
             raise DatabaseError(f"cannot open {path}: permission denied")
