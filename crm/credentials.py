@@ -74,7 +74,10 @@ def masked_url(url: str) -> str:
     if user or password:
         user = user if _PARAMETER.fullmatch(user) or not user else HIDDEN  # "u@h?password=x"
         shown += user + (f":{HIDDEN}" if password else "") + "@"
-    shown += where
+    host, slash, path = where.partition("/")
+    if "@" in path:  # `u:a@/b@host`: the driver reads "b@host" as the database; the user meant
+        path = HIDDEN  # a password "a@/b", and which it is cannot be told
+    shown += host + slash + path
     if query:
         items = [
             f"{name}={HIDDEN}" if _SECRET_NAME.search(unquote(name)) or not value else part
@@ -109,12 +112,17 @@ def url_secrets(url: str) -> list[str]:
         if _SECRET_NAME.search(unquote(name)):
             found |= {value, *re.split("[@&]", value)}
     password = parts[2]
+    path = parts[3].partition("/")[2]
+    if "@" in path:
+        found.add(path)
     if "@" in password:
         # SQLAlchemy (and so the driver) reads the password up to its first @, and the rest of
         # it as the start of the host name, which then appears in "cannot resolve host" errors
         before, _, after = password.partition("@")
         found |= {before, after + "@"}
     found |= {unquote(secret) for secret in found}
+    # and the words in them: a driver may quote a piece of one with its \ or ' escaped
+    found |= {word for secret in found for word in re.findall(r"[^\W_]{4,}", secret)}
     return sorted((s for s in found if s), key=len, reverse=True)
 
 

@@ -566,7 +566,9 @@ def credential_urls(draw: Callable[..., Any]) -> str:
         from urllib.parse import quote
 
         password = quote(password, safe="")
-    user = draw(st.sampled_from(["u", "", "me.name", "p@ss"]))
+    # never a role the server has (an empty user is the system user, who may have one, and
+    # `crm daemon` on a database it can reach would run until stopped)
+    user = draw(st.sampled_from(["u", "nobody_here", "me.name", "p@ss"]))
     host = draw(st.sampled_from(["127.0.0.1", "127.0.0.1:9", "127.0.0.1:notaport", "[::1/x", ""]))
     database = draw(st.sampled_from(["/crm", "/", "", "/crm?sslmode=disable"]))
     where = draw(st.sampled_from(["userinfo", "query", "both"]))
@@ -730,8 +732,10 @@ def test_any_crm_now_gets_a_documented_answer(
         tally["examples"] += 1
         check_the_contract(argv, outcome)
         inside = "1900-01-01" <= now <= "9000-12-31"
-        if not inside:
-            assert outcome.code == 2 and "crm takes dates from" in outcome.stderr, outcome
+        if not inside:  # refused; or, for `remind` with nothing new, no clock was needed
+            refused = outcome.code == 2 and "crm takes dates from" in outcome.stderr
+            untouched = outcome.code == 0 and diff(store.before, store.rows()).tables == set()
+            assert refused or untouched, short(now, argv, outcome)
         elif argv[:2] not in (["task", "add"], ["job", "reject"]):
             assert outcome.code == 0, short(now, argv, outcome)
         tally["ok"] += outcome.code == 0
