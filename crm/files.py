@@ -156,11 +156,18 @@ def text_lines(path: Path, *, limit: int, why: str) -> Iterator[str]:
             if first and pending:
                 pending, first = pending.removeprefix("\ufeff"), False
             start = 0
-            for end in _LINE_END.finditer(pending):
-                if end.group() == "\r" and end.end() == len(pending) and data:
-                    break  # its \n may be the first character of the next chunk
-                yield pending[start : end.end()]
-                start, number = end.end(), number + 1
+            if "\r" in pending:
+                for end in _LINE_END.finditer(pending):
+                    if end.group() == "\r" and end.end() == len(pending) and data:
+                        break  # its \n may be the first character of the next chunk
+                    yield pending[start : end.end()]
+                    start, number = end.end(), number + 1
+            else:  # the common case, at the speed of str.split
+                *lines, rest = pending.split("\n")
+                for line in lines:
+                    yield line + "\n"
+                number += len(lines)
+                start = len(pending) - len(rest)
             pending = pending[start:]
             if not data and pending:
                 yield pending

@@ -197,7 +197,7 @@ BAD = {
     ),
     "version true": (
         _broken(lambda d: d.update(version=True)),
-        "is a crm export of version true; this crm reads 1",
+        'its "version" is not a whole number; this crm reads 1',
     ),
     "nested too deep": (_text("[" * 100_000 + "]" * 100_000), "is not a crm export"),
     "a number of 5,000 digits": (

@@ -31,7 +31,7 @@ def check_email(email: str) -> str:
     The message never repeats the address: it may hold a line break or a terminal escape."""
     local, at, domain = email.partition("@")
     if not at or not local or not domain or "@" in domain:
-        raise BadInput("an email address has one @ with text on both sides, like dana@acme.example")
+        raise BadInput("an email address has one @ with text on both sides, like ana@example.org")
     if NOT_IN_EMAIL.search(email):
         raise BadInput(
             "an email address cannot hold spaces, line breaks, control characters or any of "

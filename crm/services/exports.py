@@ -183,9 +183,10 @@ def read_export(text_: str, name: str) -> dict[str, Any]:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise BadInput(f'{name} is not a crm export: it has no "format": "{FORMAT}"')
     version = document.get("version")
-    if type(version) is not int or version != VERSION:  # true == 1 in Python, not in JSON
-        shown = json.dumps(version)[:20]
-        raise BadInput(f"{name} is a crm export of version {shown}; this crm reads {VERSION}")
+    if type(version) is not int:  # true == 1 in Python, not in JSON; and never echo text
+        raise BadInput(f'{name}: its "version" is not a whole number; this crm reads {VERSION}')
+    if version != VERSION:
+        raise BadInput(f"{name} is a crm export of version {version}; this crm reads {VERSION}")
     restored: dict[str, Any] = {}
     for section, model in SECTIONS:
         records = document.get(section)

@@ -515,8 +515,13 @@ FOUND = [
     ),
     # a carriage return in an unknown employer's name broke the hint across two lines
     (["job", "reject", "0\r"], 3, "crm job reject 0 --title TITLE"),
-    # midday of 0001-01-01 is in year 0 in UTC (or in a zone ahead of it): a traceback
-    (["log", "note", "dana", "--on", "0001-01-01"], 2, "0001-01-01 is at the edge of the calendar"),
+    # midday of 0001-01-01 is in year 0 in UTC (or in a zone ahead of it): a traceback; now
+    # outside the range crm takes (issue #18)
+    (
+        ["log", "note", "dana", "--on", "0001-01-01"],
+        2,
+        "'0001-01-01' is 0001-01-01; crm takes dates from 1900-01-01 to 9000-12-31",
+    ),
 ]
 
 
@@ -806,9 +811,10 @@ def hostile_documents(draw: Callable[..., Any], exported: dict[str, Any]) -> str
         index = draw(st.integers(0, len(records) - 1))
         if what == "duplicate":
             twin = dict(records[index])
-            if "name" in twin and draw(st.booleans()):
+            if isinstance(twin.get("name"), str) and draw(st.booleans()):
                 twin["name"] = twin["name"].upper()
-                twin["id"] = max(r["id"] for r in records) + 1
+                ids = [r.get("id") for r in records]
+                twin["id"] = max((i for i in ids if type(i) is int), default=0) + 1
             records.append(twin)
         elif what == "drop":
             records[index].pop(draw(st.sampled_from(sorted(records[index]))), None)
