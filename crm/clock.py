@@ -45,7 +45,11 @@ def system_zone() -> ZoneInfo | None:
 
 def parse_moment(text: str, tz: ZoneInfo | None, *, what: str) -> datetime:
     """An ISO date or datetime as an aware moment; naive values are local to `tz`."""
+    from crm.dates import RANGE, in_range
+
     try:
+        if not text.isascii():
+            raise ValueError  # one rule for digits: ASCII only (crm/dates.py)
         if len(text) == 10:
             moment = datetime.combine(date.fromisoformat(text), MIDDAY)
         else:
@@ -55,6 +59,8 @@ def parse_moment(text: str, tz: ZoneInfo | None, *, what: str) -> datetime:
             f"{what} must be an ISO date or datetime like 2026-03-04 or 2026-03-04T09:30, "
             f"not {text!r}"
         ) from None
+    if not in_range(moment.date()):
+        raise BadInput(f"{what} is {moment.date()}; {RANGE}")
     if moment.tzinfo is None:
         return moment.replace(tzinfo=tz) if tz else moment.astimezone()
     return moment.astimezone(tz)

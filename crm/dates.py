@@ -19,6 +19,11 @@
 |                    | today included                                      |
 | eow                | the end of this week (Sunday; today if Sunday)     |
 | eom                | the last day of this month                         |
+
+Dates run from 1900-01-01 to 9000-12-31 (FIRST_DAY, LAST_DAY): a date outside is refused
+wherever it comes in (a date typed, CRM_NOW, a JSON import, a LinkedIn file), so that the
+plan's intervals (days, months, years added) never run off Python's calendar (year 1 to 9999).
+Digits are ASCII digits only, in dates as in ids: fullwidth or Arabic-Indic digits make no date.
 """
 
 import re
@@ -36,7 +41,10 @@ NAMED = {
     "eow": lambda today: today + timedelta(days=6 - today.weekday()),
     "eom": lambda today: today + relativedelta(day=31),
 }
-OFFSET = re.compile(r"^([+-])(\d{1,4})([dwmy])$")
+OFFSET = re.compile(r"^([+-])([0-9]{1,4})([dwmy])$")
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9000, 12, 31)
+RANGE = f"crm takes dates from {FIRST_DAY} to {LAST_DAY}"
 
 HELP = "a date: 2026-03-04, today, yesterday, tomorrow, +3d, -2w, +1m, monday, eow, eom"
 
@@ -48,13 +56,21 @@ def parse_date(text: str, *, today: date, past: bool = False) -> date:
     the latest such day (today included), and a date after today is refused.
     """
     found = _parse(text, today, past)
+    if not FIRST_DAY <= found <= LAST_DAY:
+        raise BadInput(f"{text!r} is {found}; {RANGE}")
     if past and found > today:
         raise BadInput(f"{text!r} is {found}, after today: this records what already happened")
     return found
 
 
+def in_range(day: date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY
+
+
 def _parse(text: str, today: date, past: bool) -> date:
     word = text.strip().lower()
+    if not word.isascii():  # one rule for dates and ids: ASCII digits only
+        return _not_a_date(text)
     if word in NAMED:
         return NAMED[word](today)
     weekday = _weekday(word)
@@ -75,7 +91,7 @@ def _parse(text: str, today: date, past: bool) -> date:
         try:
             return today + step
         except (ValueError, OverflowError):
-            raise BadInput(f"{text!r} is too far away; dates run from year 1 to 9999") from None
+            raise BadInput(f"{text!r} is too far away; {RANGE}") from None
     try:
         return date.fromisoformat(word) if len(word) == 10 else _not_a_date(text)
     except ValueError:

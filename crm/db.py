@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from crm.credentials import scrub, unencoded_at
 from crm.errors import BadInput, DatabaseError
 from crm.settings import Settings, data_dir
 
@@ -48,13 +49,30 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def masked(url: str) -> str:
-    """The URL as it may be shown: the password replaced by ***."""
-    from sqlalchemy.engine import make_url
+    """The URL as it may be shown: the password and secret query values replaced by ***."""
+    from crm.credentials import masked_url
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparseable URL is shown as nothing rather than risk a password
-        return "<unreadable database URL>"
+    return masked_url(url)
+
+
+def private_parents(folder: Path) -> None:
+    """Create `folder` and each missing folder above it 0700, whatever the umask; folders that
+    exist are left as they are. (`mkdir(parents=True)` gives the parents the umask's mode:
+    under `umask 000`, a world-writable ~/.local/share.)"""
+    missing = []
+    while not folder.is_dir():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for each in reversed(missing):
+        try:
+            os.mkdir(each, 0o700)
+        except FileExistsError:
+            continue  # another process made it first: theirs
+        except OSError as error:
+            raise DatabaseError(f"cannot create the folder {each}: {error.strerror}") from None
+        os.chmod(each, 0o700)  # mkdir's mode passes through the umask, which may be stricter
 
 
 def prepare_sqlite_file(path: Path, *, default: bool) -> None:
@@ -64,7 +82,7 @@ def prepare_sqlite_file(path: Path, *, default: bool) -> None:
     if not path.parent.is_dir():
         if not default:
             raise DatabaseError(f"cannot create {path}: the folder {path.parent} does not exist")
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_parents(path.parent)
     if path.exists():
         if not os.access(path, os.R_OK | os.W_OK):
             raise DatabaseError(f"cannot open {path}: permission denied")
@@ -91,7 +109,13 @@ def make_engine(url: str) -> Engine:
         hint = (
             "; install the driver: pip install 'psycopg[binary]'" if "psycopg" in str(error) else ""
         )
-        raise DatabaseError(f"cannot use the database {masked(url)}: {error}{hint}") from None
+        reason = scrub(str(error), url)
+        raise DatabaseError(f"cannot use the database {masked(url)}: {reason}{hint}") from None
+    except ValueError:  # SQLAlchemy's URL parser: a port that is not a number, a broken [::1]
+        raise DatabaseError(
+            f"cannot use the database {masked(url)}: it is not a database URL (its host or "
+            "port cannot be read); the form is postgresql+psycopg://USER@HOST:PORT/DATABASE"
+        ) from None
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -115,7 +139,10 @@ def make_engine(url: str) -> Engine:
 
 def explain(url: str, error: Exception) -> str:
     """A driver's error as one line that names the database (its password masked)."""
-    reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+    lines = str(getattr(error, "orig", error)).strip().splitlines()
+    reason = scrub(lines[0] if lines else type(error).__name__, url)
+    if unencoded_at(url):
+        reason += "; an @ in the password must be written %40"
     return f"cannot use the database {masked(url)}: {reason}"
 
 

@@ -40,7 +40,11 @@ def width() -> int:
 
 
 def fit(text: str, size: int, *, right: bool = False) -> str:
-    """`text` in exactly `size` columns: cut with an ellipsis, or padded."""
+    """`text` in exactly `size` columns, its control characters shown as escapes: cut with an
+    ellipsis, or padded."""
+    from crm.printable import one_line
+
+    text = one_line(text)
     if len(text) > size:
         text = text[: max(size - 1, 0)] + "…" if size > 0 else ""
     return text.rjust(size) if right else text.ljust(size)

@@ -7,6 +7,7 @@ piped output is 80 columns wide unless COLUMNS says otherwise.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date, datetime
 from enum import Enum
@@ -19,15 +20,47 @@ if TYPE_CHECKING:
 
 def console(*, stderr: bool = False) -> Console:
     from rich.console import Console
+    from rich.text import Text
+
+    from crm.printable import has_control, printable
+
+    class SafeConsole(Console):
+        """Prints the user's text with its control characters shown as escapes."""
+
+        def print(self, *objects: Any, **options: Any) -> None:
+            safe = []
+            for thing in objects:
+                if isinstance(thing, str):
+                    thing = printable(thing)
+                elif isinstance(thing, Text) and has_control(thing.plain):
+                    thing = Text(printable(thing.plain), style=thing.style)
+                safe.append(thing)
+            super().print(*safe, **options)
 
     # markup off: names and notes are the user's text, and "[x]" in them must print as typed
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, markup=False)
+    return SafeConsole(stderr=stderr, highlight=False, soft_wrap=False, markup=False)
 
 
 def table(*columns: str, title: str | None = None) -> Table:
     from rich.table import Table
+    from rich.text import Text
 
-    grid = Table(
+    from crm.printable import has_control, one_line
+
+    class SafeTable(Table):
+        """A table whose cells show control characters as escapes, each cell one line."""
+
+        def add_row(self, *cells: Any, **options: Any) -> None:
+            safe = []
+            for cell in cells:
+                if isinstance(cell, str):
+                    cell = one_line(cell)
+                elif isinstance(cell, Text) and has_control(cell.plain):
+                    cell = Text(one_line(cell.plain), style=cell.style)
+                safe.append(cell)
+            super().add_row(*safe, **options)
+
+    grid = SafeTable(
         *columns,
         title=title,
         title_justify="left",
@@ -70,7 +103,13 @@ def _write_value(value: Any, write: Any, indent: str = "") -> None:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=_plain)
+    # JSON escapes C0 control characters itself; DEL, the C1 controls and lone surrogates it
+    # would write raw, so they are written as \u escapes too (the same string to a JSON reader)
+    text = json.dumps(value, ensure_ascii=False, default=_plain)
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\ud800-\udfff]")
 
 
 def _plain(value: object) -> object:
@@ -90,11 +129,21 @@ def relative_day(day: date, today: date) -> str:
         return "tomorrow"
     if delta == -1:
         return "1 day late"
-    if delta < 0:
+    if -100 < delta < 0:
         return f"{-delta} days late"
+    if delta < 0:  # "739683 days late" says nothing a person can picture
+        years = -delta // 365
+        if years == 0:
+            return f"{-delta // 30} mo late"
+        return f"{years:,} yr late" if years == 1 else f"{years:,} yrs late"
     if delta < 7:
         return f"{day:%a %d %b}"
     return f"{day:%d %b %Y}" if day.year != today.year else f"{day:%a %d %b}"
+
+
+def day_words(day: date, today: date) -> str:
+    """'Fri 06 Mar', with the year when it is not this year's."""
+    return f"{day:%a %d %b}" if day.year == today.year else f"{day:%a %d %b %Y}"
 
 
 def due_phrase(day: date, today: date) -> str:

@@ -27,6 +27,7 @@ from types import FrameType
 from crm import clock
 from crm.db import Database, make_engine, masked, sqlite_path
 from crm.errors import Conflict, CrmError
+from crm.printable import one_line
 from crm.settings import Settings, load_settings
 
 DAEMON_LOCK = 0x63726D01  # the PostgreSQL advisory lock's number: any fixed integer
@@ -36,7 +37,7 @@ JOB_DEFAULTS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1
 
 def say(message: str) -> None:
     stamp = clock.now().strftime("%Y-%m-%d %H:%M:%S")
-    print(f"{stamp} crm daemon: {message}", file=sys.stderr, flush=True)
+    print(f"{stamp} crm daemon: {one_line(message)}", file=sys.stderr, flush=True)
 
 
 def run_jobs(url: str) -> None:

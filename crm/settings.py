@@ -99,6 +99,7 @@ class Settings:
     remind_at: str = "07:00"  # when `crm daemon` runs the plan each day, local time
     # the user's own email addresses: `crm import mail` tells what they sent from what they got
     me: tuple[str, ...] = ()
+    import_max_mb: int = 200  # the largest file an import reads (crm/files.py), in MB
     plan: Plan = field(default_factory=Plan)
     notify: Notify = field(default_factory=Notify)
 
@@ -119,14 +120,22 @@ class Settings:
 
 def load_settings(path: Path | None = None) -> Settings:
     """The settings in config.toml (if there is one) over the defaults."""
+    from crm.files import read_user_text
+
     path = path or config_path()
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists():
         return Settings()
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+    text = read_user_text(path, limit=SETTINGS_MAX_BYTES, why="a settings file is a few lines")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         raise BadInput(f"cannot read the settings in {path}: {error}") from None
     return _from_toml(raw, path)
+
+
+SETTINGS_MAX_BYTES = 1_000_000
+# the largest import_max_mb: past this a file is better split than read in one transaction
+MOST_IMPORT_MB = 100_000
 
 
 def _from_toml(raw: dict[str, object], path: Path) -> Settings:
@@ -144,12 +153,18 @@ def _from_toml(raw: dict[str, object], path: Path) -> Settings:
         unknown |= {f"plan.{k}" for k in set(plan_table) - {f.name for f in fields(Plan)}}
     if unknown:
         raise BadInput(f"{path}: unknown setting(s): {', '.join(sorted(unknown))}")
+    max_mb = raw.pop("import_max_mb", Settings.import_max_mb)
+    if not (_whole(max_mb) and max_mb <= MOST_IMPORT_MB):  # type: ignore[operator]
+        raise BadInput(
+            f"{path}: import_max_mb must be a whole number of megabytes from 1 to "
+            f"{MOST_IMPORT_MB:,}, like import_max_mb = 200"
+        )
     for name, value in raw.items():
         if not isinstance(value, str):
             raise BadInput(
                 f'{path}: {name} must be text in quotes, like {name} = "{_EXAMPLES[name]}"'
             )
-    settings = Settings(**raw)  # type: ignore[arg-type]
+    settings = Settings(**raw, import_max_mb=max_mb)  # type: ignore[arg-type]
     plan = Plan()
     assert isinstance(plan_table, dict)
     for name, value in plan_table.items():

@@ -269,7 +269,6 @@ def test_an_editor_that_fails_or_is_missing_is_one_error_line(
     acme_story(crm)
     before = crm.state()
     for command, words in [
-        (editor(tmp_path, "fail", "raise SystemExit(3)\n"), "exited with status 3; nothing logged"),
         (str(tmp_path / "no-such-editor"), "cannot run the editor"),
         ('vi "unclosed', "cannot read the editor command"),
     ]:
@@ -278,7 +277,41 @@ def test_an_editor_that_fails_or_is_missing_is_one_error_line(
         assert result.exit_code == 2
         assert result.stderr.count("\n") == 1 and words in result.stderr, result.stderr
     assert crm.state() == before
-    assert list(drafts_folder.iterdir()) == []
+    assert list(drafts_folder.iterdir()) == []  # the editor never ran: nothing to keep
+
+
+def test_an_editor_that_fails_after_editing_keeps_the_note_and_says_where(
+    sqlite_crm: Crm, tmp_path: Path, drafts_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crm = sqlite_crm
+    acme_story(crm)
+    before = crm.state()
+    failing = FILL_IN + "raise SystemExit(3)\n"
+    monkeypatch.setenv("VISUAL", editor(tmp_path, "fail", failing))
+    result = crm("draft", "sam", "--edit", "--yes", ok=False)
+    [kept] = drafts_folder.glob("*.txt")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: the editor exited with status 3; nothing logged; your note is kept in {kept}\n"
+    )
+    assert "Zürich sensor team" in kept.read_text(encoding="utf-8")
+    assert crm.state() == before
+
+
+def test_an_editor_path_with_spaces_or_arguments_runs(
+    sqlite_crm: Crm, tmp_path: Path, drafts_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crm = sqlite_crm
+    acme_story(crm)
+    folder = tmp_path / "My Editors"
+    folder.mkdir()
+    spaced = editor(folder, "fill in", FILL_IN)
+    monkeypatch.setenv("VISUAL", spaced)  # a path with a space, unquoted, as macOS users set it
+    assert "Logged thank-you to Sam Ortiz" in crm("draft", "sam", "--edit", "--yes").stdout
+    with_arguments = editor(tmp_path, "args", "import sys\nassert sys.argv[1] == '--wait'\n")
+    monkeypatch.setenv("VISUAL", f"{with_arguments} --wait")
+    result = crm("draft", "lee", "--edit", "--yes")
+    assert result.stdout == "The note is not changed: nothing logged.\n"
 
 
 def test_declining_to_log_keeps_the_note_and_says_where(
@@ -297,7 +330,7 @@ def test_declining_to_log_keeps_the_note_and_says_where(
     assert result.stderr == "Log this as the thank-you to Sam Ortiz? [y/N]:"
     [kept] = drafts_folder.glob("*.txt")
     assert lines(result.stdout)[-1] == (
-        f'Not logged; your note is kept in {kept}: crm log thank-you "Sam Ortiz" --file {kept}'
+        f"Not logged; your note is kept in {kept}: crm log thank-you 'Sam Ortiz' --file {kept}"
     )
     assert "Zürich sensor team" in kept.read_text(encoding="utf-8")
     assert crm.state() == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from typer._click import ClickException
 from typer.core import TyperGroup
 
 from crm import __version__
@@ -28,7 +29,7 @@ from crm.cli import (
     undo,
 )
 from crm.cli.common import start
-from crm.cli.env import Env
+from crm.cli.env import Env, error_line
 from crm.errors import CrmError
 
 ORDER = [
@@ -38,14 +39,30 @@ ORDER = [
 ]  # fmt: skip
 
 
+def _printable(error: ClickException) -> ClickException:
+    """A usage error (an unknown option, a bad value) with what was typed shown escaped."""
+    from crm.printable import printable
+
+    error.message = printable(error.message)
+    return error
+
+
 class CrmGroup(TyperGroup):
     """Turns the errors users can cause into one line on stderr and their exit status."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except ClickException as error:
+            raise _printable(error) from None
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except ClickException as error:  # click's usage errors repeat what was typed
+            raise _printable(error) from None
         except CrmError as error:
-            typer.echo(f"Error: {error}", err=True)
+            typer.echo(error_line(error, ctx.obj if isinstance(ctx.obj, Env) else None), err=True)
             raise typer.Exit(int(error.exit_status)) from None
         finally:
             if isinstance(ctx.obj, Env):

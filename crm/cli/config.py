@@ -31,6 +31,7 @@ def config(json: bool = JSON) -> None:
         "timezone": s.timezone or f"system ({e.now.tzname()})",
         "remind_at": s.remind_at,
         "me": list(s.me),
+        "import_max_mb": s.import_max_mb,
         "plan": asdict(s.plan),
         "notify": dict(asdict(s.notify), smtp_password=_password_source()),
         "now": e.now,
@@ -46,6 +47,7 @@ def config(json: bool = JSON) -> None:
     out.print(f"remind_at     {s.remind_at}   (crm daemon's daily run)")
     me = ", ".join(s.me) if s.me else 'not set (me = ["you@example.org"]: crm import mail)'
     out.print(f"me            {me}", soft_wrap=True)
+    out.print(f"import_max_mb {s.import_max_mb}   (the largest file an import reads)")
     out.print(
         f"now           {e.now:%Y-%m-%d %H:%M %Z}" + ("   (CRM_NOW)" if _pretending() else "")
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from shlex import quote
 from typing import TYPE_CHECKING
 
 import typer
 
 from crm.cli.common import CONTACT, JSON, confirmed, day, env, report_merge, report_plan
+from crm.printable import one_line
 
 if TYPE_CHECKING:
     from crm.cli.env import Env
@@ -110,7 +112,7 @@ def list_(
             )
         elif only is not None:
             e.out.print(f"Nobody at {only.name} yet. Add who you met there:")
-            e.out.print(f'  crm contact add NAME --employer "{only.name}"', soft_wrap=True)
+            e.out.print(f"  crm contact add NAME --employer {quote(only.name)}", soft_wrap=True)
         elif archived or not _any_archived(e):
             e.out.print("No contacts yet. Add someone you met:")
             e.out.print('  crm contact add "Dana Whitfield" --employer Acme')
@@ -179,7 +181,7 @@ def show(name: str = CONTACT, json: bool = JSON) -> None:
         return
     role = "" if c.role == "other" else human(c.role)
     at = " · " + " at ".join(part for part in (role, employer) if part) if role or employer else ""
-    e.out.print(Text.assemble((c.name, "bold"), f" (#{c.id}){at}"))
+    e.out.print(Text.assemble((one_line(c.name), "bold"), f" (#{c.id}){at}"))
     facts = [
         (
             "stage",
@@ -217,7 +219,7 @@ def show(name: str = CONTACT, json: bool = JSON) -> None:
             )
         e.out.print(grid)
     else:
-        e.out.print(f'  No touchpoints yet. After a rejection: crm log thank-you "{c.name}"')
+        e.out.print(f"  No touchpoints yet. After a rejection: crm log thank-you {quote(c.name)}")
 
 
 def _history_line(history: list[Position]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from shlex import quote
+
 import typer
 
 from crm.cli.common import env
@@ -36,5 +38,5 @@ def demo(ctx: typer.Context) -> None:
             run(crm, database, argv)
             e.out.print()
     e.out.print("Explore it further:")
-    e.out.print(f"  crm --db {database} contact show dana", soft_wrap=True)
-    e.out.print(f"It is yours to delete when done: rm -r {folder}", soft_wrap=True)
+    e.out.print(f"  crm --db {quote(str(database))} contact show dana", soft_wrap=True)
+    e.out.print(f"It is yours to delete when done: rm -r {quote(str(folder))}", soft_wrap=True)

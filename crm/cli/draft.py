@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from crm.cli.common import CONTACT, JSON, env, report_plan
+from crm.printable import one_line, printable
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -68,7 +69,9 @@ def draft(
         _warn(prepared.checks.warnings(e.now.tzinfo))
         _print_mailto(person, prepared.draft.subject, prepared.draft.body)
     else:
-        typer.echo(prepared.draft.text, nl=False)
+        # a file (`> note.txt`) gets the text as it is; a terminal never gets its control characters
+        text = prepared.draft.text
+        typer.echo(printable(text) if sys.stdout.isatty() else text, nl=False)
         _warn(prepared.checks.warnings(e.now.tzinfo))
 
 
@@ -81,11 +84,12 @@ def _sincerity_gate(person: Contact) -> None:
     """The advice: don't fake enthusiasm you don't feel. Ask before drafting for such a contact."""
     from crm.errors import BadInput
 
-    why = f"{person.name} is marked not keep-in-touch, and the advice is not to fake enthusiasm"
+    name = one_line(person.name)
+    why = f"{name} is marked not keep-in-touch, and the advice is not to fake enthusiasm"
     if not stdin_is_terminal():
         raise BadInput(f"{why}; to draft a thank-you anyway, add --yes")
     if not typer.confirm(f"{why}. Draft a thank-you anyway?", default=False, err=True):
-        typer.echo(f"No draft for {person.name}.", err=True)
+        typer.echo(f"No draft for {one_line(person.name)}.", err=True)
         raise typer.Exit(1)
 
 
@@ -93,17 +97,21 @@ def _edit_and_log(
     e: Env, prepared: PreparedDraft, *, yes: bool, strict: bool, mailto: bool
 ) -> None:
     """Write the draft to a private file, open the editor, then check and offer to log it."""
+    from shlex import quote
+
     from crm.errors import BadInput
     from crm.services.note_checks import check_note, split_subject
 
     person = prepared.facts.contact
     path = _private_file(prepared.draft.text)
+    kept = f"your note is kept in {path}"
     try:
-        _run_editor(str(path))
-    except BaseException:  # the editing did not finish: nothing worth keeping
+        status = _run_editor(str(path))
+    except BaseException:  # the editor never ran: nothing was edited, nothing worth keeping
         path.unlink(missing_ok=True)
         raise
-    kept = f"your note is kept in {path}"
+    if status != 0:  # it may have been edited, then the editor failed: never lose that text
+        raise BadInput(f"the editor exited with status {status}; nothing logged; {kept}")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -129,7 +137,7 @@ def _edit_and_log(
         path.unlink(missing_ok=True)
     else:
         e.out.print(
-            f'Not logged; {kept}: crm log thank-you "{person.name}" --file {path}',
+            f"Not logged; {kept}: crm log thank-you {quote(person.name)} --file {quote(str(path))}",
             soft_wrap=True,  # a command to copy: never broken across lines
         )
     if mailto:
@@ -148,30 +156,40 @@ def _private_file(text: str) -> Path:
     return Path(name)
 
 
-def _run_editor(path: str) -> None:
+def editor_command(editor: str) -> list[str]:
+    """$VISUAL or $EDITOR as a command: a program with arguments, split as the shell would
+    (`code --wait`, `"/opt/My Editor/ed" -n`), or the path of a program with spaces in it."""
     import os
     import shlex
-    import subprocess
 
     from crm.errors import BadInput
 
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    if os.path.isfile(editor) and os.access(editor, os.X_OK):
+        return [editor]  # /Applications/Sublime Text.app/.../subl: a path, not a command line
     try:
         command = shlex.split(editor)
     except ValueError as error:
         raise BadInput(f"cannot read the editor command {editor!r}: {error}") from None
     if not command:
         raise BadInput("the editor command is empty; set $VISUAL or $EDITOR")
+    return command
+
+
+def _run_editor(path: str) -> int:
+    """Run the user's editor on `path`; its exit status."""
+    import os
+    import subprocess
+
+    from crm.errors import BadInput
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    command = editor_command(editor)
     try:
-        done = subprocess.run([*command, path], check=False)
+        return subprocess.run([*command, path], check=False).returncode
     except OSError as error:
         raise BadInput(
             f"cannot run the editor {editor!r}: {error.strerror}; set $VISUAL or $EDITOR"
         ) from None
-    if done.returncode != 0:
-        raise BadInput(
-            f"the editor {editor!r} exited with status {done.returncode}; nothing logged"
-        )
 
 
 def _log_thank_you(e: Env, person: Contact, subject: str | None, body: str) -> None:
@@ -243,4 +261,4 @@ def _print_json(e: Env, prepared: PreparedDraft) -> None:
 
 def _warn(warnings: list[str]) -> None:
     for warning in warnings:
-        typer.echo(f"Warning: {warning}", err=True)
+        typer.echo(f"Warning: {one_line(warning)}", err=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from shlex import quote
+
 import typer
 
 from crm.cli.common import EMPLOYER, JSON, confirmed, env, report_merge, report_plan
+from crm.printable import one_line
 
 app = typer.Typer(help="Add, list, show and edit employers.", no_args_is_help=True)
 
@@ -97,7 +100,7 @@ def show(name: str = EMPLOYER, json: bool = JSON) -> None:
         doc["jobs"] = [job_doc(j, employer) for j in jobs]
         print_json(doc)
         return
-    e.out.print(Text.assemble((employer.name, "bold"), f" (#{employer.id})"))
+    e.out.print(Text.assemble((one_line(employer.name), "bold"), f" (#{employer.id})"))
     for label, value in (
         ("website", employer.website),
         ("careers", employer.careers_url),
@@ -123,7 +126,7 @@ def show(name: str = EMPLOYER, json: bool = JSON) -> None:
         e.out.print(grid)
     else:
         e.out.print(
-            f'  Nobody yet. Add who you met: crm contact add NAME --employer "{employer.name}"'
+            f"  Nobody yet. Add who you met: crm contact add NAME --employer {quote(employer.name)}"
         )
 
 

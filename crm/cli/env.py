@@ -163,6 +163,21 @@ class Env:
             self._database.close()
 
 
+def error_line(error: Exception, e: Env | None) -> str:
+    """The one line an error is shown as: no control character, no credential of the URL."""
+    from crm.credentials import scrub
+    from crm.errors import CrmError
+    from crm.printable import one_line
+
+    url = None
+    if e is not None:
+        try:
+            url = e.url
+        except CrmError:  # unreadable settings: the error itself says so
+            url = e.db_arg
+    return "Error: " + one_line(scrub(str(error), url))
+
+
 _current: Env | None = None
 _typed: list[str] = []
 

@@ -4,6 +4,7 @@ the follow-up plan."""
 from __future__ import annotations
 
 from datetime import date
+from shlex import quote
 from typing import TYPE_CHECKING
 
 import typer
@@ -77,7 +78,6 @@ def reject(
 
     Example: crm job reject Acme --rank 2 --on yesterday
     """
-    from shlex import quote
 
     from crm.services.jobs import reject_job
 

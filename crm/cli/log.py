@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from crm.cli.common import CONTACT, DATE_HELP, day, env, report_plan
+from crm.printable import one_line
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -18,22 +19,13 @@ KINDS = "thank-you reply email linkedin call meeting interview info-interview no
 
 
 def read_note_file(path: Path) -> str:
-    from crm.errors import BadInput
+    """The text of a note: a regular UTF-8 file no longer than a note can be."""
+    from crm.files import read_user_text
+    from crm.services.text import LONGEST
 
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise BadInput(f"{path} is a folder, not a file") from None
-    except OSError as error:
-        raise BadInput(f"cannot read {path}: {error.strerror}") from None
-    if b"\x00" in data:
-        raise BadInput(f"{path} is not a text file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadInput(f"{path} is not UTF-8 text") from None
+    # four bytes a character at most, and a byte-order mark
+    why = f"a note is at most {LONGEST:,} characters"
+    return read_user_text(path, limit=4 * LONGEST + 3, why=why)
 
 
 def complete_kinds(incomplete: str) -> list[str]:
@@ -123,7 +115,7 @@ def log(
         )
     report_logged(touch, person)
     for warning in warnings:
-        typer.echo(f"Warning: {warning}", err=True)
+        typer.echo(f"Warning: {one_line(warning)}", err=True)
     report_plan()
 
 

@@ -78,6 +78,7 @@ def daemon(
         "--every",
         metavar="SECONDS",
         min=1,
+        max=366 * 24 * 3600,  # a year; APScheduler overflows on 10**20
         help="Run the plan every SECONDS instead of daily (for testing and soak runs).",
     ),
 ) -> None:

@@ -111,6 +111,7 @@ def _sparklines(weeks: list[Week]) -> str:
 def _print(e: Env, block: Block) -> None:
     from rich.text import Text
 
+    from crm.printable import one_line
     from crm.render import table
 
     if isinstance(block, str):
@@ -124,7 +125,7 @@ def _print(e: Env, block: Block) -> None:
         if i in block.figures:
             column.justify = "right"
     for row in block.rows:
-        grid.add_row(*(Text(cell) for cell in row))  # the user's text, never Rich markup
+        grid.add_row(*(Text(one_line(cell)) for cell in row))  # the user's text, never Rich markup
     e.out.print(grid)
 
 
@@ -133,8 +134,10 @@ def _widths(block: Table, width: int) -> list[int]:
     way (shortest first keeps its width) so that figures and dates are never cut."""
     from rich.cells import cell_len
 
+    from crm.printable import one_line
+
     natural = [
-        max(cell_len(text) for text in (header, *(row[i] for row in block.rows)))
+        max(cell_len(one_line(text)) for text in (header, *(row[i] for row in block.rows)))
         for i, header in enumerate(block.columns)
     ]
     room = width - 2 * (len(natural) - 1)  # two spaces between columns

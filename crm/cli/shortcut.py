@@ -35,7 +35,9 @@ def today_shortcut(argv: list[str]) -> bool:
         show_today(env, json=rest == FORMS[1], brief=rest == FORMS[2])
         sys.stdout.flush()
     except CrmError as error:
-        sys.stderr.write(f"Error: {error}\n")
+        from crm.cli.env import error_line
+
+        sys.stderr.write(error_line(error, env) + "\n")
         raise SystemExit(int(error.exit_status)) from None
     except BrokenPipeError:  # `crm today | head -1`: the reader has gone, and that is fine
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -119,7 +119,9 @@ def snooze(
     assert until_day is not None
     with e.writing() as session:
         task = snooze_task(session=session, now=e.now, task_id=number, until=until_day)
-    e.out.print(f"Snoozed #{task.id} {task.title} until {task.due:%a %d %b}.")
+    from crm.render import day_words
+
+    e.out.print(f"Snoozed #{task.id} {task.title} until {day_words(task.due, e.today)}.")
 
 
 @app.command("reopen")

@@ -171,6 +171,7 @@ def hints(shown: list[TaskLine]) -> list[str]:
 
 
 def _quiet(calm: Quiet, result: Agenda) -> list[str]:
+    from crm.printable import one_line
     from crm.render import relative_day
 
     if calm.contacts == 0:
@@ -178,7 +179,8 @@ def _quiet(calm: Quiet, result: Agenda) -> list[str]:
     lines = ["Nothing due today or in the next 7 days."]
     if calm.next_due is not None:
         who = f" ({calm.next_contact})" if calm.next_contact else ""
-        lines.append(f"Next: {calm.next_title}{who}, {relative_day(calm.next_due, result.date)}.")
+        title = one_line(f"{calm.next_title}{who}")
+        lines.append(f"Next: {title}, {relative_day(calm.next_due, result.date)}.")
     if calm.jobs == 0:
         lines.append('Record the jobs you are in: crm job add Acme --title "Data Analyst"')
     else:

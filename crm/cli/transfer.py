@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,16 +45,18 @@ def linkedin(
     """
     from crm.services.linkedin import is_google_contacts, is_messages, parse_connections
 
-    text = _read(file)
-    if is_messages(text):
-        _import_messages(file, text, skip_bad)
-    elif is_google_contacts(text):
+    lines = _lines(file)
+    header = next(lines)  # the first line tells the file: messages, Google, or connections
+    content = chain([header], lines)
+    if is_messages(header):
+        _import_messages(file, "".join(content), skip_bad)
+    elif is_google_contacts(header):
         from crm.services.google_contacts import parse_google_contacts
 
         _say(f"{file.name} is a Google Contacts export: importing it as crm import google would.")
-        _import_people(file, text, skip_bad, parse_google_contacts, "google")
+        _import_people(file, content, skip_bad, _whole(parse_google_contacts), "google")
     else:
-        _import_people(file, text, skip_bad, parse_connections, "linkedin")
+        _import_people(file, content, skip_bad, parse_connections, "linkedin")
 
 
 @imports.command("google")
@@ -70,7 +73,7 @@ def google(
     """
     from crm.services.google_contacts import parse_google_contacts
 
-    _import_people(file, _read(file), skip_bad, parse_google_contacts, "google")
+    _import_people(file, _lines(file), skip_bad, _whole(parse_google_contacts), "google")
 
 
 @imports.command("vcard")
@@ -87,7 +90,7 @@ def vcard(
     """
     from crm.services.vcard import parse_vcards
 
-    _import_people(file, _read(file), skip_bad, parse_vcards, "vcard")
+    _import_people(file, _lines(file), skip_bad, _whole(parse_vcards), "vcard")
 
 
 imports.command("mail")(mail)
@@ -278,13 +281,36 @@ def _say(line: str) -> None:
 
 
 def _read(file: Path) -> str:
-    from crm.cli.log import read_note_file
+    """A whole file to import, within the size limit of config.toml."""
     from crm.errors import BadInput
+    from crm.files import import_limit, read_user_text
 
-    text = read_note_file(file)
+    limit, why = import_limit(env().settings.import_max_mb)
+    text = read_user_text(file, limit=limit, why=why)
     if not text.strip():
         raise BadInput(f"{file} is empty")
     return text
+
+
+def _lines(file: Path) -> Iterator[str]:
+    """The lines of a file to import, read as they are needed, within the size limit."""
+    from crm.errors import BadInput
+    from crm.files import import_limit, text_lines
+
+    limit, why = import_limit(env().settings.import_max_mb)
+    lines = text_lines(file, limit=limit, why=why)
+    for line in lines:  # the first line with something on it: the file is not empty
+        if line.strip():
+            yield line
+            yield from lines
+            return
+    raise BadInput(f"{file} is empty")
+
+
+def _whole(parse: Callable[[str, str], ParsedFile]) -> Callable[[Iterable[str], str], ParsedFile]:
+    """A parser of a whole text, given the lines (vCards and Google's CSV are read whole,
+    within the same size limit)."""
+    return lambda lines, name: parse("".join(lines), name)
 
 
 def _refuse_bad(file: Path, bad: list[Skipped], skip_bad: bool) -> None:
@@ -315,11 +341,15 @@ def _import_messages(file: Path, text: str, skip_bad: bool) -> None:
 
 
 def _import_people(
-    file: Path, text: str, skip_bad: bool, parse: Callable[[str, str], ParsedFile], source: str
+    file: Path,
+    lines: Iterable[str],
+    skip_bad: bool,
+    parse: Callable[[Iterable[str], str], ParsedFile],
+    source: str,
 ) -> None:
     from crm.services.imports import import_people
 
-    parsed = parse(text, str(file))
+    parsed = parse(lines, str(file))
     _refuse_bad(file, parsed.bad, skip_bad)
     if parsed.written_by_crm:
         source = "crm"  # its own vCard export: contacts matched, no job history from it

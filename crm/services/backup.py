@@ -67,24 +67,20 @@ def _copy(source: Path, target: Path) -> None:
 
 
 def _not_sqlite(url: str) -> str:
-    from sqlalchemy.engine import URL, make_url
+    from shlex import quote
 
-    try:
-        parsed = make_url(url)
-    except Exception:  # an unreadable URL is never echoed: it may hold a password
+    from crm.credentials import split_url
+
+    parts = split_url(url)
+    if parts is None:
         return "crm backup copies SQLite databases; this database is not one"
     if url.startswith("sqlite"):
         return "crm backup copies SQLite files; an in-memory database has none"
-    # what pg_dump takes: libpq's scheme, and never the password (pg_dump asks, or ~/.pgpass)
-    plain = URL.create(
-        parsed.get_backend_name(),
-        username=parsed.username,
-        host=parsed.host,
-        port=parsed.port,
-        database=parsed.database,
-    )
-    where = plain.render_as_string(hide_password=False)
+    # what pg_dump takes: libpq's scheme, and never a credential (pg_dump asks, or ~/.pgpass)
+    scheme, user, _password, where, _query = parts
+    plain = f"{scheme.split('+')[0]}://{user + '@' if user else ''}{where}"
+    shown = f"'{plain}'" if "'" not in plain else quote(plain)  # quoted always: ? and & in it
     return (
         f"crm backup copies SQLite files; for PostgreSQL use pg_dump: "
-        f"pg_dump --format=custom --file=crm.dump '{where}' (pg_restore puts it back)"
+        f"pg_dump --format=custom --file=crm.dump {shown} (pg_restore puts it back)"
     )

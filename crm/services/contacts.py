@@ -1,5 +1,6 @@
 """Contacts: the people met in a hiring process."""
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -78,6 +79,30 @@ def tags_of(session: Session, contact_ids: list[int] | None = None) -> dict[int,
     for contact_id, tag in session.exec(query):
         found[contact_id].append(tag)
     return found
+
+
+LONGEST_EMAIL = 254  # RFC 5321's limit on a path
+# what never belongs in one address: space and control characters (a CR/LF would add a
+# header to the mail a mailto: link makes), a ? or & (they add headers to a mailto: link),
+# and the separators of address lists
+NOT_IN_EMAIL = re.compile(r"[\s\x00-\x1f\x7f-\x9f?&,;<>\"()\[\]\\]")
+
+
+def check_email(email: str) -> str:
+    """One email address, as `--email` and every import must give it; BadInput otherwise.
+
+    The message never repeats the address: it may hold a line break or a terminal escape."""
+    local, at, domain = email.partition("@")
+    if not at or not local or not domain or "@" in domain:
+        raise BadInput("an email address has one @ with text on both sides, like ana@example.org")
+    if NOT_IN_EMAIL.search(email):
+        raise BadInput(
+            "an email address cannot hold spaces, line breaks, control characters or any of "
+            '? & , ; < > " ( ) [ ] \\'
+        )
+    if len(email) > LONGEST_EMAIL:
+        raise BadInput(f"an email address is at most {LONGEST_EMAIL} characters")
+    return email
 
 
 def parse_role(text: str) -> str:
@@ -368,6 +393,8 @@ def contact_details(
 def _set_text(contact: Contact, values: dict[str, str | None]) -> None:
     for name, value in values.items():
         text = clean_text(value, name.replace("_", " "))
+        if name == "email" and text:
+            check_email(text)
         if name == "linkedin_url" and text and len(text) > LONGEST_URL:
             raise BadInput(
                 f"the LinkedIn URL is {len(text):,} characters; the most is {LONGEST_URL}"

@@ -209,14 +209,20 @@ def render_draft(facts: DraftFacts, *, today: date) -> Draft:
     return Draft(subject, body)
 
 
+TEMPLATE_MAX_BYTES = 1_000_000
+
+
 def template_source(name: str = TEMPLATE_NAME) -> tuple[str, str]:
     """The template's text and where it came from: the user's own, else the one crm ships."""
     own = user_template_path(name)
     if own.exists():
+        from crm.files import read_user_text
+
         try:
-            return own.read_text(encoding="utf-8"), str(own)
-        except (OSError, UnicodeDecodeError) as error:
-            raise BadInput(f"cannot read the template {own}: {error}") from None
+            text = read_user_text(own, limit=TEMPLATE_MAX_BYTES, why="a template is a short note")
+        except BadInput as error:
+            raise BadInput(f"cannot read the template: {error}") from None
+        return text, str(own)
     shipped = files("crm").joinpath("templates", name)
     return shipped.read_text(encoding="utf-8"), f"the default template {name}"
 

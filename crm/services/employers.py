@@ -30,9 +30,30 @@ def add_employer(
         notes=clean_text(notes, "notes"),
         created_at=now,
     )
-    session.add(employer)
-    session.flush()
+    _insert_unless_raced(session, employer)
     return employer
+
+
+def _insert_unless_raced(session: Session, employer: Employer) -> None:
+    """Insert the new employer; Conflict when another process added the same name meanwhile.
+
+    On PostgreSQL two commands can both find no "Acme" and both insert it: the unique index on
+    name_key makes the second wait for the first to commit, then fail. The insert runs in a
+    savepoint so that failure is undone alone, and the row the other process made is then
+    visible (READ COMMITTED: each statement sees what was committed before it). SQLite never
+    gets here: its write transactions begin IMMEDIATE, one at a time.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with session.begin_nested():
+            session.add(employer)
+            session.flush()
+    except IntegrityError:
+        if employer in session:
+            session.expunge(employer)
+        _refuse_duplicate(session, employer.name)
+        raise  # not the name after all: another constraint, a bug to see
 
 
 def employer_for(*, session: Session, now: datetime, name: str) -> tuple[Employer, bool]:
@@ -46,7 +67,10 @@ def employer_for(*, session: Session, now: datetime, name: str) -> tuple[Employe
     except NotFound as error:
         if "did you mean" in str(error):
             raise
-    return add_employer(session=session, now=now, name=name), True
+    try:
+        return add_employer(session=session, now=now, name=name), True
+    except Conflict:  # another process added it a moment ago: it is the one meant
+        return find_employer(session, name), False
 
 
 def edit_employer(

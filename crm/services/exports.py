@@ -19,7 +19,6 @@ import io
 import json
 import types
 import zipfile
-from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -28,6 +27,7 @@ from typing import Any, BinaryIO, Union, get_args, get_origin
 from sqlalchemy import func, insert, text
 from sqlmodel import Session, SQLModel, select
 
+from crm.dates import RANGE, in_range
 from crm.errors import BadInput, Conflict
 from crm.models import (
     Contact,
@@ -45,7 +45,11 @@ from crm.models import (
     TouchKind,
     Touchpoint,
 )
+from crm.services.contacts import LONGEST_URL, check_email
+from crm.services.jobs import MOST_RANK
+from crm.services.lookup import LARGEST_ID, clean_name, name_key
 from crm.services.plan import touched
+from crm.services.text import LONGEST
 
 FORMAT = "crm-export"
 VERSION = 2
@@ -167,19 +171,32 @@ PLAIN: dict[type, Callable[[Any], object]] = {datetime: _moment, date: _day, boo
 
 
 def read_export(text_: str, name: str) -> dict[str, Any]:
-    """A document `crm export --format json` wrote, checked whole; BadInput otherwise."""
+    """A document `crm export --format json` wrote, checked whole; BadInput otherwise.
+
+    Every field is checked by the rules the commands apply (a name as `crm contact add` takes
+    it, an id PostgreSQL can hold, a date in crm's range...), and what crm derives (the
+    case-folded `name_key`) is computed again, never taken from the file. The first bad record
+    is named by its section and index, never by what it holds: the message may end up in a
+    terminal's scrollback or a bug report, and the record is someone's personal data.
+    """
     try:
         document = json.loads(text_)
     except json.JSONDecodeError as error:
         raise BadInput(
             f"{name} is not JSON (line {error.lineno}, column {error.colno}: {error.msg})"
         ) from None
+    except (ValueError, RecursionError):  # a number of 5,000 digits; arrays nested 100,000 deep
+        raise BadInput(f"{name} is not a crm export: a number or a nesting too large") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise BadInput(f'{name} is not a crm export: it has no "format": "{FORMAT}"')
     version = document.get("version")
+    if type(version) is not int:  # true == 1 in Python, not in JSON; and never echo text
+        raise BadInput(
+            f'{name}: its "version" is not a whole number; this crm reads 1 and {VERSION}'
+        )
     if version not in (1, VERSION):
         raise BadInput(
-            f"{name} is a crm export of version {version!r}; this crm reads 1 and {VERSION}"
+            f"{name} is a crm export of version {version}; this crm reads 1 and {VERSION}"
         )
     if version == 1:
         _upgrade_version_1(document)
@@ -266,7 +283,10 @@ def _record(
     if unknown or missing:
         wrong = f"unknown field {unknown[0]!r}" if unknown else f"no {missing[0]!r}"
         raise BadInput(f"{where} has {wrong}")
-    return {c: _value(section, model, c, record[c], f"{where}.{c}") for c in columns}
+    checked = {c: _value(section, model, c, record[c], f"{where}.{c}") for c in columns}
+    if "name_key" in checked:  # derived: computed again, whatever the file says
+        checked["name_key"] = name_key(str(checked["name"]))
+    return checked
 
 
 def _value(section: str, model: type[SQLModel], field: str, value: object, where: str) -> object:
@@ -280,17 +300,52 @@ def _value(section: str, model: type[SQLModel], field: str, value: object, where
     try:
         converted = _convert(kind, value)
     except (TypeError, ValueError):
-        raise BadInput(f"{where}: {value!r} is not {_KIND_WORDS[kind]}") from None
+        raise BadInput(f"{where} is not {_KIND_WORDS[kind]}") from None
     choices = CHOICES.get((section, field))
     if choices and converted not in {c.value for c in choices}:
         allowed = ", ".join(c.value for c in choices)
-        raise BadInput(f"{where}: {value!r} is not one of {allowed}")
-    return converted
+        raise BadInput(f"{where} is not one of {allowed}")
+    try:
+        return _by_the_rules(section, field, converted)
+    except BadInput as error:
+        raise BadInput(f"{where}: {error}") from None
+
+
+# the names the commands check as names (crm/services/lookup.py clean_name)
+NAMES = {("employers", "name"): "employer", ("contacts", "name"): "contact"}
+
+
+def _by_the_rules(section: str, field: str, value: object) -> object:
+    """A converted value checked as the command that stores it would check it."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        lowest, highest = (1, MOST_RANK) if field == "finalist_rank" else (1, LARGEST_ID)
+        if not lowest <= value <= highest:
+            raise BadInput(f"not a whole number from {lowest} to {highest:,}")
+        return value
+    if isinstance(value, str):
+        if (section, field) in NAMES:
+            return clean_name(value, NAMES[section, field])
+        if len(value) > LONGEST:
+            raise BadInput(f"{len(value):,} characters; the most is {LONGEST:,}")
+        if field == "email":
+            check_email(value)
+        if field == "linkedin_url" and len(value) > LONGEST_URL:
+            raise BadInput(f"{len(value):,} characters; the most is {LONGEST_URL}")
+        return value
+    if isinstance(value, datetime):
+        # 0001-01-01T00:00+14:00 is in year 0 in UTC, where it would be stored
+        if not (in_range(value.date()) and in_range(_utc_day(value))):
+            raise BadInput(RANGE)
+    elif isinstance(value, date) and not in_range(value):
+        raise BadInput(RANGE)
+    return value
 
 
 _KIND_WORDS = {
     int: "a whole number",
-    str: "text",
+    str: "text (UTF-8, no NUL)",
     bool: "true or false",
     date: "a date like 2026-03-02",
     datetime: "a moment like 2026-03-02T09:00:00+00:00",
@@ -305,17 +360,29 @@ def _convert(kind: type, value: object) -> object:
     if kind is str:
         if not isinstance(value, str) or "\x00" in value:
             raise TypeError
+        value.encode("utf-8")  # a lone surrogate ("\ud800") is no text a database can store
         return value
     if not isinstance(value, str):
         raise TypeError
     if kind is datetime:
         moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
+        if moment.tzinfo is None or not value.isascii():
             raise ValueError
         return moment
-    if kind is date and len(value) == 10:
+    if kind is date and len(value) == 10 and value.isascii():
         return date.fromisoformat(value)
     raise ValueError
+
+
+def _utc_day(moment: datetime) -> date:
+    """The moment's day in UTC, or a day outside crm's range when UTC is past the calendar."""
+    try:
+        return moment.astimezone(UTC).date()
+    except OverflowError:
+        return date.min
+
+
+SAME = {"name_key": "the same name (letter case and spaces aside)", "id": "the same id"}
 
 
 def _check_keys(document: dict[str, Any], name: str) -> None:
@@ -327,10 +394,17 @@ def _check_keys(document: dict[str, Any], name: str) -> None:
         for column in model.__table__.columns:  # type: ignore[attr-defined]
             if not (column.primary_key or column.unique):
                 continue
-            seen = Counter(r[column.key] for r in records if r[column.key] is not None)
-            twice = [value for value, n in seen.items() if n > 1]
-            if twice:
-                raise BadInput(f"{name}: two {section} have the {column.key} {twice[0]!r}")
+            first: dict[object, int] = {}
+            for index, record in enumerate(records):
+                value = record[column.key]
+                if value is None:
+                    continue
+                if value in first:
+                    what = SAME.get(column.key, f"the same {column.key}")
+                    raise BadInput(
+                        f"{name}: {section}[{index}] has {what} as {section}[{first[value]}]"
+                    )
+                first[value] = index
         for column in model.__table__.columns:  # type: ignore[attr-defined]
             for foreign in column.foreign_keys:
                 target = tables[foreign.column.table.name]

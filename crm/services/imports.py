@@ -27,6 +27,7 @@ from urllib.parse import unquote
 from sqlalchemy import insert, update
 from sqlmodel import Session, SQLModel, col, select
 
+from crm.errors import BadInput
 from crm.models import Contact, Employer, Employment, Role, Task, TaskKind, TaskStatus
 from crm.services.lookup import name_key
 from crm.services.plan import touched
@@ -37,6 +38,17 @@ SOURCE_NAMES = {"linkedin": "LinkedIn", "vcard": "vCard", "google": "Google Cont
 # sources whose row without a company means "between jobs": an address book's card without
 # ORG only means nobody typed one
 SAYS_WHO_LEFT = {"linkedin"}
+# The most people one file may bring. LinkedIn lets a member have 30,000 connections, and an
+# import holds its people in memory (and checks them all before writing any): 30,000 take
+# ~180 MB at the peak; a file of a million rows is refused at row 30,001 rather than read whole.
+MOST_PEOPLE = 30_000
+
+
+def too_many_people(name: str) -> BadInput:
+    return BadInput(
+        f"{name} holds more than {MOST_PEOPLE:,} people, the most one import takes "
+        "(LinkedIn's own limit of connections); split it and import the parts"
+    )
 
 
 @dataclass

@@ -34,6 +34,9 @@ def parse_status(text: str) -> str:
     raise BadInput(f"{text!r} is not a job status; use one of: {' '.join(s for s in JobStatus)}")
 
 
+MOST_RANK = 10_000  # a finalist's place: 1, 2, 3... (a number past this is a typing mistake)
+
+
 def add_job(
     *,
     session: Session,
@@ -182,7 +185,7 @@ def reject_job(
 ) -> tuple[Job, Employer]:
     """Record the rejection. With a title, a job (and employer) not yet recorded is recorded as
     it ends: a rejection is often the first thing a user tells crm."""
-    if rank is not None and not 1 <= rank <= 10_000:
+    if rank is not None and not 1 <= rank <= MOST_RANK:
         raise BadInput(f"--rank is your place among the finalists (1, 2, 3...), not {rank}")
     if title is not None:
         found, _ = employer_for(session=session, now=now, name=employer)
@@ -396,4 +399,7 @@ def _listed(jobs: list[Job]) -> str:
 
 
 def _quoted(name: str) -> str:
-    return f'"{name}"' if " " in name else name
+    """A name as one word of a shell command a user may copy: `$(...)` in it stays text."""
+    from shlex import quote
+
+    return quote(name)

@@ -14,12 +14,13 @@ an error, or skipped when the user asks.
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
+from crm.dates import RANGE, in_range
 from crm.errors import BadInput
 from crm.services.contacts import LONGEST_URL
-from crm.services.imports import ParsedFile, Person, Skipped
+from crm.services.imports import MOST_PEOPLE, ParsedFile, Person, Skipped, too_many_people
 from crm.services.lookup import clean_name
 from crm.services.text import clean_text
 
@@ -30,9 +31,12 @@ EMAIL = "Email Address"
 HEADER_WITHIN_ROWS = 10
 
 
-def parse_connections(text: str, name: str) -> ParsedFile:
-    """The people in a Connections.csv; BadInput when the file is not one at all."""
-    rows = _rows(text.removeprefix("\ufeff"))
+def parse_connections(text: str | Iterable[str], name: str) -> ParsedFile:
+    """The people in a Connections.csv (its text, or its lines as they are read); BadInput when
+    the file is not one at all."""
+    if isinstance(text, str):
+        text = io.StringIO(text.removeprefix("\ufeff"), newline="")
+    rows = _rows(text)
     columns = _header(rows, name)
     parsed = ParsedFile()
     for line, values, problem in rows:
@@ -40,12 +44,14 @@ def parse_connections(text: str, name: str) -> ParsedFile:
             parsed.bad.append(Skipped(line, problem))
         elif any(v.strip() for v in values):
             _row(line, values, columns, parsed)
+            if len(parsed.people) > MOST_PEOPLE:
+                raise too_many_people(name)
     return parsed
 
 
-def _rows(text: str) -> Iterator[tuple[int, list[str], str | None]]:
+def _rows(lines: Iterable[str]) -> Iterator[tuple[int, list[str], str | None]]:
     """CSV rows with the line each starts on; a row the csv module cannot read is a problem."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(lines, strict=True)
     while True:
         line = reader.line_num + 1
         try:
@@ -61,6 +67,8 @@ def _rows(text: str) -> Iterator[tuple[int, list[str], str | None]]:
 def _csv_problem(message: str) -> str:
     if "unexpected end of data" in message:
         return "a quoted value never ends (is the file cut short?)"
+    if "field larger than field limit" in message:
+        return f"a value longer than {csv.field_size_limit():,} characters"
     return f"not valid CSV: {message}"
 
 
@@ -143,6 +151,13 @@ SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
 def _connected_on(text: str) -> date | None:
     if not text:
         return None
+    day = _read_day(text)
+    if not in_range(day) or not text.isascii():
+        raise BadInput(f"Connected On {text!r} is not a date crm takes; {RANGE}")
+    return day
+
+
+def _read_day(text: str) -> date:
     for form in DATE_FORMATS:
         try:
             return datetime.strptime(text, form).date()

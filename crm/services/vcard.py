@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from crm.errors import BadInput
-from crm.services.imports import ParsedFile, Person, Skipped
+from crm.services.imports import MOST_PEOPLE, ParsedFile, Person, Skipped, too_many_people
 from crm.services.lookup import clean_name
 from crm.services.text import clean_text
 
@@ -50,6 +50,8 @@ def parse_vcards(text: str, name: str) -> ParsedFile:
             _card(line, card, parsed)
         except BadInput as error:
             parsed.bad.append(Skipped(line, str(error)))
+        if len(parsed.people) > MOST_PEOPLE:
+            raise too_many_people(name)
     if not found and not any("never ends" in b.reason for b in parsed.bad):
         raise BadInput(f"{name} is not a vCard file: it has no BEGIN:VCARD ... END:VCARD")
     return parsed

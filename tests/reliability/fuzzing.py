@@ -61,14 +61,47 @@ NASTY = [
 ]
 
 
+# what a terminal takes as a command: clear the screen, recolour, a hidden OSC 8 link, a
+# one-byte CSI, a bell, a backspace, a carriage return that overwrites the line
+TERMINAL_ESCAPES = [
+    "\x1b[2J",
+    "\x1b[31m",
+    "\x1b]8;;http://evil.example\x1b\\",
+    "\x9b2J",
+    "\x07",
+    "\x08\x08\x08",
+    "\r",
+    "\x1b]0;title\x07",
+    "\x7f",
+    "\x85",
+]
+
+
 def huge(unit: str, times: int) -> str:
     return unit * times
 
 
+def controlled() -> st.SearchStrategy[str]:
+    """Text with control characters in it: escape sequences among ordinary letters."""
+    pieces = st.one_of(
+        st.sampled_from(TERMINAL_ESCAPES),
+        st.characters(categories=["Cc"]),
+        st.text(st.characters(categories=["L", "Zs"]), min_size=1, max_size=8),
+    )
+    return st.lists(pieces, min_size=1, max_size=6).map("".join)
+
+
+def raw_controls(text: str) -> list[str]:
+    """The control characters a terminal would act on (line feeds are layout, not commands)."""
+    return [c for c in text if (ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F]
+
+
 def texts() -> st.SearchStrategy[str]:
-    """Anything a user could type: any Unicode (NUL, RTL, emoji), empty, 10,000 characters."""
+    """Anything a user could type: any Unicode (NUL, RTL, emoji, terminal escapes), empty,
+    10,000 characters."""
     return st.one_of(
         st.sampled_from(NASTY),
+        controlled(),
         st.text(max_size=30),
         st.builds(
             huge,
@@ -314,12 +347,16 @@ def short(*values: object) -> str:
     return text if len(text) <= 600 else text[:500] + f"... ({len(text):,} characters)"
 
 
-def check_the_contract(argv: list[str], outcome: Outcome) -> None:
-    """A documented exit status, no traceback, and an error said in one line on stderr."""
+def check_the_contract(argv: list[str], outcome: Outcome, *, healthy: bool = True) -> None:
+    """A documented exit status, no traceback, an error said in one line on stderr, and no
+    control character sent to the terminal (`crm draft` alone writes its text as it is, when
+    its output is a file, as here: the note must reach `> note.txt` unchanged)."""
     assert outcome.code in EXIT_STATUSES, short(argv, outcome)
     assert "Traceback" not in outcome.stdout + outcome.stderr, short(argv, outcome)
+    shown = outcome.stderr + ("" if argv[:1] == ["draft"] else outcome.stdout)
+    assert raw_controls(shown) == [], short(argv, outcome)
     # the database is there and healthy: nothing the user typed may be blamed on it
-    assert "cannot use the database" not in outcome.stderr, short(argv, outcome)
+    assert not healthy or "cannot use the database" not in outcome.stderr, short(argv, outcome)
     if outcome.code == 0:
         return
     lines = outcome.stderr.splitlines()
@@ -330,7 +367,8 @@ def check_the_contract(argv: list[str], outcome: Outcome) -> None:
         assert lines[-1].startswith("Error: ") and "Traceback" not in outcome.stderr
         return
     assert len(lines) == 1 and lines[0].startswith("Error: "), short(argv, outcome)
-    assert outcome.stdout == "", short(argv, outcome)
+    # (`crm db current` names the database it tries before it fails to reach it)
+    assert outcome.stdout == "" or not healthy, short(argv, outcome)
 
 
 def words(text: str) -> str:

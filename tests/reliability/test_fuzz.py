@@ -515,8 +515,13 @@ FOUND = [
     ),
     # a carriage return in an unknown employer's name broke the hint across two lines
     (["job", "reject", "0\r"], 3, "crm job reject 0 --title TITLE"),
-    # midday of 0001-01-01 is in year 0 in UTC (or in a zone ahead of it): a traceback
-    (["log", "note", "dana", "--on", "0001-01-01"], 2, "0001-01-01 is at the edge of the calendar"),
+    # midday of 0001-01-01 is in year 0 in UTC (or in a zone ahead of it): a traceback; now
+    # outside the range crm takes (issue #18)
+    (
+        ["log", "note", "dana", "--on", "0001-01-01"],
+        2,
+        "'0001-01-01' is 0001-01-01; crm takes dates from 1900-01-01 to 9000-12-31",
+    ),
 ]
 
 
@@ -548,3 +553,331 @@ def test_a_rejection_on_the_last_day_of_the_calendar(crm: Crm) -> None:
     crm("remind")
     due = {(t["kind"], t["due"]) for t in crm.json("task", "list")}  # type: ignore[union-attr]
     assert ("check_openings", "9999-12-31") in due and ("thank_you", "9999-12-31") in due
+
+
+# --- issue #18: credentials, files that are not files, CRM_NOW, hostile JSON ----------------
+
+SECRET_HEAD, SECRET_TAIL = "PWHEAD", "QZTAIL"  # no message, URL or path holds these by chance
+
+
+@st.composite
+def credential_urls(draw: Callable[..., Any]) -> str:
+    """A PostgreSQL URL with a password in one of the forms SQLAlchemy or psycopg accept,
+    typed right or wrong: user:password, an unencoded @ / : ? in it, percent-encoded, in the
+    query string (password=, sslpassword=, PASSWORD=), with a bad port or a broken IPv6 host."""
+    middle = draw(st.text(st.sampled_from("ab@:/?#%&=+ !$'\"\\"), max_size=6))
+    password = SECRET_HEAD + middle + SECRET_TAIL
+    if draw(st.booleans()):
+        from urllib.parse import quote
+
+        password = quote(password, safe="")
+    # never a role the server has (an empty user is the system user, who may have one, and
+    # `crm daemon` on a database it can reach would run until stopped)
+    user = draw(st.sampled_from(["u", "nobody_here", "me.name", "p@ss"]))
+    host = draw(st.sampled_from(["127.0.0.1", "127.0.0.1:9", "127.0.0.1:notaport", "[::1/x", ""]))
+    database = draw(st.sampled_from(["/crm", "/", "", "/crm?sslmode=disable"]))
+    where = draw(st.sampled_from(["userinfo", "query", "both"]))
+    url = f"postgresql+psycopg://{user}"
+    if where in ("userinfo", "both"):
+        url += f":{password}"
+    url += f"@{host}{database}"
+    if where in ("query", "both"):
+        name = draw(st.sampled_from(["password", "sslpassword", "PASSWORD", "passfile"]))
+        url += ("&" if "?" in url else "?") + f"{name}={password}"
+        if host.endswith(":9") or not host:
+            url += "&connect_timeout=2"
+    return url
+
+
+PRINTS_THE_URL = [
+    ["today"],
+    ["today", "--json"],
+    ["config"],
+    ["config", "--json"],
+    ["db", "current"],
+    ["db", "upgrade"],
+    ["backup"],
+    ["daemon", "--every", "1"],
+    ["contact", "list"],
+    ["export"],
+    ["remind"],
+]
+
+
+def test_no_credential_form_is_ever_printed(figures: Record, crm_home: Path) -> None:
+    """Every command that names the database, and every error path, with every URL form."""
+    from typer.testing import CliRunner
+
+    from crm.cli.app import app
+
+    runner = CliRunner()
+    tally = {"examples": 0, "refused": 0}
+
+    @settings(max_examples=scale(150, 1500), deadline=None, database=None)
+    @given(url=credential_urls(), argv=st.sampled_from(PRINTS_THE_URL), via_env=st.booleans())
+    def one(url: str, argv: list[str], via_env: bool) -> None:
+        env = {"CRM_DATABASE": url} if via_env else {}
+        raw = runner.invoke(app, ([] if via_env else ["--db", url]) + argv, env=env)
+        tally["examples"] += 1
+        tally["refused"] += raw.exit_code != 0
+        shown = raw.stdout + raw.stderr
+        outcome = Outcome(raw.exit_code, raw.stdout, raw.stderr)
+        assert raw.exception is None or isinstance(raw.exception, SystemExit), short(url, shown)
+        check_the_contract(argv, outcome, healthy=False)
+        for secret in (SECRET_HEAD, SECRET_TAIL):
+            assert secret not in shown, short(url, argv, shown)
+
+    one()
+    figures(
+        "fuzz: credential URLs",
+        examples=tally["examples"],
+        refused=tally["refused"],
+        tracebacks=0,
+        secrets_printed=0,
+    )
+
+
+NOT_FILES = ["/dev/zero", "/dev/null", "/dev/urandom", "FIFO", "FOLDER", "TOO BIG", "GROWS"]
+READERS = [
+    ["import", "linkedin"],
+    ["import", "vcard"],
+    ["import", "json"],
+    ["log", "note", "dana", "--file"],
+    ["log", "thank-you", "sam", "--file"],
+]
+
+
+def test_files_that_are_not_files_or_too_big_are_refused(
+    store: Store, tmp_path: Path, crm_home: Path, figures: Record
+) -> None:
+    """Devices, FIFOs with no writer, folders, and files over import_max_mb (1 MB here): one
+    line, status 2, nothing changed, and nothing read without end."""
+    import os
+
+    crm_home.mkdir(exist_ok=True)
+    (crm_home / "config.toml").write_text("import_max_mb = 1\n")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"First Name,Last Name\n" + b"x" * 1_100_000)
+    paths = {"FIFO": str(fifo), "FOLDER": str(tmp_path), "TOO BIG": str(big)}
+    cli = Cli(store.target)
+    tally = {"examples": 0}
+
+    @settings(max_examples=scale(35, 140), deadline=None, database=None)
+    @given(path=st.sampled_from(NOT_FILES), argv=st.sampled_from(READERS))
+    def one(path: str, argv: list[str]) -> None:
+        store.reset()
+        given_path = paths.get(path, path)
+        if path == "GROWS":  # a note file that is a symlink to an endless device
+            given_path = str(tmp_path / "note.txt")
+            Path(given_path).unlink(missing_ok=True)
+            Path(given_path).symlink_to("/dev/zero")
+        outcome = cli([*argv, given_path])
+        tally["examples"] += 1
+        check_the_contract(argv, outcome)
+        assert outcome.code == 2, short(argv, path, outcome)
+        assert diff(store.before, store.rows()).tables == set()
+
+    one()
+    figures(
+        f"fuzz: files that are not files or too big ({backend_name(store)})",
+        examples=tally["examples"],
+        refused=tally["examples"],
+        tracebacks=0,
+        changed_when_refused=0,
+    )
+
+
+EVERY_NOW = st.one_of(
+    st.dates(),
+    st.dates(min_value=date(8999, 12, 1), max_value=date(9000, 12, 31)),
+    st.dates(min_value=date(1900, 1, 1), max_value=date(1900, 2, 1)),
+    st.dates(min_value=date(9999, 12, 1)),
+    st.dates(max_value=date(1, 2, 1)),
+).map(date.isoformat)
+AT_ANY_NOW = [
+    ["today"],
+    ["review"],
+    ["remind"],
+    ["contact", "add", "Zed", "--employer", "acme"],
+    ["task", "add", "Far", "--due", "eow"],
+    ["task", "add", "Far", "--due", "monday"],
+    ["task", "add", "Far", "--due", "eom"],
+    ["task", "list"],
+    ["log", "note", "dana"],
+    ["job", "reject", "acme", "--title", "Engineer"],
+]
+
+
+def test_any_crm_now_gets_a_documented_answer(
+    crm_home: Path, tmp_path: Path, figures: Record
+) -> None:
+    """CRM_NOW from year 1 to 9999: inside 1900..9000 everything works; outside, one line."""
+    import os
+
+    template = tmp_path / "story.db"
+    story(str(template))
+    store = SqliteStore(template, tmp_path / "crm.db")
+    cli = Cli(store.target)
+    tally = {"examples": 0, "ok": 0}
+    calendar = tmp_path / "crm.ics"
+
+    @settings(max_examples=scale(150, 1000), deadline=None, database=None)
+    @given(now=EVERY_NOW, argv=st.one_of(st.sampled_from(AT_ANY_NOW), st.just(["calendar"])))
+    def one(now: str, argv: list[str]) -> None:
+        store.reset()
+        if argv == ["calendar"]:
+            argv = ["calendar", str(calendar)]
+        os.environ["CRM_NOW"] = now
+        try:
+            outcome = cli(argv)
+        finally:
+            os.environ["CRM_NOW"] = "2026-03-02T09:00:00+00:00"
+        tally["examples"] += 1
+        check_the_contract(argv, outcome)
+        inside = "1900-01-01" <= now <= "9000-12-31"
+        if not inside:  # refused; or, for `remind` with nothing new, no clock was needed
+            refused = outcome.code == 2 and "crm takes dates from" in outcome.stderr
+            untouched = outcome.code == 0 and diff(store.before, store.rows()).tables == set()
+            assert refused or untouched, short(now, argv, outcome)
+        elif argv[:2] not in (["task", "add"], ["job", "reject"]):
+            assert outcome.code == 0, short(now, argv, outcome)
+        tally["ok"] += outcome.code == 0
+        if outcome.code != 0:
+            assert diff(store.before, store.rows()).tables == set()
+
+    one()
+    figures(
+        "fuzz: CRM_NOW from year 1 to 9999 (SQLite)",
+        examples=tally["examples"],
+        succeeded=tally["ok"],
+        refused=tally["examples"] - tally["ok"],
+        tracebacks=0,
+        changed_when_refused=0,
+    )
+
+
+HOSTILE_VALUES = st.one_of(
+    st.sampled_from(
+        [
+            2**31,
+            2**63,
+            2**64,
+            2**70,
+            -1,
+            0,
+            True,
+            None,
+            1.5,
+            [],
+            {},
+            "",
+            " ",
+            "#12",
+            "\ud800",
+            "x" * 5000,
+            "0001-01-01T00:00:00+14:00",
+            "9999-12-31T23:00:00-12:00",
+            "9999-12-31",
+            "0001-01-01",
+            "２０２６-03-04",
+            "ACME ROBOTICS",
+            "dana@acme.example\nBcc: x@y",
+            "Eve\x1b[2J",
+        ]
+    ),
+    st.integers(),
+    st.text(max_size=20),
+)
+PRIVATE = ("Dana", "Whitfield", "dana@acme", "Sam Ortiz", "Lee Chen", "Alex Kim")
+
+
+@st.composite
+def hostile_documents(draw: Callable[..., Any], exported: dict[str, Any]) -> str:
+    """A crm export with one to three fields, records or headers made hostile."""
+    import copy
+    import json as json_
+
+    document = copy.deepcopy(exported)
+    for _ in range(draw(st.integers(1, 3))):
+        sections = [s for s in document if isinstance(document[s], list) and document[s]]
+        what = draw(st.sampled_from(["field", "header", "duplicate", "drop"]))
+        if what == "header" or not sections:
+            document[draw(st.sampled_from(["version", "format"]))] = draw(HOSTILE_VALUES)
+            continue
+        section = draw(st.sampled_from(sections))
+        records = document[section]
+        index = draw(st.integers(0, len(records) - 1))
+        if what == "duplicate":
+            twin = dict(records[index])
+            if isinstance(twin.get("name"), str) and draw(st.booleans()):
+                twin["name"] = twin["name"].upper()
+                ids = [r.get("id") for r in records]
+                twin["id"] = max((i for i in ids if type(i) is int), default=0) + 1
+            records.append(twin)
+        elif what == "drop":
+            records[index].pop(draw(st.sampled_from(sorted(records[index]))), None)
+        else:
+            records[index][draw(st.sampled_from(sorted(records[index])))] = draw(HOSTILE_VALUES)
+    return json_.dumps(document, ensure_ascii=draw(st.booleans()))
+
+
+def test_hostile_json_documents_are_refused_whole_and_tell_no_secrets(
+    backend: str, tmp_path: Path, figures: Record
+) -> None:
+    """Restoring into an empty database: imported, or refused in one line that names the record
+    by section and index (no personal data), with the database left empty."""
+    import json as json_
+
+    from tests.conftest import Crm as InProcess
+
+    source = InProcess(str(tmp_path / "story.db"))
+    story(str(tmp_path / "story.db"))
+    exported = json_.loads(source("export").stdout)
+    path = tmp_path / "hostile.json"
+    if backend.startswith("sqlite"):
+        empty = tmp_path / "empty.db"
+        InProcess(str(empty))("contact", "list")
+        target = SqliteStore(empty, tmp_path / "target.db")
+    else:
+        InProcess(backend)("contact", "list")
+        target = PostgresStore(backend)
+    cli = Cli(target.target)
+    tally = {"examples": 0, "restored": 0}
+
+    @settings(
+        max_examples=scale(150, 1500) if backend.startswith("sqlite") else scale(50, 300),
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(text=hostile_documents(exported))
+    def one(text: str) -> None:
+        target.reset()
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        outcome = cli(["import", "json", str(path)])
+        tally["examples"] += 1
+        check_the_contract(["import", "json"], outcome)
+        if outcome.code == 0:
+            tally["restored"] += 1
+            return
+        assert diff(target.before, target.rows()).tables == set(), short(outcome)
+        for private in PRIVATE:
+            assert private not in outcome.stderr, short(outcome)
+
+    try:
+        one()
+    finally:
+        if isinstance(target, PostgresStore):
+            target.close()
+    name = "SQLite" if backend.startswith("sqlite") else "PostgreSQL"
+    figures(
+        f"fuzz: hostile JSON exports ({name})",
+        examples=tally["examples"],
+        restored=tally["restored"],
+        refused=tally["examples"] - tally["restored"],
+        tracebacks=0,
+        changed_when_refused=0,
+        personal_data_in_errors=0,
+    )
