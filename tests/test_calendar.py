@@ -138,7 +138,13 @@ def test_control_characters_never_reach_the_feed(sqlite_crm: Crm, tmp_path: Path
 
 
 def test_a_task_due_on_the_last_day_there_is(sqlite_crm: Crm, tmp_path: Path) -> None:
-    sqlite_crm("task", "add", "Retire", "--due", "9999-12-31")
+    # crm takes dates to 9000-12-31 now (issue #18); an older crm could store this one
+    import sqlite3
+    from contextlib import closing
+
+    sqlite_crm("task", "add", "Retire", "--due", "9000-12-31")
+    with closing(sqlite3.connect(sqlite_crm.url.removeprefix("sqlite:///"))) as db, db:
+        db.execute("UPDATE task SET due = '9999-12-31'")
     feed = tmp_path / "crm.ics"
     sqlite_crm("calendar", str(feed))
     calendar = Calendar.from_ical(feed.read_bytes())
