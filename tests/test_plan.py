@@ -393,3 +393,17 @@ def test_changing_the_time_zone_changes_no_task(crm: Crm, crm_home: Path) -> Non
         crm("task", "add", "y")  # a new zone is a new fingerprint: the whole plan runs again
     (crm_home / "config.toml").unlink()
     assert plan_tasks() == before
+
+
+def test_a_look_ahead_with_crm_now_changes_nothing_once_back_to_today(crm: Crm) -> None:
+    """What-if planning (CRM_NOW months ahead) expires the tasks left alone by then; back on the
+    real day, they are open again, and no second nurture was made."""
+    met(crm, "Dana")
+    crm("log", "reply", "dana", now="2026-01-05")
+    before = tasks(crm, now="2026-02-10", every=True)
+    crm("today", now="2026-06-01")  # a look ahead: the waiting nurture is long expired then
+    assert {status for *_, status in tasks(crm, now="2026-06-01", every=True)} >= {"expired"}
+    assert tasks(crm, now="2026-02-10", every=True) == before
+    crm("today", now="2026-04-01")  # two periods on: the first expired, the next one waits
+    assert tasks(crm, now="2026-04-01") == [("nurture", "Dana", "2026-03-05", "open")]
+    assert tasks(crm, now="2026-02-10") == before

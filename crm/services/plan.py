@@ -23,7 +23,8 @@ The rules (every number a [plan] setting; docs/guide.md tells them with the seed
    after `unanswered_notes_limit` more, quiet.
 6. `nurture_needs_reply = false`: rule 3 for everyone thanked, still capped by 4 and 5.
 7. An open plan task more than `expire_after_days` overdue expires (and is not made at all
-   when it would be born expired). Expired is final: a task never comes back by the calendar.
+   when it would be born expired). Only the calendar brings it back: a look ahead with CRM_NOW
+   expires tasks, and today again reopens them.
 8. check_openings: each rejection → the employer's openings, `check_openings_after_days` after.
 9. A contact's own cadence (`--every 6w`) gives anyone a nurture one cadence after the last touch
    (or after they were added), without slowing or going quiet; `--every off` gives none.
@@ -43,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import delete, event, update
+from sqlalchemy import and_, delete, event, or_, update
 from sqlalchemy import select as sa_select  # sqlmodel's select stops at four columns
 from sqlmodel import Session, col, select
 
@@ -598,12 +599,27 @@ def plan_after_write(
 
 
 def calendar_scope(session: Session, today: date, plan: Plan) -> Scope:
-    """Whom a new day can change: those with an open plan task old enough to expire."""
+    """Whom a new day can change: those with an open plan task old enough to expire, and
+    those whose expired task is young enough again (the day moved back: CRM_NOW)."""
     soonest = min(plan.thank_you_expires_days, plan.expire_after_days)
     cutoff = date.fromordinal(max(today.toordinal() - soonest, 1))
+
+    def horizon(days: int) -> date:
+        return date.fromordinal(max(today.toordinal() - days, 1))
+
+    thank_you = col(Task.kind) == TaskKind.THANK_YOU.value
+    back = and_(
+        col(Task.status) == EXPIRED,
+        col(Task.closed_by) == ClosedBy.PLAN.value,
+        or_(
+            and_(thank_you, col(Task.due) >= horizon(plan.thank_you_expires_days)),
+            and_(~thank_you, col(Task.due) >= horizon(plan.expire_after_days)),
+        ),
+    )
+    due_to_expire = and_(col(Task.status) == OPEN, col(Task.due) < cutoff)
     rows = session.execute(
         sa_select(col(Task.contact_id), col(Task.employer_id)).where(
-            col(Task.status) == OPEN, col(Task.key).is_not(None), col(Task.due) < cutoff
+            col(Task.key).is_not(None), or_(due_to_expire, back)
         )
     )
     scope = Scope()

@@ -293,18 +293,15 @@ def nurture_want(
         anchor_id, day = anchor.id, anchor.at.astimezone(zone).date()
     prefix = f"nurture:{contact.id}:{anchor_id}:{cadence}:"
     mine = {r.key: r for r in rows if r.key.startswith(prefix)}
-    waiting = [
-        r
-        for r in mine.values()
-        if r.mine and r.status != EXPIRED and not expired(r.kind, r.due, today, plan)
-    ]
+    waiting = [r for r in mine.values() if r.mine and not expired(r.kind, r.due, today, plan)]
     rule = "the quarterly nurture (no answer lately)" if rel.slow(plan) else "the monthly nurture"
     if rel.answered is None:
         rule = "a gentle note (no answer to the thank-you yet)"
     if own is not None:
         rule = f"keep in touch every {own}"
     if waiting:
-        row = min(waiting, key=lambda r: (r.status != OPEN, r.id))
+        # the earliest period still in reach waits (a later one a look ahead made gives way)
+        row = min(waiting, key=lambda r: (_period(r.key), r.id))
         return Want(row.key, TaskKind.NURTURE.value, row.due, rule, OPEN, contact.id, employer_id)
     if own is None and rel.dormant(today, plan):
         return None
@@ -338,7 +335,10 @@ def reconcile(
             if want.state == OPEN and not expired(want.kind, want.due, today, plan):
                 changes.inserts.append(want)
         elif want.state == OPEN:
-            if row.status in (DONE, SKIPPED) and row.mine:
+            # an expired task comes back when the calendar does (a look ahead with CRM_NOW,
+            # then back to today): the plan is a function of the date too
+            back = row.status == EXPIRED and not expired(row.kind, row.due, today, plan)
+            if row.mine and (row.status in (DONE, SKIPPED) or back):
                 changes.reopens.append(row)
                 _expire_if_due(replace(row, status=OPEN), changes, today, plan)
             else:
@@ -416,6 +416,11 @@ def _reconcile_nurture(
 def _expire_if_due(row: Row, changes: Changes, today: date, plan: Plan) -> None:
     if row.status == OPEN and expired(row.kind, row.due, today, plan):
         changes.closes[EXPIRED].append(row)
+
+
+def _period(key: str) -> int:
+    last = key.rsplit(":", 1)[-1]
+    return int(last) if last.isdigit() else 0
 
 
 def _anchor(key: str) -> int | None:
