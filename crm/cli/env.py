@@ -84,12 +84,12 @@ class Env:
     @contextmanager
     def writing(self, *, check: Callable[[PlanResult], None] | None = None) -> Iterator[Session]:
         """One write transaction that ends with the follow-up plan carried out for what the
-        block changed (crm/services/plan.py collects that from the session), and then the
-        calendar feed rewritten, when config.toml names one.
+        block changed (crm/services/plan.py collects that from the session).
 
         Every such transaction is a record-keeping command: what it wrote (the plan's changes
         included) becomes what `crm undo` takes back. `check` sees what the plan did before
-        anything is committed, and may refuse it all by raising.
+        anything is committed, and may refuse it all by raising. Once committed, the calendar
+        feed is rewritten, when config.toml names one.
         """
         from crm.services import plan
         from crm.services.undo import journal_mark, remember
