@@ -61,10 +61,11 @@ def test_kinds_complete_after_crm_log(sqlite_crm: Crm, crm_home: Path) -> None:
         "linkedin",
         "call",
         "meeting",
+        "interview",
         "info-interview",
         "note",
     ]
-    assert complete("crm log in", home=crm_home) == ["info-interview"]
+    assert complete("crm log in", home=crm_home) == ["interview", "info-interview"]
     assert complete("crm touch edit 3 --kind r", home=crm_home) == ["reply"]
 
 

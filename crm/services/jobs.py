@@ -14,6 +14,7 @@ from crm.errors import Ambiguous, BadInput, Conflict, NotFound
 from crm.models import Contact, Employer, Job, JobMove, JobStatus, Role, Touchpoint
 from crm.services.employers import employer_for
 from crm.services.lookup import LARGEST_ID, find_employer, name_key
+from crm.services.plan import touched
 from crm.services.text import clean_text
 
 # a process still going on: the board's columns, in order
@@ -267,6 +268,7 @@ def edit_job(
     if url is not None:
         job.url = clean_text(url, "posting URL")
     if applied_on is not None:
+        _move_applied(session, job, applied_on)
         job.applied_on = applied_on
     if rank is not None:
         if not 1 <= rank <= 10_000:
@@ -275,6 +277,22 @@ def edit_job(
     session.add(job)
     session.flush()
     return job
+
+
+def _move_applied(session: Session, job: Job, applied_on: date) -> None:
+    """The corrected application day is also the day of the pipeline's `applied` move (the one
+    recorded for the old day): its follow-up counts from the right day."""
+    move = session.exec(
+        select(JobMove).where(
+            JobMove.job_id == job.id,
+            JobMove.status == JobStatus.APPLIED.value,
+            JobMove.moved_on == job.applied_on,
+        )
+    ).first()
+    if move is not None:
+        move.moved_on = applied_on
+        session.add(move)
+        touched(session, employers=[job.employer_id])
 
 
 @dataclass
