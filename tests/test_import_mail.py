@@ -192,6 +192,27 @@ def test_what_is_not_mail_is_refused_and_nothing_is_written(
     assert sqlite_crm.state() == state
 
 
+def test_a_mailbox_over_the_limit_or_not_a_file_is_refused_before_it_is_read(
+    sqlite_crm: Crm, crm_home: Path, tmp_path: Path
+) -> None:
+    import os
+
+    me(crm_home)
+    with (crm_home / "config.toml").open("a") as config:
+        config.write("import_max_mb = 1\n")
+    rejected_and_thanked(sqlite_crm)
+    state = sqlite_crm.state()
+    big = tmp_path / "big.mbox"
+    big.write_bytes(b"From someone Mon Mar  2 09:00:00 2026\n" + b"x" * 1_100_000)
+    fifo = tmp_path / "pipe.mbox"
+    os.mkfifo(fifo)  # a read would wait for a writer for ever
+    for path, error in ((big, "1.1 MB"), (fifo, "is a named pipe (FIFO), not a file")):
+        result = sqlite_crm("import", "mail", str(path), ok=False)
+        assert (result.exit_code, result.stderr.count("\n")) == (2, 1), result.stderr
+        assert error in result.stderr, result.stderr
+    assert sqlite_crm.state() == state
+
+
 def test_since_leaves_out_older_mail(crm: Crm, crm_home: Path, tmp_path: Path) -> None:
     me(crm_home)
     rejected_and_thanked(crm)

@@ -38,6 +38,7 @@ def mail(
     """
     from pathlib import Path
 
+    from crm.files import import_limit
     from crm.services.imap import is_imap, read_server, server_of
     from crm.services.mail import MailImport, letter_of
     from crm.services.mailboxes import messages
@@ -47,13 +48,14 @@ def mail(
     e = env()
     on = day(since, past=True)
     start = datetime.combine(on, datetime.min.time(), tzinfo=e.now.tzinfo) if on else None
+    limit = import_limit(e.settings.import_max_mb)
     with e.writing() as session:
         into = MailImport(session=session, now=e.now, me=e.settings.me, since=start)
         for text in sources:
             if text in servers:
                 read_server(servers[text], passwords[text], on, into)
                 continue
-            for message in messages(Path(text).expanduser()):
+            for message in messages(Path(text).expanduser(), limit=limit):
                 letter = letter_of(message)
                 if letter is None or message is None:
                     into.unreadable()

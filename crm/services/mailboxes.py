@@ -23,8 +23,11 @@ def _parse(file: IO[bytes]) -> Message:
     return email.message_from_binary_file(file)
 
 
-def messages(path: Path) -> Iterator[Message | None]:
-    """Every message at `path`; None for one that cannot be read at all."""
+def messages(path: Path, *, limit: tuple[int, str] | None = None) -> Iterator[Message | None]:
+    """Every message at `path`; None for one that cannot be read at all.
+
+    `limit` (bytes, and the reason to say): an mbox or .eml file larger than that, or one that
+    is not a regular file (a FIFO, a device), is refused before it is read (crm/files.py)."""
     if path.is_dir():
         if (path / "cur").is_dir() or (path / "new").is_dir():
             yield from _each(mailbox.Maildir(path, factory=_parse, create=False))  # type: ignore[arg-type]
@@ -33,8 +36,10 @@ def messages(path: Path) -> Iterator[Message | None]:
         if not files:
             raise BadInput(f"{path} is neither a Maildir (no cur/ or new/) nor holds .eml files")
         for file in files:
+            _check(file, limit)
             yield _eml(file)
         return
+    _check(path, limit)
     start = _start(path)
     if start.startswith(b"From "):
         yield from _each(mailbox.mbox(path, factory=_parse, create=False))  # type: ignore[arg-type]
@@ -42,6 +47,13 @@ def messages(path: Path) -> Iterator[Message | None]:
         yield _eml(path)
     else:
         raise BadInput(f"{path} is neither an mbox file nor a saved message (.eml)")
+
+
+def _check(path: Path, limit: tuple[int, str] | None) -> None:
+    if limit is not None and path.exists():
+        from crm.files import open_user_file
+
+        open_user_file(path, limit=limit[0], why=limit[1]).close()
 
 
 def _start(path: Path) -> bytes:
