@@ -65,6 +65,9 @@ def _find(
         raise NotFound(f"no {what} named {text!r}")
     if text.startswith("#"):
         return _by_id(session, model, text, what)
+    if len(text) > LONGEST_NAME:  # no name is longer (clean_name); SQLite's LIKE would refuse it
+        shown = text[:40] + "…"
+        raise NotFound(f"no {what} named {shown!r}: names are at most {LONGEST_NAME} characters")
     key = name_key(text)
     if not key:
         raise BadInput(f"name {_article(what)} {what}, or give its #ID")

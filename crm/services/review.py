@@ -1114,27 +1114,20 @@ def _second_chances(session: Session, now: datetime) -> list[tuple[SecondChance,
 
 
 def _next_week(session: Session, today: date) -> list[NextTask]:
-    person = aliased(Contact)
-    query = (
-        sa_select(
-            col(Task.id),
-            col(Task.kind),
-            col(Task.title),
-            col(Task.due),
-            col(person.name),
-            col(Employer.name),
-        )
-        .outerjoin(person, col(person.id) == col(Task.contact_id))
-        .outerjoin(
-            Employer, col(Employer.id) == func.coalesce(Task.employer_id, person.employer_id)
-        )
-        .where(
-            col(Task.status) == TaskStatus.OPEN.value,
-            col(Task.due).between(today, today + timedelta(days=NEXT_DAYS)),
-        )
-        .order_by(col(Task.due), col(Task.id))
-    )
-    return [NextTask(*row) for row in session.execute(query)]
+    """The open tasks of the coming week, read by the one query every task list uses."""
+    from sqlalchemy import text
+
+    from crm.services.agenda import EVERY, SECTION_SQL, TaskLine
+
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    last = today + timedelta(days=NEXT_DAYS)
+    bounds = {
+        "first": today.isoformat() if sqlite else today,
+        "last": last.isoformat() if sqlite else last,
+        "limit": EVERY,
+    }
+    lines = [TaskLine.from_row(row) for row in session.execute(text(SECTION_SQL), bounds)]
+    return [NextTask(t.id, t.kind, t.title, t.due, t.contact, t.employer) for t in lines]
 
 
 def _nothing_recorded(session: Session) -> bool:

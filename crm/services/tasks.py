@@ -1,16 +1,13 @@
 """Tasks: the reminders the plan makes, and the user's own."""
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session
 
 from crm.errors import BadInput, Conflict, NotFound
 from crm.models import (
     ClosedBy,
     Contact,
-    Employer,
     Purpose,
     Task,
     TaskKind,
@@ -135,29 +132,6 @@ def edit_task(
     session.add(task)
     session.flush()
     return task
-
-
-@dataclass
-class TaskRow:
-    task: Task
-    contact: str | None
-    employer: str | None
-
-
-def list_tasks(*, session: Session, include_closed: bool = False) -> list[TaskRow]:
-    """Tasks by due date, with the names of their contact and employer."""
-    person = aliased(Contact)
-    query = (
-        select(Task, person.name, Employer.name)
-        .outerjoin(person, col(person.id) == Task.contact_id)
-        .outerjoin(
-            Employer, col(Employer.id) == func.coalesce(Task.employer_id, person.employer_id)
-        )
-        .order_by(col(Task.due), col(Task.id))
-    )
-    if not include_closed:
-        query = query.where(Task.status == TaskStatus.OPEN.value)
-    return [TaskRow(task, contact, employer) for task, contact, employer in session.exec(query)]
 
 
 def _open_task(session: Session, task_id: int) -> Task:
