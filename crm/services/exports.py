@@ -45,6 +45,7 @@ from crm.models import (
     TouchKind,
     Touchpoint,
 )
+from crm.services.cadence import parse_every
 from crm.services.contacts import LONGEST_URL, check_email
 from crm.services.jobs import MOST_RANK
 from crm.services.lookup import LARGEST_ID, clean_name, name_key
@@ -289,6 +290,14 @@ def _record(
     return checked
 
 
+def _stored_cadence(text: str) -> bool:
+    """A contact's `every` as `--every` stores it (the message never repeats the text)."""
+    try:
+        return parse_every(text) == text
+    except BadInput:
+        return False
+
+
 def _value(section: str, model: type[SQLModel], field: str, value: object, where: str) -> object:
     kind, nullable = _kind(model, field)
     if field == "id":
@@ -331,6 +340,8 @@ def _by_the_rules(section: str, field: str, value: object) -> object:
             raise BadInput(f"{len(value):,} characters; the most is {LONGEST:,}")
         if field == "email":
             check_email(value)
+        if field == "every" and not _stored_cadence(value):
+            raise BadInput("not a cadence crm writes (6w, 2m, off)")
         if field == "linkedin_url" and len(value) > LONGEST_URL:
             raise BadInput(f"{len(value):,} characters; the most is {LONGEST_URL}")
         return value
