@@ -31,38 +31,20 @@ class Reader:
 @contextmanager
 def lean_reader(path: Path, fingerprint: str, today: date) -> Iterator[Reader | None]:
     """A query function inside one read transaction, or None when the lean path won't do."""
-    if not path.is_file():
-        yield None
-        return
-    try:
-        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-    except sqlite3.Error:
-        yield None
-        return
-    try:
-        connection.execute("BEGIN")
-        reader = Reader(connection)
-        yield reader if _current(reader, fingerprint, today) else None
-        connection.execute("COMMIT")
-    finally:
-        connection.close()
-
-
-def _current(reader: Reader, fingerprint: str, today: date) -> bool:
-    """The schema is this crm's, and the plan ran with these settings on exactly this data."""
-    try:
-        revision = reader("SELECT version_num FROM alembic_version", {})
-        if list(map(tuple, revision)) != [(SCHEMA_REVISION,)]:
-            return False
-        status = plan_status(reader, fingerprint=fingerprint, today=today, as_text=True)
-    except sqlite3.Error:  # no tables yet, or not a database: the ordinary path says why
-        return False
-    return status.current
+    with _reading(path) as reader:
+        yield reader if reader is not None and _current(reader, fingerprint, today) else None
 
 
 @contextmanager
 def schema_reader(path: Path) -> Iterator[Reader | None]:
     """Like `lean_reader` for what reads no task (a search): the schema alone must be current."""
+    with _reading(path) as reader:
+        yield reader if reader is not None and _schema_current(reader) else None
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[Reader | None]:
+    """One read transaction on the file, or None when it is not there or not a database."""
     if not path.is_file():
         yield None
         return
@@ -73,12 +55,26 @@ def schema_reader(path: Path) -> Iterator[Reader | None]:
         return
     try:
         connection.execute("BEGIN")
-        reader = Reader(connection)
-        try:
-            revision = reader("SELECT version_num FROM alembic_version", {})
-        except sqlite3.Error:
-            revision = []
-        yield reader if list(map(tuple, revision)) == [(SCHEMA_REVISION,)] else None
+        yield Reader(connection)
         connection.execute("COMMIT")
     finally:
         connection.close()
+
+
+def _schema_current(reader: Reader) -> bool:
+    try:
+        revision = reader("SELECT version_num FROM alembic_version", {})
+    except sqlite3.Error:  # no tables yet, or not a database: the ordinary path says why
+        return False
+    return list(map(tuple, revision)) == [(SCHEMA_REVISION,)]
+
+
+def _current(reader: Reader, fingerprint: str, today: date) -> bool:
+    """The schema is this crm's, and the plan ran with these settings on exactly this data."""
+    if not _schema_current(reader):
+        return False
+    try:
+        status = plan_status(reader, fingerprint=fingerprint, today=today, as_text=True)
+    except sqlite3.Error:
+        return False
+    return status.current
