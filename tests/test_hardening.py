@@ -121,6 +121,12 @@ FORMS = {
     "a broken IPv6 host": f"postgresql+psycopg://u:{SECRET}@[::1/x",
     "a socket folder": f"postgresql+psycopg://u:{SECRET}@/crm?host=/nonexistent",
     "no driver": f"nosuchdb://u:{SECRET}@h/crm",
+    # found by the fuzzer: SQLAlchemy reads "&tPW" as the host, and the driver names it
+    "an @ and an & in the query's password": "postgresql+psycopg://u@127.0.0.1:9?password=S3cr@&tPW",
+    # an @ in the user, a / in the password and no path: the last @ ends the user part
+    "an @ in the user, a / in the password": "postgresql+psycopg://p@ss:S3cr/tPW@127.0.0.1:9",
+    # an unencoded & before something like a parameter, then the real one
+    "a & in both passwords": "postgresql+psycopg://u:S3cr&x=tPW@127.0.0.1:9?passfile=S3cr&x=tPW",
 }
 PRINTING = [
     ["today"],

@@ -69,16 +69,14 @@ def _copy(source: Path, target: Path) -> None:
 def _not_sqlite(url: str) -> str:
     from shlex import quote
 
-    from crm.credentials import split_url
+    from crm.credentials import without_credentials
 
-    parts = split_url(url)
-    if parts is None:
+    if "://" not in url:
         return "crm backup copies SQLite databases; this database is not one"
     if url.startswith("sqlite"):
         return "crm backup copies SQLite files; an in-memory database has none"
     # what pg_dump takes: libpq's scheme, and never a credential (pg_dump asks, or ~/.pgpass)
-    scheme, user, _password, where, _query = parts
-    plain = f"{scheme.split('+')[0]}://{user + '@' if user else ''}{where}"
+    plain = without_credentials(url)
     shown = f"'{plain}'" if "'" not in plain else quote(plain)  # quoted always: ? and & in it
     return (
         f"crm backup copies SQLite files; for PostgreSQL use pg_dump: "
