@@ -3,25 +3,50 @@
 The `backend` fixture runs a test once on SQLite and once on PostgreSQL. PostgreSQL runs need
 CRM_TEST_POSTGRES_URL (`.ci/run` sets it to the server this machine starts); each such test gets
 a database of its own, so tests cannot see each other. Without the variable they skip.
+
+The databases the `crm` fixtures hand out are already at the current schema: copies of one
+migrated once per test process (a file copy on SQLite, `CREATE DATABASE … TEMPLATE` on
+PostgreSQL). Migrating costs 0.3–1 s, in nearly every test; a copy costs milliseconds, and
+holds exactly what the migration made. Tests of what the first command does to a place that
+holds no database yet (creating the file and its folder, migrating) are marked
+`fresh_database` and get nothing.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import typer.testing
 from typer.testing import CliRunner
 
 from crm.cli.app import app
 
+# Typer's test runner turns the app into click's command tree on every invoke, which is a third
+# of an in-process command's time; the tree is the same for the whole run, so it is made once.
+typer.testing._get_command = functools.cache(typer.testing._get_command)
+
 POSTGRES_URL = os.environ.get("CRM_TEST_POSTGRES_URL", "")
 NO_POSTGRES = "PostgreSQL runs need CRM_TEST_POSTGRES_URL (set by .ci/run); none given"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile crm's bytecode before the tests start `python -m crm` processes, as an installed
+    crm has it: where PYTHONDONTWRITEBYTECODE is set (it is on this machine), every one of
+    those processes would otherwise compile each module it imports, again."""
+    if not hasattr(config, "workerinput"):  # once, in the process that starts the workers
+        import compileall
+
+        compileall.compile_dir(Path(__file__).parent.parent / "crm", quiet=1)
 
 
 @pytest.fixture(autouse=True)
@@ -93,28 +118,104 @@ class Crm:
         return self(*args, "--json", now=now).json()
 
 
+def fresh(request: pytest.FixtureRequest) -> bool:
+    """Whether the test wants no database made for it (`@pytest.mark.fresh_database`)."""
+    return request.node.get_closest_marker("fresh_database") is not None
+
+
+@pytest.fixture(scope="session")
+def migrated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database at the current schema, made by crm's own migration, once."""
+    from crm.db import Database
+
+    path = tmp_path_factory.mktemp("migrated") / "crm.db"
+    Database(f"sqlite:///{path}").close()
+    return path
+
+
+def copy_database(template: Path, target: Path) -> None:
+    """`target` as crm would have made it: the folder 0700 (when new), the file 0600."""
+    if not target.parent.exists():
+        target.parent.mkdir(mode=0o700, parents=True)
+    shutil.copyfile(template, target)
+    target.chmod(0o600)
+
+
 @pytest.fixture
-def crm(backend: str, crm_home: Path) -> Crm:
+def crm(request: pytest.FixtureRequest, backend: str, crm_home: Path) -> Crm:
     """The CLI, once on the default SQLite file in this test's crm home, once on PostgreSQL."""
+    if backend.startswith("sqlite") and not fresh(request):
+        copy_database(request.getfixturevalue("migrated_file"), crm_home / "crm.db")
     return Crm(None if backend.startswith("sqlite") else backend, home=crm_home)
 
 
 @pytest.fixture
-def sqlite_crm(crm_home: Path) -> Crm:
+def sqlite_crm(request: pytest.FixtureRequest, crm_home: Path) -> Crm:
     """The CLI on the default SQLite file, for what only SQLite has (files, modes, locks)."""
+    if not fresh(request):
+        copy_database(request.getfixturevalue("migrated_file"), crm_home / "crm.db")
     return Crm(home=crm_home)
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres() -> Iterator[str]:
+    """A PostgreSQL database at the current schema, made by crm's own migration, once: the
+    template of every test's database."""
+    from crm.db import Database
+
+    with postgres_database() as url:
+        Database(url).close()  # closed: CREATE DATABASE … TEMPLATE needs it unused
+        yield url.rpartition("/")[2]
+
+
+@pytest.fixture(scope="session")
+def postgres_pool(migrated_postgres: str) -> Iterator[PostgresPool]:
+    """Databases at the current schema for the PostgreSQL half of the tests, reused."""
+    pool = PostgresPool(migrated_postgres)
+    yield pool
+    pool.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database URL: a fresh SQLite file, or a fresh PostgreSQL database."""
+    """A database URL: a SQLite file, or a PostgreSQL database of this test's own; at the
+    current schema unless the test is marked `fresh_database`."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'backend.db'}"
+        path = tmp_path / "backend.db"
+        if not fresh(request):
+            copy_database(request.getfixturevalue("migrated_file"), path)
+        yield f"sqlite:///{path}"
         return
     if not POSTGRES_URL:
         pytest.skip(NO_POSTGRES)
-    with postgres_database() as url:
-        yield url
+    if fresh(request):
+        with postgres_database() as url:
+            yield url
+    else:
+        with request.getfixturevalue("postgres_pool").database() as url:
+            yield url
+
+
+OtherDatabase = Callable[[], AbstractContextManager[Crm]]
+
+
+@pytest.fixture
+def other_database(request: pytest.FixtureRequest, crm: Crm, tmp_path: Path) -> OtherDatabase:
+    """Another database on the same kind of server as `crm`'s, at the current schema and empty:
+    where an export is restored, or the same history entered another way."""
+    made = iter(range(1_000))
+
+    @contextmanager
+    def other() -> Iterator[Crm]:
+        if crm.db is None:
+            path = tmp_path / f"other-{next(made)}.db"
+            copy_database(request.getfixturevalue("migrated_file"), path)
+            yield Crm(str(path))
+            return
+        with request.getfixturevalue("postgres_pool").database() as url:
+            yield Crm(url)
+
+    return other
 
 
 def _admin():  # type: ignore[no-untyped-def]
@@ -125,11 +226,9 @@ def _admin():  # type: ignore[no-untyped-def]
     )
 
 
-from contextlib import contextmanager  # noqa: E402
-
-
 @contextmanager
 def postgres_database() -> Iterator[str]:
+    """A new, empty database, dropped afterwards."""
     name = f"crm_test_{uuid.uuid4().hex[:12]}"
     with _admin() as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -139,6 +238,117 @@ def postgres_database() -> Iterator[str]:
     finally:
         with _admin() as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- PostgreSQL databases, reused ---------------------------------------------------------------
+
+# What a database's schema is, in one hash: tables, columns, indexes, triggers, functions and the
+# revision. A test that changed any of it (a downgrade, a revision from the future) gives its
+# database back unusable, and it is dropped instead of reused.
+SCHEMA_FINGERPRINT = """
+SELECT md5(string_agg(x, ',' ORDER BY x)) FROM (
+  SELECT table_name || '.' || column_name || ':' || data_type || ':'
+         || coalesce(column_default, '') || is_nullable
+    FROM information_schema.columns WHERE table_schema = 'public'
+  UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'
+  UNION ALL SELECT tgname || ' ON ' || tgrelid::regclass::text
+    FROM pg_trigger WHERE NOT tgisinternal
+  UNION ALL SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+  UNION ALL SELECT 'revision ' || version_num FROM alembic_version
+) AS schema(x)
+"""
+
+
+class PostgresPool:
+    """Databases copied from the migrated template, handed to one test at a time.
+
+    CREATE DATABASE and DROP DATABASE cost about a second together on this machine, in half
+    the tests. So a database is emptied after its test and handed to the next one: every
+    connection to it ended, every table truncated with its sequences, the template's own rows
+    put back (the migration writes some) and every sequence set where the template has it.
+    Triggers are off meanwhile (`session_replication_role`), so the undo journal and the search
+    index write nothing. If its schema is no longer the template's, it is dropped instead.
+    """
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.free: list[str] = []
+        self.made: list[str] = []
+        with self._connect(template) as connection:
+            self.fingerprint = connection.execute(SCHEMA_FINGERPRINT).fetchone()[0]
+            self.tables = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version' ORDER BY tablename"
+                )
+            ]
+            self.rows = {
+                table: connection.execute(f'SELECT * FROM "{table}"').fetchall()
+                for table in self.tables
+            }
+            self.sequences = connection.execute(
+                "SELECT schemaname || '.' || sequencename, coalesce(last_value, start_value), "
+                "last_value IS NOT NULL FROM pg_sequences WHERE schemaname = 'public'"
+            ).fetchall()
+
+    @staticmethod
+    def _connect(name: str):  # type: ignore[no-untyped-def]
+        import psycopg
+
+        base = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://").rpartition("/")[0]
+        return psycopg.connect(f"{base}/{name}", autocommit=True)
+
+    @contextmanager
+    def database(self) -> Iterator[str]:
+        """The URL of a database at the current schema, empty, this block's alone."""
+        name = self.take()
+        try:
+            yield POSTGRES_URL.rpartition("/")[0] + f"/{name}"
+        finally:
+            self.give_back(name)
+
+    def take(self) -> str:
+        if self.free:
+            return self.free.pop()
+        name = f"crm_test_{uuid.uuid4().hex[:12]}"
+        with _admin() as admin:
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        self.made.append(name)
+        return name
+
+    def give_back(self, name: str) -> None:
+        try:
+            with self._connect(name) as connection:
+                connection.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                if connection.execute(SCHEMA_FINGERPRINT).fetchone()[0] != self.fingerprint:
+                    raise LookupError("the test changed the schema")
+                with connection.transaction():
+                    connection.execute("SET LOCAL session_replication_role = replica")
+                    listed = ", ".join(f'"{table}"' for table in self.tables)
+                    connection.execute(f"TRUNCATE {listed} RESTART IDENTITY")
+                    for table, rows in self.rows.items():
+                        for row in rows:
+                            marks = ", ".join(["%s"] * len(row))
+                            connection.execute(f'INSERT INTO "{table}" VALUES ({marks})', row)
+                    for sequence, value, called in self.sequences:
+                        connection.execute("SELECT setval(%s, %s, %s)", (sequence, value, called))
+        except Exception:
+            self._drop(name)
+            return
+        self.free.append(name)
+
+    def _drop(self, name: str) -> None:
+        with _admin() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.made.remove(name)
+
+    def close(self) -> None:
+        for name in list(self.made):
+            self._drop(name)
 
 
 from tests.mailserver import mail_server  # noqa: E402, F401 (a fixture for every test module)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Crm, postgres_database
+from tests.conftest import Crm, OtherDatabase
 from tests.helpers import acme_story, lines
 from tests.test_merge import LINKEDIN, VCARD, two_danas
 
@@ -22,13 +22,10 @@ Story = Callable[[Crm], None]
 
 
 @pytest.fixture
-def right(crm: Crm, tmp_path: Path) -> Iterator[Crm]:
+def right(other_database: OtherDatabase) -> Iterator[Crm]:
     """A second database on the same backend as `crm`: the history entered right."""
-    if crm.db is None:
-        yield Crm(str(tmp_path / "right.db"))
-        return
-    with postgres_database() as url:
-        yield Crm(url)
+    with other_database() as database:
+        yield database
 
 
 def tasks(crm: Crm) -> list[str]:

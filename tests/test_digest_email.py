@@ -90,6 +90,7 @@ def test_a_failing_channel_is_retried_at_the_next_run_and_the_others_still_go(
     assert received.read_text().startswith("Monday 02 March 2026\n\nOverdue\n  #1 Send")
 
 
+@pytest.mark.slow
 def test_concurrent_reminds_send_one_digest(
     crm: Crm, crm_home: Path, mail_server: MailServer
 ) -> None:

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 CRM_BIN = Path(sys.executable).parent / "crm"
 # What differs from one run to the next, or from the reader's machine to this one: compared
@@ -37,6 +39,7 @@ def shell(tmp_path: Path, now: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_the_readme_day_runs_as_written(tmp_path: Path) -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     day = readme.split("## A day with crm", 1)[1]
@@ -72,6 +75,7 @@ def console_commands(text: str) -> list[tuple[str, str, str]]:
     return found
 
 
+@pytest.mark.slow
 def test_every_command_of_the_first_hour_runs_and_prints_what_the_page_says(
     tmp_path: Path,
 ) -> None:

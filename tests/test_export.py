@@ -8,13 +8,11 @@ import json
 import os
 import stat
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Crm, postgres_database
+from tests.conftest import Crm, OtherDatabase
 from tests.helpers import acme_story, lines
 
 DATA = Path(__file__).parent / "data"
@@ -37,17 +35,9 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-@contextmanager
-def empty_database_like(crm: Crm, tmp_path: Path) -> Iterator[Crm]:
-    """A new, empty database on the same kind of server as `crm`'s."""
-    if crm.db is None:
-        yield Crm(str(tmp_path / "restored.db"))
-        return
-    with postgres_database() as url:
-        yield Crm(url)
-
-
-def test_export_import_export_gives_the_same_bytes(crm: Crm, tmp_path: Path) -> None:
+def test_export_import_export_gives_the_same_bytes(
+    crm: Crm, tmp_path: Path, other_database: OtherDatabase
+) -> None:
     story(crm)
     crm("contact", "edit", "dana", "--tag", "Robotics", "--tag", "panel", "--every", "6w")
     first = crm("export").stdout
@@ -58,7 +48,7 @@ def test_export_import_export_gives_the_same_bytes(crm: Crm, tmp_path: Path) -> 
     assert any(e["seen_until"] for e in document["employment"])  # the history came along
     saved = tmp_path / "crm-export.json"
     saved.write_text(first, encoding="utf-8")
-    with empty_database_like(crm, tmp_path) as restored:
+    with other_database() as restored:
         out = restored("import", "json", str(saved)).stdout
         counts = {k: len(v) for k, v in document.items() if isinstance(v, list)}
         assert lines(out)[0] == (
@@ -74,7 +64,9 @@ def test_export_import_export_gives_the_same_bytes(crm: Crm, tmp_path: Path) -> 
         assert f"(#{counts['contacts'] + 1})" in added
 
 
-def test_an_export_of_version_1_still_restores(crm: Crm, tmp_path: Path) -> None:
+def test_an_export_of_version_1_still_restores(
+    crm: Crm, tmp_path: Path, other_database: OtherDatabase
+) -> None:
     story(crm)
     document = json.loads(crm("export").stdout)
     document["version"] = 1
@@ -86,7 +78,7 @@ def test_an_export_of_version_1_still_restores(crm: Crm, tmp_path: Path) -> None
         del record["job_id"]
     old = tmp_path / "old.json"
     old.write_text(json.dumps(document), encoding="utf-8")
-    with empty_database_like(crm, tmp_path) as restored:
+    with other_database() as restored:
         assert "0 job moves, 0 tags." in restored("import", "json", str(old)).stdout
         assert restored.json("job", "list") == crm.json("job", "list")
 
@@ -106,8 +98,18 @@ def test_a_restore_only_goes_into_an_empty_database(crm: Crm, tmp_path: Path) ->
     assert crm.state() == before
 
 
+# the export of the story each bad file is made from, once per kind of database: building the
+# story again for each of the thirty files would be most of this module's time
+_STORY_EXPORTS: dict[bool, str] = {}
+
+
 def _exported(crm: Crm) -> dict:  # type: ignore[type-arg]
-    document = json.loads(crm("export").stdout)
+    on_postgresql = crm.db is not None
+    if on_postgresql not in _STORY_EXPORTS:
+        acme_story(crm)
+        crm("log", "thank-you", "dana")
+        _STORY_EXPORTS[on_postgresql] = crm("export").stdout
+    document = json.loads(_STORY_EXPORTS[on_postgresql])
     assert isinstance(document, dict)
     return document
 
@@ -234,13 +236,11 @@ BAD = {
 
 @pytest.mark.parametrize("kind", list(BAD))
 def test_a_bad_export_file_gets_one_line_and_restores_nothing(
-    crm: Crm, tmp_path: Path, kind: str
+    crm: Crm, tmp_path: Path, kind: str, other_database: OtherDatabase
 ) -> None:
-    acme_story(crm)
-    crm("log", "thank-you", "dana")
     make, words = BAD[kind]
     path = make(crm, tmp_path)
-    with empty_database_like(crm, tmp_path) as target:
+    with other_database() as target:
         target("contact", "list")  # the empty database exists
         before = target.state()
         result = target("import", "json", str(path), ok=False)
@@ -358,12 +358,14 @@ def test_the_json_export_is_one_record_a_line(sqlite_crm: Crm) -> None:
         assert records[start + 1 + len(rows)] in ("],", "]")
 
 
-def test_a_name_key_in_the_file_is_computed_again_not_trusted(crm: Crm, tmp_path: Path) -> None:
+def test_a_name_key_in_the_file_is_computed_again_not_trusted(
+    crm: Crm, tmp_path: Path, other_database: OtherDatabase
+) -> None:
     acme_story(crm)
-    document = _exported(crm)
+    document = json.loads(crm("export").stdout)
     document["employers"][0]["name_key"] = "something else"  # type: ignore[index]
     path = tmp_path / "edited.json"
     path.write_text(json.dumps(document), encoding="utf-8")
-    with empty_database_like(crm, tmp_path) as target:
+    with other_database() as target:
         target("import", "json", str(path))
         assert target.json("employer", "show", "acme robotics")["name"] == "Acme Robotics"  # type: ignore[index]

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Crm
 
 
@@ -16,6 +18,7 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.fresh_database
 def test_the_default_database_is_private(sqlite_crm: Crm, crm_home: Path) -> None:
     os.umask(0o022)
     sqlite_crm("contact", "add", "Dana Whitfield")

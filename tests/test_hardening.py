@@ -169,6 +169,7 @@ def test_no_credential_form_is_ever_printed(form: str, crm_home: Path) -> None:
             assert secrets_in(shown) == [], (argv, how, shown)
 
 
+@pytest.mark.slow
 def test_the_fast_today_and_the_daemon_log_mask_them(crm_home: Path) -> None:
     if not POSTGRES_URL:
         pytest.skip(NO_POSTGRES)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -244,14 +243,15 @@ def test_the_benchmarks_file_starts_like_linkedins(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_ten_thousand_connections_import_in_under_five_seconds(crm: Crm, tmp_path: Path) -> None:
+def test_ten_thousand_connections_import_whole(crm: Crm, tmp_path: Path) -> None:
+    """Every row of a real-sized export, over many batches. How fast is the benchmark's row
+    "crm import linkedin (10,000 rows)" (bench/RESULTS.md), not a test's: a timed test fails
+    on a busy machine and proves nothing on an idle one."""
     big = write_connections_csv(tmp_path / "Connections.csv", fake_connections(10_000))
-    crm("db", "upgrade")  # creating the database is not the import's time
-    started = time.perf_counter()
     out = crm("import", "linkedin", str(big)).stdout
-    elapsed = time.perf_counter() - started
     assert "10,000 added" in out
-    assert elapsed < 5, f"{elapsed:.1f} s"
+    people = crm.json("contact", "list")
+    assert isinstance(people, list) and len({p["id"] for p in people}) == 10_000
 
 
 def test_a_profile_url_too_long_to_index_is_a_bad_row(crm: Crm, tmp_path: Path) -> None:

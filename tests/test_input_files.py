@@ -156,6 +156,7 @@ with open(sys.argv[1], "w", newline="") as f:
 """
 
 
+@pytest.mark.slow
 def test_a_million_row_connections_file_is_refused_in_little_memory(
     tmp_path: Path, crm_home: Path
 ) -> None:

@@ -18,6 +18,9 @@ from crm.db import SCHEMA_REVISION, Database
 from tests.conftest import Crm
 from tests.helpers import acme_story
 
+# migrations from nothing: the fixtures' databases stay empty
+pytestmark = pytest.mark.fresh_database
+
 REPO = Path(__file__).resolve().parent.parent
 # What the user wrote, kept row for row. (plan_state and change_counter are bookkeeping that a
 # migration may reset: a reset only makes the plan run once more.)

@@ -356,6 +356,7 @@ def test_no_linkedin_task_for_someone_an_import_shows_connected(crm: Crm, tmp_pa
     assert [k for k, _ in open_kinds(crm, "Sam Ortiz")] == ["info_interview", "nurture"]
 
 
+@pytest.mark.slow
 def test_changing_the_time_zone_changes_no_task(crm: Crm, crm_home: Path) -> None:
     """Regression (#12): alternating TZ (or the timezone setting) marked nurtures done that
     nobody did, and moved the next one a month on, each time. The plan is a function of the

@@ -1,5 +1,7 @@
 """The record-keeping commands through the CLI, with the exact output a user sees at 80 columns."""
 
+import pytest
+
 from tests.conftest import Crm
 from tests.helpers import acme_story, lines
 
@@ -177,6 +179,7 @@ def test_help_and_version(crm: Crm) -> None:
         assert f"  {command} " in out
 
 
+@pytest.mark.fresh_database
 def test_db_current_and_upgrade(crm: Crm) -> None:
     from crm.db import SCHEMA_REVISION
 
