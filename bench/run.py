@@ -52,6 +52,8 @@ ONE = dict(contacts=10_000, employers=1_000, touchpoints=100_000, tasks=50_000)
 QUICK = dict(contacts=2_000, employers=200, touchpoints=20_000, tasks=10_000)
 
 Argv = list[str] | Callable[[], list[str]]
+# RESULTS.md below this line is the reading of the figures, written by hand; a new run keeps it
+KEPT = "<!-- the reading of these figures, written by hand: bench/run.py keeps what follows -->"
 
 
 @dataclass
@@ -357,7 +359,10 @@ def main() -> None:
     text = report(tables, scales, python_m, runs, took)
     print(text)
     if output is not None:
-        output.write_text(text)
+        kept = ""
+        if output.exists() and KEPT in (old := output.read_text()):
+            kept = "\n" + KEPT + old.split(KEPT, 1)[1]
+        output.write_text(text + kept)
         print(f"wrote {output}")
 
 
