@@ -81,11 +81,12 @@ def columns(
 def plan_lines(result: PlanResult, today: date) -> list[str]:
     """What the plan changed, a line a task: made (+), moved (→), done (✓), reopened (↺),
     withdrawn or removed (-), expired (×)."""
+    from crm.printable import one_line
     from crm.render import due_phrase
 
-    def what(task: Planned) -> str:
+    def what(task: Planned) -> str:  # a name or title may hold ESC: shown escaped, never sent
         who = result.who(task)
-        return f"#{task.id} {task.title}" + (f" ({who})" if who else "")
+        return f"#{task.id} {one_line(task.title)}" + (f" ({one_line(who)})" if who else "")
 
     marks: list[tuple[str, list[Planned], Callable[[Planned], str]]] = [
         ("+", result.created, lambda t: due_phrase(t.due, today)),

@@ -70,6 +70,17 @@ def test_they_are_shown_as_escapes_even_in_a_cut_cell(crm: Crm) -> None:
     assert "line one\n" in shown and "\\x1b[2J\\x1b[31mline two" in shown
 
 
+def test_what_the_plan_made_is_shown_with_them_escaped(crm: Crm) -> None:
+    """Found by the long fuzzing run: a contact added where a rejection waits for thank-yous
+    printed the new task's line ("+ #10 Send a thank-you note (NAME)") with the name raw."""
+    acme_story(crm)
+    added = crm("contact", "add", EVE, "--employer", "acme")
+    assert "Send a thank-you note (Eve\\x1b[2J\\x1b[31mRED)" in added.stdout
+    no_raw_controls(added.stdout + added.stderr)
+    logged = crm("log", "thank-you", "eve")  # the task it closed, on its line too
+    no_raw_controls(logged.stdout + logged.stderr)
+
+
 def test_errors_and_hints_show_them_as_escapes_too(crm: Crm) -> None:
     hostile_story(crm)
     result = crm("contact", "show", f"nobody{ESCAPES}", ok=False)
