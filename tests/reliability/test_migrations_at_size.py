@@ -29,7 +29,8 @@ from tests.conftest import Crm
 from tests.reliability.common import scale, sqlite_health
 from tests.reliability.conftest import Record
 
-pytestmark = [pytest.mark.reliability, pytest.mark.slow]
+# from base, through every revision: the fixtures' databases stay empty
+pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.fresh_database]
 
 EMPLOYERS = 1_000
 CONTACTS = 10_000
