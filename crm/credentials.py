@@ -70,12 +70,13 @@ def _hidden_spans(url: str) -> list[tuple[int, int]]:
 
 
 def masked_url(url: str) -> str:
-    """The URL with every place that may hold a credential shown as ***."""
+    """The URL with every place that may hold a credential shown as ***, and the password's
+    text wherever else it appears (`u:crm@host/crm`)."""
     shown, done = "", 0
     for begin, end in _hidden_spans(url):
         shown += url[done:begin] + HIDDEN
         done = end
-    return shown + url[done:]
+    return _hide(shown + url[done:], url_secrets(url))
 
 
 def url_secrets(url: str) -> list[str]:
