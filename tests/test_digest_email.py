@@ -267,11 +267,12 @@ class MemoryKeyring:
             def get_password(self, s: str, a: str) -> str | None:
                 return password if (s, a) == (service, account) else None
 
+            # crm only reads the keyring: a write would store or lose the user's password
             def set_password(self, s: str, a: str, p: str) -> None:
-                raise NotImplementedError
+                raise AssertionError("crm wrote a password to the keyring")
 
             def delete_password(self, s: str, a: str) -> None:
-                raise NotImplementedError
+                raise AssertionError("crm deleted a password from the keyring")
 
         self.backend = Backend()
 
