@@ -63,13 +63,14 @@ def test_help_and_version_import_nothing_heavy(crm_home: Path) -> None:
     assert heavy(imported("--version", home=crm_home)) == set()
 
 
-def test_today_reads_with_the_standard_library_once_the_plan_is_current(
+def test_today_and_task_list_read_with_the_standard_library_once_the_plan_is_current(
     sqlite_crm: Crm, crm_home: Path
 ) -> None:
     sqlite_crm("contact", "add", "Dana Whitfield", "--employer", "Acme")
     sqlite_crm("job", "reject", "acme", "--title", "Analyst")
-    assert heavy(imported("today", home=crm_home)) == set()
-    assert heavy(imported("today", "--json", home=crm_home)) == set()
+    for argv in (("today",), ("today", "--json"), ("task", "list"), ("task", "list", "--json")):
+        modules = imported(*argv, home=crm_home)
+        assert heavy(modules) == set() and "typer" not in modules and "rich" not in modules, argv
 
 
 def test_search_reads_with_the_standard_library_and_without_typer(

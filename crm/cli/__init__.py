@@ -4,9 +4,10 @@ import sys
 
 
 def main() -> None:
-    from crm.cli.shortcut import search_shortcut, today_shortcut
+    from crm.cli.shortcut import search_shortcut, task_list_shortcut, today_shortcut
 
-    if today_shortcut(sys.argv[1:]) or search_shortcut(sys.argv[1:]):
+    argv = sys.argv[1:]
+    if today_shortcut(argv) or task_list_shortcut(argv) or search_shortcut(argv):
         return
     from crm.cli.app import app
 

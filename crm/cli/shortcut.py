@@ -1,10 +1,10 @@
-"""`crm today` and `crm search` without Typer: the commands worth a shortcut.
+"""`crm today`, `crm task list` and `crm search` without Typer: the commands worth a shortcut.
 
 People run `crm today` in shell prompts and status bars, and search in the middle of something,
 where every start counts; building the Typer app (and the pydantic it now imports) is ~70 ms of
 the ~150 ms `crm today` needs. Only the exact forms below take the shortcut; anything else
 (`crm today --help`, `crm search --limit 5 x`, a typo) goes through Typer, which runs the very
-same `show_today` and `show_search`.
+same `show_today`, `show_task_list` and `show_search`.
 """
 
 from __future__ import annotations
@@ -28,22 +28,27 @@ def today_shortcut(argv: list[str]) -> bool:
         return False
     from crm.cli.env import start
     from crm.cli.today_view import show_today
-    from crm.errors import CrmError
 
-    env = start(db)
-    try:
-        show_today(env, json=rest == FORMS[1], brief=rest == FORMS[2])
-        sys.stdout.flush()
-    except CrmError as error:
-        from crm.cli.env import error_line
+    return _run(
+        start(db), lambda env: show_today(env, json=rest == FORMS[1], brief=rest == FORMS[2])
+    )
 
-        sys.stderr.write(error_line(error, env) + "\n")
-        raise SystemExit(int(error.exit_status)) from None
-    except BrokenPipeError:  # `crm today | head -1`: the reader has gone, and that is fine
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    finally:
-        env.close()
-    return True
+
+def task_list_shortcut(argv: list[str]) -> bool:
+    """Run `[--db PATH_OR_URL] task list [--all] [--json]` and return True, or return False."""
+    db, rest = _db_option(argv)
+    options = rest[2:]
+    if rest[:2] != ["task", "list"] or "_CRM_COMPLETE" in os.environ:
+        return False
+    if len(set(options)) != len(options) or not set(options) <= {"--all", "--json"}:
+        return False
+    from crm.cli.env import start
+    from crm.cli.task_list_view import show_task_list
+
+    return _run(
+        start(db),
+        lambda env: show_task_list(env, all_="--all" in options, json="--json" in options),
+    )
 
 
 def search_shortcut(argv: list[str]) -> bool:
@@ -68,9 +73,11 @@ def _run(env: Env, show: Callable[[Env], None]) -> bool:
         show(env)
         sys.stdout.flush()
     except CrmError as error:
-        sys.stderr.write(f"Error: {error}\n")
+        from crm.cli.env import error_line
+
+        sys.stderr.write(error_line(error, env) + "\n")
         raise SystemExit(int(error.exit_status)) from None
-    except BrokenPipeError:
+    except BrokenPipeError:  # `crm today | head -1`: the reader has gone, and that is fine
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     finally:
         env.close()

@@ -24,30 +24,9 @@ def list_(
 
     Example: crm task list --all
     """
-    import sys
+    from crm.cli.task_list_view import show_task_list
 
-    from crm.cli.planned import planned_query
-    from crm.cli.today_view import Layout
-    from crm.plain import Painter
-    from crm.services.agenda import task_lines
-
-    e = env()
-    with planned_query(e) as (query, _):
-        tasks = task_lines(query, include_closed=all_)
-    if json:
-        from crm.cli.shapes import task_doc
-        from crm.render import print_json
-
-        print_json([task_doc(t, t.contact, t.employer, e.now.tzinfo) for t in tasks])
-        return
-    if not tasks:
-        e.out.print(
-            "No open tasks. crm today shows what is coming; crm task add TITLE adds your own."
-        )
-        return
-    layout, paint = Layout(tasks, status=all_), Painter(sys.stdout)
-    lines = [paint(layout.header(), "dim"), *(layout.line(t, e.today, paint) for t in tasks)]
-    sys.stdout.write("\n".join(lines) + "\n")
+    show_task_list(env(), all_=all_, json=json)
 
 
 @app.command("add")
