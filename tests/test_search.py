@@ -154,3 +154,46 @@ def test_the_shortcut_and_typer_give_the_same_answer(sqlite_crm: Crm) -> None:
     )
     assert (bad.returncode, bad.stdout) == (2, "")
     assert bad.stderr == "Error: nothing to search for in '...': type a word or its first letters\n"
+
+
+def test_a_touchs_topic_is_found_and_follows_its_edits(crm: Crm) -> None:
+    """The topic given on a meeting is what people remember it by (0011 indexes it)."""
+    people(crm)
+    crm("log", "meeting", "jose", "--on", "2026-02-25", "--topic", "the warehouse lidar rig")
+    [hit] = crm.json("search", "lidar", "ware")
+    assert (hit["kind"], hit["id"], hit["field"]) == ("touchpoint", 2, "topic")  # type: ignore[index]
+    assert hit["snippet"] == "the warehouse lidar rig"  # type: ignore[index]
+    crm("touch", "edit", "2", "--topic", "the conveyor belt retrofit")
+    assert crm.json("search", "lidar") == []
+    assert [h["field"] for h in crm.json("search", "conveyor")] == ["topic"]  # type: ignore[index, union-attr]
+    crm("touch", "delete", "2", "--yes")
+    assert crm.json("search", "conveyor") == []
+
+
+def test_the_topics_stored_before_0011_are_indexed_and_a_downgrade_takes_them_out(
+    backend: str,
+) -> None:
+    database = Database(backend)
+    migrations.downgrade(database.engine, "0010")
+    engine = create_engine(backend)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO contact (id, name, name_key, role, keep_in_touch, created_at) "
+            "VALUES (1, 'Amélie Durand', 'amelie durand', 'interviewer', true, "
+            "'2026-01-05 10:00:00')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO touchpoint (id, contact_id, kind, direction, happened_at, summary, "
+            "topic, created_at) VALUES (1, 1, 'meeting', 'both', '2026-01-06 10:00:00', "
+            "'Coffee', 'the robot arm demo', '2026-01-06 10:00:00')"
+        )
+    migrations.upgrade(database.engine)
+    crm = Crm(backend)
+    assert [(h["id"], h["field"]) for h in crm.json("search", "robot", "arm")] == [(1, "topic")]  # type: ignore[index, union-attr]
+    migrations.downgrade(database.engine, "0010")
+    with engine.begin() as connection:
+        key = "rowid" if backend.startswith("sqlite") else "id"
+        left = connection.exec_driver_sql(f"SELECT {key} FROM search_index").scalars().all()
+    assert sorted(left) == [64 + 0, 64 + 1, 64 + 3 * 8 + 0]  # name, role, the touch's summary
+    engine.dispose()
+    database.close()

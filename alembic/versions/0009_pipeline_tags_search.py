@@ -61,9 +61,9 @@ def _is_sqlite() -> bool:
     return op.get_bind().dialect.name == "sqlite"
 
 
-def _entries(table: str, row: str) -> str:
+def _entries(table: str, row: str, sources: dict[str, tuple[int, tuple[str, ...]]]) -> str:
     """SELECT the (id, text) entries of one row (`row` is NEW, OLD or the table's name)."""
-    source, fields = SOURCES[table]
+    source, fields = sources[table]
     entries = " UNION ALL ".join(
         f"SELECT {row}.id * 64 + {source * 8 + n} AS id, {expr.format(r=row)} AS body"
         for n, expr in enumerate(fields)
@@ -85,16 +85,19 @@ def _insert(select: str) -> str:
     )
 
 
-def create_search_triggers(table: str) -> None:
+def create_search_triggers(
+    table: str, sources: dict[str, tuple[int, tuple[str, ...]]] = SOURCES
+) -> None:
+    """The triggers that keep `table`'s entries current (0011 reuses them with its fields)."""
     if _is_sqlite():
         op.execute(
             f"CREATE TRIGGER crm_search_{table}_insert AFTER INSERT ON {table} "
-            f"BEGIN {_insert(_entries(table, 'new'))}; END"
+            f"BEGIN {_insert(_entries(table, 'new', sources))}; END"
         )
         op.execute(
             f"CREATE TRIGGER crm_search_{table}_update AFTER UPDATE ON {table} "
             f"BEGIN DELETE FROM search_index WHERE rowid BETWEEN {_span(table, 'old')}; "
-            f"{_insert(_entries(table, 'new'))}; END"
+            f"{_insert(_entries(table, 'new', sources))}; END"
         )
         op.execute(
             f"CREATE TRIGGER crm_search_{table}_delete AFTER DELETE ON {table} "
@@ -105,7 +108,7 @@ def create_search_triggers(table: str) -> None:
         f"CREATE FUNCTION crm_search_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         f"IF TG_OP <> 'INSERT' THEN "
         f"DELETE FROM search_index WHERE id BETWEEN {_span(table, 'OLD')}; END IF; "
-        f"IF TG_OP <> 'DELETE' THEN {_insert(_entries(table, 'NEW'))}; END IF; "
+        f"IF TG_OP <> 'DELETE' THEN {_insert(_entries(table, 'NEW', sources))}; END IF; "
         "RETURN NULL; END $$"
     )
     op.execute(

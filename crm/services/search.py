@@ -1,8 +1,9 @@
 """Search: every name, employer, role, position, job title, tag, note and touchpoint's text.
 
-The database keeps the index itself (triggers, alembic/versions/0006): an FTS5 table on SQLite,
-a tsvector table with a GIN index on PostgreSQL, both over text with its accents removed. Each
-entry's id is `row id * 64 + source * 8 + field`, so a hit says what it hit without a join.
+The database keeps the index itself (triggers, alembic/versions/0009 and 0011): an FTS5 table
+on SQLite, a tsvector table with a GIN index on PostgreSQL, both over text with its accents
+removed. Each entry's id is `row id * 64 + source * 8 + field`, so a hit says what it hit
+without a join.
 
 Every word typed must start a word of the same field (any order, accents and case ignored:
 "jose robo" finds "José ... robotics"). Hits are ranked by the field, then by relevance: a name
@@ -31,6 +32,7 @@ FIELDS: dict[tuple[int, int], tuple[str, str, int]] = {
     (2, 0): ("job", "title", 3),
     (3, 0): ("touchpoint", "summary", 5),
     (3, 1): ("touchpoint", "body", 5),
+    (3, 2): ("touchpoint", "topic", 5),
     (4, 0): ("contact", "tag", 2),
 }
 RANK = (
