@@ -18,6 +18,7 @@ def story(crm: Crm) -> None:
     crm("import", "linkedin", str(DATA / "Connections.csv"))
     crm("import", "vcard", str(DATA / "contacts-3.0.vcf"))
     crm("contact", "add", "Ng Wei", "--employer", "Acme", "--email", "wei@acme.example")
+    crm("contact", "edit", "Ng Wei", "--tag", "Referral", "--tag", "Fair, 2026")
 
 
 def contacts(crm: Crm) -> list[dict[str, Any]]:
@@ -28,6 +29,9 @@ def contacts(crm: Crm) -> list[dict[str, Any]]:
             "name": c["name"],
             "employer": employers.get(c["employer_id"]),
             **{k: c[k] for k in ("email", "phone", "position", "linkedin_url", "notes")},
+            "tags": sorted(
+                t["tag"] for t in document["contact_tags"] if t["contact_id"] == c["id"]
+            ),
         }
         for c in document["contacts"]
     ]
@@ -47,6 +51,7 @@ def test_the_export_is_vcard_4_that_crm_reads_back_without_a_change(
     assert text.count("BEGIN:VCARD") == count == text.count("VERSION:4.0") == 8
     assert "FN:Priya Shah\\, PhD" in text
     assert "ORG:Globex\\, Inc." in text
+    assert "CATEGORIES:Fair\\, 2026,Referral" in text  # the tags, a comma in one escaped
 
     again = crm("import", "vcard", str(path)).stdout
     assert lines(again) == [

@@ -91,7 +91,7 @@ GOOGLE_NOW = (
     "E-mail 1 - Label,E-mail 1 - Value,E-mail 2 - Label,E-mail 2 - Value,"
     "Phone 1 - Label,Phone 1 - Value,Website 1 - Label,Website 1 - Value\r\n"
     'Dana,,Whitfield,,,,,,,,Acme Robotics,Head of Data,Data,,"Met at the panel; kind, direct.",,'
-    "* myContacts,* Work,dana@acme.example,Home,dana@example.com,"
+    "* myContacts ::: Panel 2026 ::: * starred,* Work,dana@acme.example,Home,dana@example.com,"
     "Mobile,+1 555 0100 ::: +1 555 0199,"
     "Profile,https://www.linkedin.com/in/dana-whitfield-4a1b2c\r\n"
     ",,,,,,,,,,,,,,,,* myContacts,,solo@example.org,,,,,,\r\n"
@@ -105,7 +105,8 @@ GOOGLE_BEFORE_2024 = (
     "Organization 1 - Type,Organization 1 - Name,Organization 1 - Yomi Name,"
     "Organization 1 - Title,Organization 1 - Department,Organization 1 - Symbol,"
     "Organization 1 - Location,Organization 1 - Job Description\r\n"
-    "Sam Ortiz,Sam,,Ortiz,,,,,,,,,,,,,,,,,,,,,,,,,* myContacts,* Work,sam@initech.example,"
+    "Sam Ortiz,Sam,,Ortiz,,,,,,,,,,,,,,,,,,,,,,,,,* myContacts ::: Recruiters,* Work,"
+    "sam@initech.example,"
     "Work,+1 555 0200,,Initech,,Engineering Manager,,,,\r\n"
 )
 
@@ -147,6 +148,9 @@ def test_google_contacts_csv_in_either_layout(crm: Crm, tmp_path: Path) -> None:
         "Engineering Manager",
         "+1 555 0200",
     )
+    # labels are tags, Google's own groups (`* myContacts`, `* starred`) left out
+    tags = {(t["contact_id"], t["tag"]) for t in exported(crm)["contact_tags"]}
+    assert tags == {(dana["id"], "Panel 2026"), (sam["id"], "Recruiters")}
     # Dana from LinkedIn is the same Dana: her profile
     crm("import", "linkedin", str(FIRST))
     assert len([n for n in people(crm) if n == "Dana Whitfield"]) == 1

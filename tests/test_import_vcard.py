@@ -241,3 +241,20 @@ def test_a_bad_file_gets_one_line_and_changes_nothing(crm: Crm, tmp_path: Path, 
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
     assert words in result.stderr
     assert crm.state() == before
+
+
+def test_categories_are_tags_added_to_what_a_contact_has(crm: Crm, tmp_path: Path) -> None:
+    crm("contact", "add", "Dana Whitfield", "--tag", "Referral")
+    path = tmp_path / "tags.vcf"
+    path.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dana Whitfield\r\nCATEGORIES:referral,Fair 2026\r\n"
+        "END:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Lee Park\r\nN:Park;Lee;;;\r\n"
+        "CATEGORIES:Mentors\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
+    out = crm("import", "vcard", str(path)).stdout
+    assert out.startswith("Imported tags.vcf: 1 added, 1 updated, 0 unchanged")
+    assert crm.json("contact", "show", "dana")["tags"] == ["Fair 2026", "Referral"]  # type: ignore[index]
+    assert crm.json("contact", "show", "lee")["tags"] == ["Mentors"]  # type: ignore[index]
+    again = crm("import", "vcard", str(path)).stdout
+    assert again.startswith("Imported tags.vcf: 0 added, 0 updated, 2 unchanged")

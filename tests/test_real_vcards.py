@@ -26,7 +26,8 @@ N = "Ñ"
 class Expected:
     added: int
     skipped: list[str] = field(default_factory=list)  # "line N: reason"
-    # one person: name → {field: value}; "notes" is a list of lines the notes must hold
+    # one person: name → {field: value}; "notes" is a list of lines the notes must hold, "tags"
+    # the CATEGORIES that became tags
     person: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -34,7 +35,12 @@ EXPECTED: dict[str, Expected] = {
     "ezvcard-John_Doe_ANDROID.vcf": Expected(
         6,  # two cards with only an EMAIL, QP UTF-8 names, a broken photo, a bad byte
         person={
-            "john.doe@company.com": {"email": "john.doe@company.com", "employer": None},
+            # CATEGORIES:My Contacts, Android's group of every contact: not a tag
+            "john.doe@company.com": {
+                "email": "john.doe@company.com",
+                "employer": None,
+                "tags": [],
+            },
             f"{N} {N} {N} {N}": {
                 "email": "bob@company.com",
                 "phone": "123456",
@@ -54,6 +60,7 @@ EXPECTED: dict[str, Expected] = {
         1,
         person={
             "Mr. John Richter, James Doe Sr.": {
+                "tags": ["VIP"],
                 "employer": "IBM",
                 "position": "Money Counter",
                 "email": "john.doe@ibm.com",
@@ -126,6 +133,7 @@ EXPECTED: dict[str, Expected] = {
         1,
         person={
             "Prefix FirstName MiddleName LastName Suffix": {
+                "tags": ["Tag"],
                 "employer": "Organization1",
                 "position": "Title1 / Title2",
                 "email": "home@example.com",
@@ -267,6 +275,7 @@ EXPECTED: dict[str, Expected] = {
         1,
         person={
             "Dr. John Q. Public, III": {
+                "tags": ["BUSINESS", "NETWORKING"],
                 "employer": "Example Corp.",
                 "position": "CEO",
                 "email": "johnny@personal.example.org",
@@ -293,8 +302,14 @@ def test_the_table_covers_every_file_in_the_folder() -> None:
 def contacts(crm: Crm) -> dict[str, dict[str, Any]]:
     document = json.loads(crm("export").stdout)
     employers = {e["id"]: e["name"] for e in document["employers"]}
+    tags: dict[int, list[str]] = {}
+    for tag in document["contact_tags"]:
+        tags.setdefault(tag["contact_id"], []).append(tag["tag"])
     return {
-        c["name"]: dict(c, employer=employers.get(c["employer_id"])) for c in document["contacts"]
+        c["name"]: dict(
+            c, employer=employers.get(c["employer_id"]), tags=sorted(tags.get(c["id"], []))
+        )
+        for c in document["contacts"]
     }
 
 

@@ -11,7 +11,7 @@ import csv
 import io
 
 from crm.errors import BadInput
-from crm.services.imports import ParsedFile, Person, Skipped
+from crm.services.imports import ParsedFile, Person, Skipped, file_tags
 from crm.services.lookup import clean_name
 from crm.services.text import clean_text
 
@@ -89,4 +89,16 @@ def _person(line: int, row: dict[str, str]) -> Person:
         linkedin_url=profiles[0] if profiles else None,
         urls=[u for u in urls if u and u not in profiles[:1]],
         notes=clean_text("\n".join(n for n in notes if n), "notes"),
+        tags=file_tags(_labels(row)),
     )
+
+
+def _labels(row: dict[str, str]) -> list[str]:
+    """The contact's own labels ("Labels", older exports "Group Membership"): `Work ::: Friends`,
+    without Google's system groups (`* myContacts`, `* starred`)."""
+    value = row.get("Labels") or row.get("Group Membership") or ""
+    return [
+        label.strip()
+        for label in value.split(SEVERAL)
+        if label.strip() and not label.strip().startswith("*")
+    ]

@@ -28,7 +28,16 @@ from sqlalchemy import insert, update
 from sqlmodel import Session, SQLModel, col, select
 
 from crm.errors import BadInput
-from crm.models import Contact, Employer, Employment, Role, Task, TaskKind, TaskStatus
+from crm.models import (
+    Contact,
+    ContactTag,
+    Employer,
+    Employment,
+    Role,
+    Task,
+    TaskKind,
+    TaskStatus,
+)
 from crm.services.lookup import name_key
 from crm.services.plan import touched
 from crm.services.text import clean_text
@@ -65,6 +74,7 @@ class Person:
     connected_on: date | None = None
     urls: list[str] = field(default_factory=list)  # web links other than the LinkedIn profile
     notes: str | None = None
+    tags: list[str] = field(default_factory=list)  # a vCard's CATEGORIES, Google's labels
 
 
 @dataclass
@@ -110,6 +120,27 @@ class ImportResult:
 Record = Contact | SimpleNamespace
 
 
+# the group a phone puts every contact in (Android's "My Contacts", Google's "myContacts"): it
+# says nothing about the person, and as a tag it would be on everyone
+EVERYONE = {"mycontacts"}
+
+
+def file_tags(values: list[str]) -> list[str]:
+    """A file's categories or labels as tags: cleaned, once each; one that cannot be a tag (too
+    long, a NUL) is left out rather than refusing the person."""
+    from crm.services.contacts import clean_tag
+
+    tags: dict[str, str] = {}
+    for value in values:
+        try:
+            tag = clean_tag(value)
+        except BadInput:
+            continue
+        if "".join(tag.casefold().split()) not in EVERYONE:
+            tags.setdefault(tag.casefold(), tag)
+    return list(tags.values())
+
+
 def url_key(url: str) -> str:
     """A LinkedIn profile URL in the form two spellings of it compare equal in."""
     text = unquote(url.strip()).casefold()
@@ -135,6 +166,7 @@ def import_people(
     result.employers_added = _add_employers(session, now, people, known)
     fresh: list[SimpleNamespace] = []
     added: set[int] = set()  # identities: records compare by value, and that is slow
+    tagged: list[tuple[Record, list[str]]] = []
     history: list[SimpleNamespace] = []
     changes: list[tuple[Record, SimpleNamespace, str]] = []
     for person in people:
@@ -147,12 +179,14 @@ def import_people(
             added.add(id(record))
             known.remember(record)
             _track_job(record, person, known, now, source, history, changes)
+            tagged.append((record, person.tags))
             continue
         filled = _fill(record, person, known)
         moved = _track_job(record, person, known, now, source, history, changes)
+        tagged.append((record, person.tags))
         if id(record) in added:
             continue  # a person the file holds twice is still one contact added
-        if filled or moved:
+        if filled or moved or not known.has_tags(record, person.tags):
             result.updated += 1
         else:
             result.unchanged += 1
@@ -162,6 +196,7 @@ def import_people(
     for job, job_id in zip(history, _insert(session, Employment, history), strict=True):
         job.id = job_id  # the congratulation's key names the job change
     _close(session, known.closed, now.date())
+    _add_tags(session, known, tagged)
     session.flush()  # the contacts changed
     for record, job, before in changes:
         task = _congratulate(session, record, job, now)
@@ -196,6 +231,13 @@ class _Known:
             )
         }
         self.closed: list[int] = []  # ids of stored history rows a different job ends
+        self.tag_keys: dict[int, set[str]] = {}  # each stored contact's tags, casefolded
+        for contact_id, key in session.exec(select(ContactTag.contact_id, ContactTag.tag_key)):
+            self.tag_keys.setdefault(contact_id, set()).add(key)
+
+    def has_tags(self, contact: Record, tags: list[str]) -> bool:
+        """Whether a stored contact has every one of `tags` already."""
+        return {t.casefold() for t in tags} <= self.tag_keys.get(contact.id or 0, set())
 
     def remember(self, record: Record) -> None:
         if record.linkedin_url:
@@ -254,6 +296,19 @@ def _new_ids(session: Session, table: str, count: int) -> list[int]:
     last = session.connection().exec_driver_sql(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
     first = int(last.scalar_one()) + 1
     return list(range(first, first + count))
+
+
+def _add_tags(session: Session, known: _Known, tagged: list[tuple[Record, list[str]]]) -> None:
+    """The file's tags each contact lacks (none is taken away: the file is not the only
+    place a tag comes from)."""
+    rows: list[SimpleNamespace] = []
+    for record, tags in tagged:
+        have = known.tag_keys.setdefault(record.id or 0, set())
+        for tag in tags:
+            if tag.casefold() not in have:
+                have.add(tag.casefold())
+                rows.append(SimpleNamespace(contact_id=record.id, tag=tag, tag_key=tag.casefold()))
+    _insert(session, ContactTag, rows)
 
 
 def _close(session: Session, ids: list[int], day: date) -> None:

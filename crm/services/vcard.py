@@ -21,7 +21,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from crm.errors import BadInput
-from crm.services.imports import MOST_PEOPLE, ParsedFile, Person, Skipped, too_many_people
+from crm.services.imports import (
+    MOST_PEOPLE,
+    ParsedFile,
+    Person,
+    Skipped,
+    file_tags,
+    too_many_people,
+)
 from crm.services.lookup import clean_name
 from crm.services.text import clean_text
 
@@ -186,6 +193,7 @@ def _card(line: int, text: str, parsed: ParsedFile) -> None:
     company, organisation = _organisation(card)
     titles = [t for t in (_text(v) for v in _lines(card, "title")) if t]
     notes = [n for n in (_text(v) for v in _lines(card, "note")) if n]
+    categories = [c for line in _lines(card, "categories") for c in _listed(line.value)]
     parsed.people.append(
         Person(
             line=line,
@@ -197,8 +205,14 @@ def _card(line: int, text: str, parsed: ParsedFile) -> None:
             linkedin_url=profiles[0] if profiles else None,
             urls=[u for u in urls if u not in profiles[:1]],
             notes=clean_text("\n".join([*dict.fromkeys(notes), *organisation]), "notes"),
+            tags=file_tags(categories),
         )
     )
+
+
+def _listed(value: Any) -> list[str]:
+    """CATEGORIES' values: vobject gives a list, or a string where a card had one value."""
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 def _lines(card: Any, *names: str) -> list[Any]:

@@ -1,10 +1,11 @@
 """Contacts as a vCard 4.0 file (RFC 6350), written with vobject, for phones and address books.
 
-One card a contact: FN and N, EMAIL, TEL, ORG (the employer), TITLE (the position), NOTE and
-the LinkedIn profile as URL; a UID that stays the same from one export to the next, so an
-address book that imports the file again updates its cards. The PRODID says crm wrote the
-file: importing it back into crm (crm/services/vcard.py) finds every contact and changes
-nothing, not even the employment history, since it says nothing crm does not know.
+One card a contact: FN and N, EMAIL, TEL, ORG (the employer), TITLE (the position), NOTE,
+CATEGORIES (the tags) and the LinkedIn profile as URL; a UID that stays the same from one
+export to the next, so an address book that imports the file again updates its cards. The
+PRODID says crm wrote the file: importing it back into crm (crm/services/vcard.py) finds every
+contact and changes nothing, not even the employment history, since it says nothing crm does
+not know.
 """
 
 import uuid
@@ -14,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from crm import __version__
 from crm.models import Contact, Employer
+from crm.services.contacts import tags_of
 
 PRODID = f"-//crm//crm {__version__}//EN"
 WRITTEN_BY_CRM = "//crm//"  # what the importer looks for in PRODID
@@ -31,6 +33,7 @@ def contacts_as_vcards(*, session: Session) -> VCardFile:
     import vobject
 
     employers = {e.id: e.name for e in session.exec(select(Employer))}
+    tags = tags_of(session)
     parts: list[str] = []
     contacts = list(session.exec(select(Contact).order_by(col(Contact.id))))
     for contact in contacts:
@@ -54,5 +57,7 @@ def contacts_as_vcards(*, session: Session) -> VCardFile:
             card.add("url").value = contact.linkedin_url
         if contact.notes:
             card.add("note").value = contact.notes
+        if tags.get(contact.id or 0):
+            card.add("categories").value = tags[contact.id or 0]
         parts.append(card.serialize())
     return VCardFile("".join(parts).encode("utf-8"), len(contacts))
