@@ -88,6 +88,24 @@ def test_mail_on_a_server_becomes_touchpoints_once_and_only_matches_are_download
     assert (touches(crm), tasks(crm)) == before
 
 
+def test_two_copies_of_a_message_in_a_folder_are_one_touch_and_one_skipped(
+    sqlite_crm: Crm, crm_home: Path, server: Dovecot, request: pytest.FixtureRequest
+) -> None:
+    """Both copies pass the header check before either body is read: the second is counted
+    as already imported when it adds nothing, so read = added + skipped."""
+    me(crm_home)
+    rejected_and_thanked(sqlite_crm)
+    name = folder(request)
+    server.fill(name, [DANA_REPLY, DANA_REPLY])
+    out = lines(sqlite_crm("import", "mail", server.url(name)).stdout)
+    assert out[:4] == [
+        "Read 2 messages: 1 touchpoint added.",
+        "  Dana Whitfield: 1 reply",
+        "Skipped 1 message:",
+        "    1  already imported",
+    ]
+
+
 def test_since_asks_the_server_for_newer_mail_only(
     sqlite_crm: Crm, crm_home: Path, server: Dovecot, request: pytest.FixtureRequest
 ) -> None:

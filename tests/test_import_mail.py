@@ -70,8 +70,10 @@ def test_a_mailbox_a_maildir_and_a_message_become_touchpoints_once(
     maildir = write_maildir(tmp_path / "Sent", [DANA_REPLY, TO_SAM, OUT_OF_OFFICE, stranger(2)])
     saved = tmp_path / "article.eml"
     saved.write_bytes(bytes(TO_BOTH))
+    empty = tmp_path / "Drafts.mbox"  # Thunderbird keeps an empty file for an empty folder
+    empty.write_bytes(b"")
 
-    out = crm("import", "mail", str(inbox), str(maildir), str(saved)).stdout
+    out = crm("import", "mail", str(inbox), str(empty), str(maildir), str(saved)).stdout
     assert lines(out) == [
         "Read 9 messages: 4 touchpoints added.",
         "  Dana Whitfield: 1 reply, 1 email",
@@ -206,7 +208,17 @@ def test_a_mailbox_over_the_limit_or_not_a_file_is_refused_before_it_is_read(
     big.write_bytes(b"From someone Mon Mar  2 09:00:00 2026\n" + b"x" * 1_100_000)
     fifo = tmp_path / "pipe.mbox"
     os.mkfifo(fifo)  # a read would wait for a writer for ever
-    for path, error in ((big, "1.1 MB"), (fifo, "is a named pipe (FIFO), not a file")):
+    # the same in a Maildir, where each message is a file of its own
+    big_in_maildir = write_maildir(tmp_path / "Big", [DANA_REPLY])
+    (big_in_maildir / "new" / "1700000000.big.host").write_bytes(bytes(TO_SAM) + b"x" * 1_100_000)
+    fifo_in_maildir = write_maildir(tmp_path / "Piped", [DANA_REPLY])
+    os.mkfifo(fifo_in_maildir / "new" / "1700000000.fifo.host")
+    for path, error in (
+        (big, "1.1 MB"),
+        (fifo, "is a named pipe (FIFO), not a file"),
+        (big_in_maildir, "1.1 MB"),
+        (fifo_in_maildir, "is a named pipe (FIFO), not a file"),
+    ):
         result = sqlite_crm("import", "mail", str(path), ok=False)
         assert (result.exit_code, result.stderr.count("\n")) == (2, 1), result.stderr
         assert error in result.stderr, result.stderr

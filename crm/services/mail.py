@@ -395,8 +395,12 @@ class MailImport(Touches):
         assert letter.when is not None
         body = clean_text(note_of(message), "note")
         summary = clean_text(letter.subject[:SUMMARY_CHARS], "note") or first_line(body)
-        for contact, kind in self._touches(letter):
+        made = [
             self.touch(contact, kind, letter.when, letter.message_id, summary, body)
+            for contact, kind in self._touches(letter)
+        ]
+        if not any(made):  # a copy of a message wanted before its first copy was added (IMAP
+            self.result.skipped[ALREADY] += 1  # reads every header first): counted once, here
 
     def finish(self) -> MailResult:
         self.session.flush()

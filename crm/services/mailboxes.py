@@ -30,7 +30,7 @@ def messages(path: Path, *, limit: tuple[int, str] | None = None) -> Iterator[Me
     is not a regular file (a FIFO, a device), is refused before it is read (crm/files.py)."""
     if path.is_dir():
         if (path / "cur").is_dir() or (path / "new").is_dir():
-            yield from _each(mailbox.Maildir(path, factory=_parse, create=False))  # type: ignore[arg-type]
+            yield from _maildir(path, limit)
             return
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".eml" and p.is_file())
         if not files:
@@ -41,12 +41,29 @@ def messages(path: Path, *, limit: tuple[int, str] | None = None) -> Iterator[Me
         return
     _check(path, limit)
     start = _start(path)
+    if not start:
+        return  # an empty mbox: Thunderbird keeps one for every empty folder
     if start.startswith(b"From "):
         yield from _each(mailbox.mbox(path, factory=_parse, create=False))  # type: ignore[arg-type]
     elif _looks_like_headers(start):
         yield _eml(path)
     else:
         raise BadInput(f"{path} is neither an mbox file nor a saved message (.eml)")
+
+
+def _maildir(path: Path, limit: tuple[int, str] | None) -> Iterator[Message | None]:
+    """A Maildir's messages (new/, then cur/), each file checked like an .eml file: mailbox's
+    Maildir would open a 2 GB message, or a FIFO someone left in new/, without asking."""
+    for folder in ("new", "cur"):
+        try:
+            names = sorted(p for p in (path / folder).iterdir() if not p.name.startswith("."))
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            raise BadInput(f"cannot read the mailbox: {error}") from None
+        for file in names:
+            _check(file, limit)
+            yield _eml(file)
 
 
 def _check(path: Path, limit: tuple[int, str] | None) -> None:
