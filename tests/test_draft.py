@@ -428,12 +428,13 @@ def test_the_default_template_ships_inside_the_package() -> None:
 def test_a_memo_never_goes_into_the_draft(crm: Crm) -> None:
     """Regression (#12): a private memo was pasted into the thank-you as the "detail"."""
     acme_story(crm)
-    crm("log", "note", "lee", "--note", "Seemed bored in the interview")
+    crm("log", "note", "lee", "--note", "Seemed bored in the interview", "--on", "2026-01-22")
     crm("contact", "edit", "sam", "--notes", "Talks too much")
     for who in ("lee", "sam"):
         body = crm.json("draft", who, "--yes")["body"]  # type: ignore[index]
         assert "bored" not in body and "Talks" not in body
         assert "[[Name one real thing from your conversation" in body
+        assert "22 January" not in body  # nor the memo's day, as if they had talked then
     crm("log", "call", "sam", "--on", "2026-02-20", "--topic", "sailing in the Baltic")
     assert (
         "I especially enjoyed our conversation on Friday 20 February about sailing in the "

@@ -9,6 +9,7 @@ says to nurture the people who answer, and only them: the plan must follow.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from tests.conftest import Crm
 
@@ -36,27 +37,10 @@ def test_a_year_nurtures_those_who_answer_and_never_pesters_the_silent(crm: Crm)
     )
     crm("job", "reject", "acme", "--rank", "2", now=REJECTED.isoformat())
 
-    day, worst_overdue, done = REJECTED, 0, 0
-    while day <= END:
-        now = day.isoformat()
-        if day in ANSWERS:
-            crm("log", "reply", ANSWERS[day], "--note", "Thank you, let's stay in touch", now=now)
-        agenda = crm.json("today", now=now)
-        assert isinstance(agenda, dict)
-        for task in agenda["overdue"]:
-            worst_overdue = max(worst_overdue, (day - date.fromisoformat(task["due"])).days)
-        for task in agenda["today"]:
-            crm("task", "done", str(task["id"]), now=now)
-            done += 1
-        day = _next_day(crm, day)
-
+    worst_overdue, done = _a_year_of_doing_each_task_on_its_day(crm, ANSWERS)
     every = crm.json("task", "list", "--all", now=END.isoformat())
     assert isinstance(every, list)
-    by_person: dict[str, list[tuple[str, str]]] = {}
-    for task in every:
-        by_person.setdefault(task["contact"] or task["employer"], []).append(
-            (task["kind"], task["due"])
-        )
+    by_person = _by_person(every)
 
     # Sam: the thank-you, then two gentle notes a month apart, then quiet. No LinkedIn
     # invitation, no interview request, nothing more for the rest of the year.
@@ -128,11 +112,64 @@ def test_tasks_left_alone_expire_and_today_stays_a_list_to_act_on(crm: Crm) -> N
     assert statuses == {"expired"}
 
 
-def _next_day(crm: Crm, day: date) -> date:
+def test_nurture_needs_reply_false_nurtures_everyone_thanked_within_the_same_limits(
+    crm: Crm, crm_home: Path
+) -> None:
+    """The literal reading (rule 6): the advocate's plan after the thank-you, answer or not;
+    the silent still go quiet after `unanswered_notes_limit` notes."""
+    crm_home.mkdir(parents=True, exist_ok=True)
+    (crm_home / "config.toml").write_text("[plan]\nnurture_needs_reply = false\n")
+    crm("contact", "add", "Sam Ortiz", "--employer", "Acme Robotics", now="2026-01-05")
+    crm("job", "add", "acme", "--title", "Data Analyst", now="2026-01-05")
+    crm("job", "reject", "acme", now=REJECTED.isoformat())
+    worst_overdue, _ = _a_year_of_doing_each_task_on_its_day(crm, {})
+    every = crm.json("task", "list", "--all", now=END.isoformat())
+    assert isinstance(every, list)
+    assert _by_person(every)["Sam Ortiz"] == [
+        ("thank_you", "2026-01-31"),
+        ("linkedin_connect", "2026-02-03"),
+        ("info_interview", "2026-02-21"),
+        ("nurture", "2026-03-21"),
+        ("nurture", "2026-04-21"),
+    ]
+    assert worst_overdue == 0
+    assert crm.json("contact", "show", "sam", now=END.isoformat())["stage"] == "quiet"  # type: ignore[index]
+
+
+def _a_year_of_doing_each_task_on_its_day(crm: Crm, answers: dict[date, str]) -> tuple[int, int]:
+    """From the rejection for a year: whoever `answers` answers on their day, and every task
+    shown in `crm today` is done the day it is due. The most days a task was ever overdue, and
+    how many were done."""
+    day, worst_overdue, done = REJECTED, 0, 0
+    while day <= END:
+        now = day.isoformat()
+        if day in answers:
+            crm("log", "reply", answers[day], "--note", "Thank you, let's stay in touch", now=now)
+        agenda = crm.json("today", now=now)
+        assert isinstance(agenda, dict)
+        for task in agenda["overdue"]:
+            worst_overdue = max(worst_overdue, (day - date.fromisoformat(task["due"])).days)
+        for task in agenda["today"]:
+            crm("task", "done", str(task["id"]), now=now)
+            done += 1
+        day = _next_day(crm, day, answers)
+    return worst_overdue, done
+
+
+def _by_person(tasks: list[dict[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    found: dict[str, list[tuple[str, str]]] = {}
+    for task in tasks:
+        found.setdefault(task["contact"] or task["employer"], []).append(
+            (task["kind"], task["due"])
+        )
+    return found
+
+
+def _next_day(crm: Crm, day: date, answers: dict[date, str]) -> date:
     """The next day something happens: a task falls due, or someone answers."""
     tasks = crm.json("task", "list", now=day.isoformat())
     assert isinstance(tasks, list)
     later = [date.fromisoformat(t["due"]) for t in tasks]
-    later += [d for d in ANSWERS if d > day]
+    later += [d for d in answers if d > day]
     later = [d for d in later if d > day]
     return min(later, default=END + timedelta(days=1))

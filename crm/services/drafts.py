@@ -92,8 +92,10 @@ def draft_facts(*, session: Session, now: datetime, contact: Contact) -> DraftFa
         )
     )
     zone = now.tzinfo
-    if touches:
-        met_on: date | None = touches[0].happened_at.astimezone(zone).date()
+    # a memo (`log note`) is the user's own note, not a day they talked with the person
+    with_them = [t for t in touches if t.kind != TouchKind.NOTE.value]
+    if with_them:
+        met_on: date | None = with_them[0].happened_at.astimezone(zone).date()
     else:
         # The day the contact was added, unless it says nothing: added today, or after the
         # rejection (the interviews came before it).
