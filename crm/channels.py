@@ -60,7 +60,7 @@ def send_desktop(message: Message) -> None:
         raise NotDelivered("no desktop session: DBUS_SESSION_BUS_ADDRESS is not set")
     from jeepney import DBusAddress, new_method_call
     from jeepney.io.blocking import open_dbus_connection
-    from jeepney.wrappers import DBusErrorResponse
+    from jeepney.wrappers import DBusErrorResponse, unwrap_msg
 
     target = DBusAddress(
         "/org/freedesktop/Notifications",
@@ -80,7 +80,9 @@ def send_desktop(message: Message) -> None:
     except (OSError, ValueError) as error:
         raise NotDelivered(f"cannot reach the desktop session bus: {error}") from None
     try:
-        connection.send_and_get_reply(call, timeout=DBUS_TIMEOUT_SECONDS)
+        # an error is a reply like any other (no notification service on the bus: "not
+        # provided by any .service files"): unwrap_msg raises it
+        unwrap_msg(connection.send_and_get_reply(call, timeout=DBUS_TIMEOUT_SECONDS))
     except DBusErrorResponse as error:
         raise NotDelivered(f"the desktop refused the notification: {error.name}") from None
     except TimeoutError:

@@ -288,9 +288,9 @@ class UndoEntry(SQLModel, table=True):
 class Delivery(SQLModel, table=True):
     """A message crm sent (the daily digest, the weekly review) through one channel.
 
-    The key (`digest:2026-03-02:email`) is unique: whoever inserts it first, inside the
-    transaction that sends, is the one that sends; every other daemon, cron run or machine
-    finds it there and sends nothing.
+    The key (`digest:2026-03-02:email`) is unique: whoever inserts it first (just before
+    sending; a failed send deletes it again) is the one that sends; every other daemon, cron
+    run or machine finds it there and sends nothing.
     """
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,10 +1,13 @@
 """What the daemon and `crm remind --notify` deliver, and when: the daily digest and the weekly
 review, each at most once per local day and channel.
 
-For each channel the delivery's key is inserted and the message sent inside one write
-transaction (crm/services/deliveries.py): the send succeeds and the key is committed, or the
-send fails and the key is rolled back, to be tried again at the next run. A channel that fails
-never stops the others. Nothing here prints: the caller reports the outcomes.
+For each channel the delivery's key is claimed in a short transaction of its own
+(crm/services/deliveries.py), then the message is sent with no transaction open: a send may
+take a minute (a slow mail server, a command), and on SQLite a transaction held that long would
+keep every other crm command waiting, then failing with "database is locked". A send that fails
+gives the key back, to be tried again at the next run; a run killed in the middle of a send
+leaves it claimed: at most once a day, never twice. A channel that fails never stops the
+others. Nothing here prints: the caller reports the outcomes.
 """
 
 from __future__ import annotations
@@ -142,19 +145,24 @@ def _once(
     *,
     folder: Path | None = None,
 ) -> Outcome:
-    """Claim the delivery and send it in one transaction: both happen, or neither."""
+    """Claim the delivery, send it, and give the claim back if the send failed."""
     from crm.errors import CrmError
-    from crm.services.deliveries import claim
+    from crm.services.deliveries import claim, release
 
     try:
         with database.session(write=True) as session:
             if not claim(session=session, kind=kind, day=day, channel=channel, now=now):
                 return Outcome(kind, channel, False, "already sent today (by another run)")
-            if folder is not None:
-                where = _write_review(folder, day, message)
-                return Outcome(kind, channel, True, f"written to {where}")
-            send(channel, message, settings.notify)
-    except CrmError as error:  # NotDelivered, or the database gone: the key rolled back
+    except CrmError as error:  # the database gone: nothing claimed
+        return Outcome(kind, channel, False, f"not delivered, will retry at the next run: {error}")
+    try:
+        if folder is not None:
+            where = _write_review(folder, day, message)
+            return Outcome(kind, channel, True, f"written to {where}")
+        send(channel, message, settings.notify)
+    except CrmError as error:  # NotDelivered, or the review_dir not writable
+        with database.session(write=True) as session:
+            release(session=session, kind=kind, day=day, channel=channel)
         return Outcome(kind, channel, False, f"not delivered, will retry at the next run: {error}")
     return Outcome(kind, channel, True, "sent")
 

@@ -3,8 +3,9 @@ launchd agent on macOS.
 
 The daemon is started as this very Python running `-m crm`, so it is the crm that wrote the file
 (its virtual environment, its version) whatever PATH holds at login. CRM_HOME and CRM_DATABASE
-are carried over when they are set, as is --db; a database URL may hold a password, so the file
-is written readable by the user alone.
+are carried over when they are set, as is --db, each path made absolute (a service starts in
+the home folder, where `--db crm.db` would be another, empty database); a database URL may hold
+a password, so the file is written readable by the user alone.
 """
 
 from __future__ import annotations
@@ -31,11 +32,26 @@ class ServiceFile:
 
 def service_file(*, db: str | None, platform: str | None = None) -> ServiceFile:
     platform = platform or sys.platform
-    argv = [sys.executable, "-m", "crm", *(["--db", db] if db else []), "daemon"]
+    argv = [sys.executable, "-m", "crm", *(["--db", absolute(db)] if db else []), "daemon"]
     carried = {name: os.environ[name] for name in CARRIED if os.environ.get(name)}
+    for name in ("CRM_HOME", "CRM_DATABASE"):
+        if name in carried:
+            carried[name] = absolute(carried[name])
     if platform == "darwin":
         return _launchd(argv, carried)
     return _systemd(argv, carried)
+
+
+def absolute(place: str) -> str:
+    """A database file, SQLite URL or folder as an absolute path; any other URL as it is."""
+    if place.startswith("sqlite:///"):
+        path = place[len("sqlite:///") :]
+        if not path or path == ":memory:":
+            return place
+        return "sqlite:///" + str(Path(path).expanduser().absolute())
+    if "://" in place:
+        return place
+    return str(Path(place).expanduser().absolute())
 
 
 def _systemd(argv: list[str], carried: dict[str, str]) -> ServiceFile:

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,8 +60,9 @@ class Notifications:
                     connection.send(new_method_return(message, "u", (len(self.calls),)))
 
 
-@pytest.fixture
-def session_bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[Notifications]:
+@contextmanager
+def dbus_session(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A real session bus of this test's own (dbus-daemon), its address in the environment."""
     daemon = shutil.which("dbus-daemon")
     if daemon is None:
         pytest.skip("dbus-daemon is not installed (.ci/run installs the dbus package)")
@@ -75,18 +77,26 @@ def session_bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[Notifications]:
     if not address:
         process.kill()
         pytest.skip(f"dbus-daemon --session did not start: {process.stderr.read()}")  # type: ignore[union-attr]
-    service = Notifications(address)
-    thread = threading.Thread(target=service.serve, daemon=True)
-    thread.start()
-    assert service.ready.wait(10)
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
     try:
-        yield service
+        yield address
     finally:
-        service.stop.set()
-        thread.join(5)
         process.terminate()
         process.wait(10)
+
+
+@pytest.fixture
+def session_bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[Notifications]:
+    with dbus_session(monkeypatch) as address:
+        service = Notifications(address)
+        thread = threading.Thread(target=service.serve, daemon=True)
+        thread.start()
+        assert service.ready.wait(10)
+        try:
+            yield service
+        finally:
+            service.stop.set()
+            thread.join(5)
 
 
 def test_notify_test_shows_a_desktop_notification(
@@ -131,6 +141,33 @@ def test_without_a_desktop_session_the_desktop_channel_says_why(
     ]
 
 
+def test_a_bus_without_a_notification_service_is_not_a_delivery(
+    crm: Crm, crm_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bus answers the call with an error ("not provided by any .service files"): the
+    digest is not recorded as sent, and the next run tries again."""
+    acme_story(crm)
+    configure(crm_home, '[notify]\nchannels = ["desktop"]\n')
+    with dbus_session(monkeypatch):
+        failed = crm("remind", "--notify", ok=False)
+        assert failed.exit_code == 1
+        [line] = [x for x in lines(failed.stdout) if x.startswith("digest by desktop")]
+        assert line.startswith(
+            "digest by desktop: not delivered, will retry at the next run: the desktop refused "
+            "the notification: org.freedesktop.DBus.Error.ServiceUnknown"
+        ), line
+        again = crm("remind", "--notify", ok=False)
+        assert "digest by desktop: not delivered" in again.stdout
+        tried = crm("notify", "test", "--channel", "desktop", ok=False)
+        assert (tried.exit_code, lines(tried.stdout)) == (
+            1,
+            [
+                "desktop  not delivered: the desktop refused the notification: "
+                "org.freedesktop.DBus.Error.ServiceUnknown"
+            ],
+        )
+
+
 # -- command --------------------------------------------------------------------------------
 
 
@@ -140,6 +177,40 @@ def test_the_command_gets_the_digest_on_stdin(crm: Crm, crm_home: Path, tmp_path
     configure(crm_home, f'[notify]\nchannels = ["command"]\ncommand = "sh -c \'cat > {out}\'"\n')
     assert lines(crm("remind", "--notify").stdout)[-1] == "digest by command: sent"
     assert out.read_text().splitlines() == ACME_DIGEST
+
+
+def test_a_slow_send_leaves_the_database_to_other_commands(
+    sqlite_crm: Crm, crm_home: Path, tmp_path: Path
+) -> None:
+    """The delivery is claimed, then sent with no transaction open: while a command channel
+    takes its time, another process can write at once (SQLite's lock is free)."""
+    import sqlite3
+    import sys
+    import time
+
+    acme_story(sqlite_crm)
+    started, out = tmp_path / "started", tmp_path / "out.txt"
+    slow = f"sh -c 'touch {started}; sleep 30; cat > {out}'"
+    configure(crm_home, f'[notify]\nchannels = ["command"]\ncommand = "{slow}"\n')
+    env = dict(os.environ, CRM_HOME=str(crm_home))
+    remind = subprocess.Popen(
+        [sys.executable, "-m", "crm", "remind", "--notify"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,  # its command's sleep is killed with it
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists():
+            assert remind.poll() is None and time.monotonic() < deadline, "the command never ran"
+            time.sleep(0.05)
+        database = sqlite3.connect(crm_home / "crm.db", timeout=0, isolation_level=None)
+        database.execute("BEGIN IMMEDIATE")  # "database is locked" while a send holds it
+        database.execute("ROLLBACK")
+        database.close()
+    finally:
+        os.killpg(remind.pid, 9)
+        remind.wait(10)
 
 
 def test_notify_test_says_per_channel_what_happened(sqlite_crm: Crm, crm_home: Path) -> None:
@@ -275,6 +346,28 @@ def test_daemon_install_writes_a_systemd_user_unit_and_uninstall_removes_it(
     assert missing.stderr == f"Error: no crm daemon is installed: {unit} does not exist\n"
 
 
+def test_a_relative_database_or_home_is_written_as_an_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user service starts in the home folder: `--db crm.db` typed elsewhere must still be
+    that file."""
+    from crm.service_files import service_file
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CRM_HOME", "data")
+    monkeypatch.setenv("CRM_DATABASE", "sqlite:///jobs.db")
+    for db, written in (
+        ("a.db", f"{tmp_path}/a.db"),
+        ("sqlite:///b.db", f"sqlite:///{tmp_path}/b.db"),
+        ("sqlite:////srv/c.db", "sqlite:////srv/c.db"),
+        ("postgresql+psycopg://me@db.example/crm", "postgresql+psycopg://me@db.example/crm"),
+    ):
+        text = service_file(db=db, platform="linux").text
+        assert f" -m crm --db {written} daemon\n" in text, text
+    assert f"Environment=CRM_HOME={tmp_path}/data\n" in text
+    assert f"Environment=CRM_DATABASE=sqlite:///{tmp_path}/jobs.db\n" in text
+
+
 def test_the_launchd_agent_runs_this_crm_on_macos() -> None:
     import plistlib
     import sys
@@ -387,3 +480,11 @@ def test_the_digest_says_what_expired_since_the_last_one(
         "",
         "The whole list: crm today · Done one? crm log KIND NAME or crm task done ID",
     ]
+    # Dana answers the next day: the plan asks for a note by 21 April. No digest goes out
+    # until late May, when that task has expired: made and expired since the last digest, it
+    # is listed once, as expired
+    crm("log", "reply", "dana", now="2026-03-21T09:00:00+00:00")
+    crm("remind", "--notify", now="2026-05-25T09:00:00+00:00")
+    digest = out.read_text()
+    assert digest.count("#5 Write about a shared interest") == 1, digest
+    assert "#5 Write about a shared interest" in digest.split("Expired since the last")[1]

@@ -1,16 +1,16 @@
 """What crm has delivered, so that each message goes out once per day and channel.
 
-A delivery is claimed by inserting its key in the transaction that sends it: the insert is the
-lock. Another process trying the same key waits for that transaction (SQLite: the write lock,
-BEGIN IMMEDIATE; PostgreSQL: the unique index) and then finds the key taken, or free again if
-the send failed and the transaction rolled back.
+A delivery is claimed by inserting its key, in a transaction committed before the message is
+sent: whoever inserts it first sends (the key is unique; SQLite's BEGIN IMMEDIATE or
+PostgreSQL's unique index settles a tie), and everyone else finds it taken. A send that fails
+deletes the key again (`release`), so that the next run tries once more.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
 from crm.models import Delivery
@@ -37,6 +37,11 @@ def claim(*, session: Session, kind: str, day: date, channel: str, now: datetime
         # cannot tell: psycopg reports 1 for an INSERT that did nothing)
     )
     return session.execute(statement).first() is not None
+
+
+def release(*, session: Session, kind: str, day: date, channel: str) -> None:
+    """Give a claim back after its send failed."""
+    session.execute(delete(Delivery).where(col(Delivery.key) == delivery_key(kind, day, channel)))
 
 
 def delivered(*, session: Session, kind: str, day: date) -> set[str]:

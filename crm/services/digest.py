@@ -17,8 +17,11 @@ from crm.models import TaskStatus
 from crm.services.agenda import TASKS, TaskLine, agenda
 
 SHOWN = 20  # tasks a section lists; the counts are always whole
+# a task the plan made and expired since the last digest (a catch-up after weeks away) is
+# listed once, as expired
 MADE_SQL = (
-    TASKS + "WHERE t.rule IS NOT NULL AND t.created_at > :since ORDER BY t.due, t.id LIMIT :limit"
+    TASKS + "WHERE t.rule IS NOT NULL AND t.created_at > :since AND t.status <> :expired "
+    "ORDER BY t.due, t.id LIMIT :limit"
 )
 EXPIRED_SQL = (
     TASKS + "WHERE t.status = :expired AND t.closed_at > :since ORDER BY t.due, t.id LIMIT :limit"
@@ -30,7 +33,7 @@ class Digest:
     day: date
     overdue: list[TaskLine]
     today: list[TaskLine]
-    made: list[TaskLine]  # by the plan since the last digest, still listed whatever their state
+    made: list[TaskLine]  # by the plan since the last digest, done or not, unless expired
     expired: list[TaskLine]
     totals: dict[str, int] = field(default_factory=dict)  # each section's whole count
 
@@ -51,12 +54,12 @@ def daily_digest(*, session: Session, now: datetime, since: datetime | None) -> 
     since = since or now - timedelta(days=1)
     # SQLite keeps moments as UTC text without an offset (crm/services/agenda.py reads them so)
     moment = f"{since.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}" if sqlite else since
-    made = [TaskLine.from_row(r) for r in query(MADE_SQL, {"since": moment, "limit": SHOWN})]
     params: dict[str, object] = {
         "since": moment,
         "expired": TaskStatus.EXPIRED.value,
         "limit": SHOWN,
     }
+    made = [TaskLine.from_row(r) for r in query(MADE_SQL, params)]
     expired = [TaskLine.from_row(r) for r in query(EXPIRED_SQL, params)]
     return Digest(
         day=day,
