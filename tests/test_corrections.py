@@ -103,6 +103,70 @@ def test_editing_a_touch(
     same_tasks(crm, right)
 
 
+@pytest.mark.parametrize(
+    ("logged", "edit", "meant", "now"),
+    [
+        (
+            ["reply", "--on", "2026-02-28"],
+            ["--on", "2026-03-10"],
+            ["reply", "--on", "2026-03-10"],
+            "2026-03-12",
+        ),
+        (
+            ["reply", "--on", "2026-03-10"],
+            ["--on", "2026-02-28"],
+            ["reply", "--on", "2026-02-28"],
+            "2026-03-12",
+        ),
+        (
+            ["reply", "--on", "2026-03-01"],
+            ["--kind", "email"],
+            ["email", "--on", "2026-03-01"],
+            "2026-03-02",
+        ),
+        (
+            ["email", "--on", "2026-03-01"],
+            ["--kind", "reply"],
+            ["reply", "--on", "2026-03-01"],
+            "2026-03-02",
+        ),
+    ],
+    ids=["reply-moved-later", "reply-moved-earlier", "reply-was-an-email", "email-was-a-reply"],
+)
+def test_correcting_an_answer_moves_what_it_made(
+    crm: Crm, right: Crm, logged: list[str], edit: list[str], meant: list[str], now: str
+) -> None:
+    """The LinkedIn invitation and the interview request count from the answer's day, the
+    monthly note from the last touch: a corrected answer takes them along. The story logged
+    right is entered in one go, so that the plan never made what the wrong day called for."""
+    for db in (crm, right):
+        acme_story(db)
+        db("log", "thank-you", "dana", "--on", "2026-02-28")
+    crm("log", logged[0], "dana", *logged[1:], now=now)
+    crm("touch", "edit", str(touch_ids(crm, "dana")[0]), *edit, now=now)
+    right("log", meant[0], "dana", *meant[1:], now=now)
+    if "--kind" not in edit:
+        assert tasks(crm) == tasks(right)
+        return
+    # An email is itself the note the plan asked for: logged as one, it closed the gentle note
+    # (done) and a new one began; a reply restarted that same task's clock instead. The open
+    # tasks are the same; the closed one is the trace of the path, not of the history.
+    assert [t for t in tasks(crm) if '"status": "open"' in t] == [
+        t for t in tasks(right) if '"status": "open"' in t
+    ]
+
+
+def test_a_snoozed_task_keeps_its_day_when_the_answer_is_corrected(crm: Crm) -> None:
+    acme_story(crm)
+    crm("log", "thank-you", "dana", "--on", "2026-02-28")
+    crm("log", "reply", "dana", "--on", "2026-03-01")
+    linkedin = next(t for t in crm.json("task", "list") if t["kind"] == "linkedin_connect")  # type: ignore[union-attr]
+    crm("task", "snooze", str(linkedin["id"]), "--until", "2026-03-20")  # type: ignore[index]
+    crm("touch", "edit", str(touch_ids(crm, "dana")[0]), "--on", "2026-03-02")
+    after = next(t for t in crm.json("task", "list") if t["kind"] == "linkedin_connect")  # type: ignore[union-attr]
+    assert after["due"] == "2026-03-20"  # type: ignore[index]
+
+
 def test_reopening_a_task_done_by_mistake(crm: Crm, right: Crm) -> None:
     acme_story(crm)
     acme_story(right)

@@ -65,6 +65,15 @@ def edit(
     on_day = day(on, past=True)
     with e.writing() as session:
         touch = get_touch(session, number)
+        if on_day is not None or kind is not None:
+            from crm.services.plan import before_a_correction
+
+            before_a_correction(
+                session=session,
+                contact_id=touch.contact_id,
+                zone=e.now.tzinfo,
+                plan=e.settings.plan,
+            )
         summary = note
         if body is not None and touch.kind == "thank-you" and touch.direction == "out":
             from crm.services.note_checks import split_subject

@@ -196,6 +196,7 @@ def follow_up_plan(
     changes, result = Changes(), PlanResult()
     names: dict[int, str] = {}
     pipeline = load_pipeline(session, zone)
+    corrected: dict[int, dict[str, date]] = session.info.pop(PLANNED_BEFORE, {})
     employers = None if scope is None or scope.everything else set(scope.employers)
     for batch in _contact_batches(session, scope):
         jobs_of = touch_jobs(session, [contact.id for contact, _, _ in batch])
@@ -216,6 +217,7 @@ def follow_up_plan(
                 changes,
                 today=today,
                 plan=plan,
+                corrected=corrected.get(contact.id, {}),
                 nurture=nurture,
                 rel=rel,
                 # 0: the day an own cadence's contact was added, the anchor before any touch
@@ -258,6 +260,25 @@ def _read(
     wants, rel = contact_wants(contact, touches, met_at, zone=zone, plan=plan)
     process = met_at[0].employer_id if met_at else contact.employer_id
     return wants, rel, process
+
+
+PLANNED_BEFORE = "crm.planned_before"  # session.info: contact id → {task key: planned due}
+
+
+def before_a_correction(
+    *, session: Session, contact_id: int, zone: tzinfo | None, plan: Plan
+) -> None:
+    """Remember the days the plan gives one contact's tasks now, before a touch of theirs is
+    corrected (`crm touch edit`): a task still due on its planned day then moves with the
+    correction (a reply moved a week on moves the LinkedIn task a week on); one the user
+    snoozed keeps the day they chose."""
+    at_employer: dict[int, list[Rejection]] = defaultdict(list)
+    for rejection in _rejections(session):
+        at_employer[rejection.employer_id].append(rejection)
+    for batch in _contact_batches(session, Scope(contacts={contact_id})):
+        for contact, touches, _rows in batch:
+            wants = _read(contact, touches, at_employer, zone, plan)[0]
+            session.info.setdefault(PLANNED_BEFORE, {})[contact.id] = {w.key: w.due for w in wants}
 
 
 def relationships(
@@ -417,12 +438,21 @@ def _row_columns() -> Any:
         col(Task.due),
         col(Task.title),
         col(Task.contact_id),
+        col(Task.rule),
     )
 
 
 def _row(row: Any) -> Row:
     return Row(
-        row.id, row.key, row.kind, row.status, row.closed_by, row.due, row.title, row.contact_id
+        row.id,
+        row.key,
+        row.kind,
+        row.status,
+        row.closed_by,
+        row.due,
+        row.title,
+        row.contact_id,
+        row.rule,
     )
 
 
@@ -456,7 +486,8 @@ def _apply(session: Session, changes: Changes, now: datetime, result: PlanResult
             .where(col(Task.id) == row.id)
             .values(key=want.key, due=want.due, rule=want.rule)
         )
-        result.moved.append(_planned(row, due=want.due))
+        if (row.key, row.due) != (want.key, want.due):  # not just the reason, in words
+            result.moved.append(_planned(row, due=want.due))
     result.created = _insert_if_absent(session, [w.row(now) for w in changes.inserts])
 
 

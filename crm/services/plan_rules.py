@@ -130,6 +130,7 @@ class Row:
     due: date
     title: str
     contact_id: int | None
+    rule: str | None = None
 
     @property
     def mine(self) -> bool:
@@ -321,12 +322,16 @@ def reconcile(
     *,
     today: date,
     plan: Plan,
+    corrected: dict[str, date] | None = None,
     nurture: Want | None = None,
     rel: Relationship | None = None,
     touch_ids: frozenset[int] = frozenset(),
     eligible: bool = True,
 ) -> None:
-    """Bring one contact's (or one employer's) task rows in line with what is wanted."""
+    """Bring one contact's (or one employer's) task rows in line with what is wanted.
+
+    `corrected`: the days the plan gave these tasks before a touch was corrected; an open
+    task still on that day moves to the day the corrected history gives it."""
     rows = [r for r in rows if r.key.startswith(PLANNED_KEYS)]
     by_key = {r.key: r for r in rows}
     for want in wants:
@@ -341,6 +346,9 @@ def reconcile(
             if row.mine and (row.status in (DONE, SKIPPED) or back):
                 changes.reopens.append(row)
                 _expire_if_due(replace(row, status=OPEN), changes, today, plan)
+            elif row.status == OPEN and (corrected or {}).get(want.key) == row.due != want.due:
+                changes.moves.append((row, want))
+                _expire_if_due(replace(row, due=want.due), changes, today, plan)
             else:
                 _expire_if_due(row, changes, today, plan)
         elif row.status == OPEN:
@@ -380,6 +388,10 @@ def _reconcile_nurture(
             taken = True
             if row.status != OPEN:
                 changes.reopens.append(row)
+            elif row.rule is not None and row.rule != want.rule:
+                # the same day, another reason (a reply corrected into an email: a gentle
+                # note now, not the advocate's monthly one)
+                changes.moves.append((row, want))
             _expire_if_due(replace(row, status=OPEN), changes, today, plan)
             continue
         anchor = _anchor(row.key)
