@@ -158,6 +158,29 @@ def test_contact_show_has_position_and_employment_history(crm: Crm) -> None:
     ]  # fmt: skip
 
 
+def test_a_move_ends_the_place_an_import_saw_and_a_correction_fixes_the_recorded_one(
+    crm: Crm, tmp_path: Path
+) -> None:
+    card = tmp_path / "jose.vcf"
+    card.write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:José Ruiz\r\nORG:Initech\r\n"
+                    "TITLE:Recruiter\r\nEND:VCARD\r\n")  # fmt: skip
+    crm("import", "vcard", str(card), now="2026-03-01")
+    crm("contact", "edit", "jose", "--employer", "Umbrella Corp", "--position", "Head Recruiter",
+        "--since", "2026-04-02", now="2026-04-10")  # fmt: skip
+    places = crm.json("contact", "show", "jose", now="2026-04-10")["employment"]  # type: ignore[index]
+    assert [(p["employer"], p["from"], p["until"], p["source"]) for p in places] == [
+        ("Initech", "2026-03-01", "2026-04-02", "vcard"),  # ended by the move, not left open
+        ("Umbrella Corp", "2026-04-02", None, "edit"),
+    ]
+    # without --since an edit corrects the record: the place the move recorded says so too
+    crm("contact", "edit", "jose", "--position", "Senior Recruiter", now="2026-04-11")
+    shown = lines(crm("contact", "show", "jose", now="2026-04-11").stdout)
+    assert shown[3:5] == [
+        "  worked    Recruiter at Initech",
+        "            → Senior Recruiter at Umbrella Corp since 2 Apr 2026",
+    ]
+
+
 def _at_a_terminal(argv: list[str], answer: str, home: Path) -> str:
     """Run crm with a terminal for stdin and stdout, type `answer`, return what it showed."""
     import os

@@ -5,6 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import pairwise
 
 from sqlmodel import Session, col, delete, select
 
@@ -192,6 +193,8 @@ def edit_contact(
         if (contact.employer_id, contact.position) == before:
             raise BadInput("--since dates a move: give the new --employer or --position with it")
         _record_move(session, now, contact, before, moved_on)
+    elif (contact.employer_id, contact.position) != before:
+        _correct_place(session, contact)
     session.add(contact)
     session.flush()
     return contact
@@ -220,6 +223,22 @@ def _record_move(
         old.seen_until = day
         session.add(old)
     session.add(_place(contact, contact.employer_id, contact.position, day, now))
+
+
+def _correct_place(session: Session, contact: Contact) -> None:
+    """An edit without --since corrects the record: the place an edit recorded as current says
+    what the record now says. What an import saw stays as it saw it (the next import compares
+    with it, and a changed row would look like a job change)."""
+    current = session.exec(
+        select(Employment).where(
+            Employment.contact_id == contact.id,
+            Employment.source == EDIT,
+            col(Employment.seen_until).is_(None),
+        )
+    )
+    for row in current:
+        row.employer_id, row.position = contact.employer_id, contact.position
+        session.add(row)
 
 
 def _place(
@@ -332,6 +351,12 @@ def employment_history(session: Session, contact_id: int) -> list[Position]:
             )
             continue
         history.append(job)
+    # a place no source saw end ends where a later one begins: a LinkedIn import saw Globex,
+    # then `contact edit --since` recorded the move to Umbrella (the import's row stays as the
+    # import saw it, for the next import to compare with)
+    for earlier, later in pairwise(history):
+        if earlier.until is None and later.since > earlier.since:
+            earlier.until = later.since
     return history
 
 
