@@ -156,6 +156,20 @@ def test_correcting_an_answer_moves_what_it_made(
     ]
 
 
+def test_a_task_made_again_by_a_correction_is_reported_as_moved(crm: Crm) -> None:
+    """Deleting a second thank-you: the note counted from it goes, and the same note is made
+    from the reply before it. One task moved, to the user; not "+ #6" and "- #6"."""
+    acme_story(crm)
+    crm("log", "thank-you", "dana", "--on", "2026-02-28")
+    crm("log", "reply", "dana", "--on", "2026-03-01")
+    crm("log", "thank-you", "dana")  # meant for Sam
+    out = lines(crm("touch", "delete", str(touch_ids(crm, "dana")[0]), "--yes").stdout)
+    assert len(out) == 2 and out[0].startswith("Deleted touchpoint #")
+    assert out[1].startswith("  → #") and out[1].endswith(
+        " Write about a shared interest (Dana Whitfield) · moved: due Wed 01 Apr"
+    )
+
+
 def test_a_snoozed_task_keeps_its_day_when_the_answer_is_corrected(crm: Crm) -> None:
     acme_story(crm)
     crm("log", "thank-you", "dana", "--on", "2026-02-28")

@@ -486,9 +486,29 @@ def _apply(session: Session, changes: Changes, now: datetime, result: PlanResult
             .where(col(Task.id) == row.id)
             .values(key=want.key, due=want.due, rule=want.rule)
         )
-        if (row.key, row.due) != (want.key, want.due):  # not just the reason, in words
+        if row.due != want.due:  # a new anchor or reason on the same day is no news
             result.moved.append(_planned(row, due=want.due))
     result.created = _insert_if_absent(session, [w.row(now) for w in changes.inserts])
+    _made_again_is_moved(result)
+
+
+def _made_again_is_moved(result: PlanResult) -> None:
+    """A task removed and the same kind made again for the same person in one run (a nurture
+    counted from a deleted touch, now from the one before it) is, to the user, one task
+    moved: reported so, not as "+ #6" and "- #6" (SQLite may even give it the same id)."""
+    for made in list(result.created):
+        gone = next(
+            (
+                r
+                for r in result.removed
+                if (r.kind, r.contact_id, r.title) == (made.kind, made.contact_id, made.title)
+            ),
+            None,
+        )
+        if gone is not None:
+            result.removed.remove(gone)
+            result.created.remove(made)
+            result.moved.append(made)
 
 
 def _set(session: Session, rows: Sequence[Row], **values: object) -> None:
