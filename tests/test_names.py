@@ -50,6 +50,17 @@ def test_a_typo_suggests_the_closest_names(crm: Crm) -> None:
         "Error: no contact named 'maria gonzales'; did you mean María González (#1), "
         "Mario Gonzaga (#2)?\n"
     )
+    # a typo of one word of the name: the closest first
+    for typed, meant in (
+        ("maira", "María González (#1)"),
+        ("jsoe", None),
+        ("whitfeild", "Dana Whitfield (#3)"),
+    ):
+        error = crm("contact", "show", typed, ok=False).stderr
+        if meant is None:
+            assert error == f"Error: no contact named '{typed}'\n"
+        else:
+            assert error.startswith(f"Error: no contact named '{typed}'; did you mean {meant}")
 
 
 def test_the_migration_folds_stored_names_and_keeps_employers_apart(tmp_path: Path) -> None:

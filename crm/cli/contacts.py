@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from crm.cli.env import Env
     from crm.services.contacts import Position
 
-app = typer.Typer(help="Add, list, show, edit and archive contacts.", no_args_is_help=True)
+app = typer.Typer(help="Add, list, show, edit, merge and archive contacts.", no_args_is_help=True)
 
 ROLE_HELP = "hiring manager, recruiter, interviewer, other; connection: imported, not met"
 EVERY_HELP = "Keep in touch every 6w, 2m, 3m...; off: never; default: the plan's rhythm."

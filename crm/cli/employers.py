@@ -9,7 +9,7 @@ import typer
 from crm.cli.common import EMPLOYER, JSON, confirmed, env, report_merge, report_plan
 from crm.printable import one_line
 
-app = typer.Typer(help="Add, list, show and edit employers.", no_args_is_help=True)
+app = typer.Typer(help="Add, list, show, edit and merge employers.", no_args_is_help=True)
 
 
 @app.command("add")

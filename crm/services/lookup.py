@@ -88,9 +88,25 @@ def _find(
         return starts[0]
     if starts:
         raise Ambiguous(f"{text!r} could be {_listed(starts)}; use the full name or #ID")
-    close = difflib.get_close_matches(key, [row.name_key for row in rows], n=3, cutoff=0.6)
-    hint = f"; did you mean {_listed([r for r in rows if r.name_key in close])}?" if close else ""
+    close = _closest(key, rows)
+    hint = f"; did you mean {_listed(close)}?" if close else ""
     raise NotFound(f"no {what} named {text!r}{hint}")
+
+
+def _closest(key: str, rows: list[Named], most: int = 3, cutoff: float = 0.6) -> list[Named]:
+    """The names a typo was most likely meant for: compared whole, and word for word ("maira"
+    is María González's first name with two letters swapped, far from her whole name)."""
+    typed = len(key.split())
+    scored = []
+    for row in rows:
+        words = row.name_key.split()
+        parts = [row.name_key] + [
+            " ".join(words[i : i + typed]) for i in range(len(words) - typed + 1)
+        ]
+        best = max(difflib.SequenceMatcher(None, key, part).ratio() for part in parts)
+        if best >= cutoff:
+            scored.append((-best, row.id or 0, row))
+    return [row for _, _, row in sorted(scored, key=lambda s: s[:2])[:most]]
 
 
 def _by_id(session: Session, model: type[Named], text: str, what: str) -> Named:
