@@ -27,6 +27,10 @@ class Reader:
     def __call__(self, sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
         return self.connection.execute(sql, params).fetchall()
 
+    def stream(self, sql: str, params: dict[str, Any]) -> Iterator[Sequence[Any]]:
+        """The rows as SQLite steps to them, never all at once."""
+        return iter(self.connection.execute(sql, params))
+
 
 @contextmanager
 def lean_reader(path: Path, fingerprint: str, today: date) -> Iterator[Reader | None]:

@@ -63,12 +63,19 @@ def test_help_and_version_import_nothing_heavy(crm_home: Path) -> None:
     assert heavy(imported("--version", home=crm_home)) == set()
 
 
-def test_today_and_task_list_read_with_the_standard_library_once_the_plan_is_current(
+def test_today_task_list_and_calendar_read_with_the_standard_library_once_the_plan_is_current(
     sqlite_crm: Crm, crm_home: Path
 ) -> None:
     sqlite_crm("contact", "add", "Dana Whitfield", "--employer", "Acme")
     sqlite_crm("job", "reject", "acme", "--title", "Analyst")
-    for argv in (("today",), ("today", "--json"), ("task", "list"), ("task", "list", "--json")):
+    feed = str(crm_home / "crm.ics")
+    for argv in (
+        ("today",),
+        ("today", "--json"),
+        ("task", "list"),
+        ("task", "list", "--json"),
+        ("calendar", feed),
+    ):
         modules = imported(*argv, home=crm_home)
         assert heavy(modules) == set() and "typer" not in modules and "rich" not in modules, argv
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -139,6 +140,12 @@ def test_the_shortcut_prints_what_typer_prints(sqlite_crm: Crm, crm_home: Path) 
         assert fast.stdout == sqlite_crm(*args).stdout, args
     by_path = run_crm(crm_home, "--db", str(crm_home / "crm.db"), "task", "list")
     assert by_path.stdout == sqlite_crm("task", "list").stdout
+    fast, typer = crm_home / "fast.ics", crm_home / "typer.ics"
+    shown = run_crm(crm_home, "calendar", str(fast)).stdout
+    assert shown.replace("fast.ics", "typer.ics") == sqlite_crm("calendar", str(typer)).stdout
+    stamp = re.compile(rb"DTSTAMP:\d{8}T\d{6}Z\r\n")  # the moment each was written
+    assert stamp.sub(b"", fast.read_bytes()) == stamp.sub(b"", typer.read_bytes())
+    assert fast.read_bytes().count(b"BEGIN:VEVENT") == 6  # the story's open tasks
 
 
 def test_the_shortcut_reports_errors_in_one_line(tmp_path: Path, crm_home: Path) -> None:

@@ -4,11 +4,17 @@ import sys
 
 
 def main() -> None:
-    from crm.cli.shortcut import search_shortcut, task_list_shortcut, today_shortcut
+    from crm.cli.shortcut import (
+        calendar_shortcut,
+        search_shortcut,
+        task_list_shortcut,
+        today_shortcut,
+    )
 
     argv = sys.argv[1:]
-    if today_shortcut(argv) or task_list_shortcut(argv) or search_shortcut(argv):
-        return
+    for shortcut in (today_shortcut, task_list_shortcut, calendar_shortcut, search_shortcut):
+        if shortcut(argv):
+            return
     from crm.cli.app import app
 
     app(prog_name="crm")

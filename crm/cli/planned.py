@@ -13,12 +13,22 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from crm.cli.env import Env
-    from crm.services.agenda import Query
+    from crm.services.agenda import Query, Stream
+
+BATCH = 1_000  # rows a stream holds at a time on the SQLAlchemy path
 
 
 @contextmanager
 def planned_query(e: Env) -> Iterator[tuple[Query, bool]]:
     """A function running read-only SQL, and whether dates compare as text (SQLite)."""
+    with planned_stream(e) as (stream, as_text):
+        yield (lambda sql, params: list(stream(sql, params))), as_text
+
+
+@contextmanager
+def planned_stream(e: Env) -> Iterator[tuple[Stream, bool]]:
+    """Like `planned_query`, its rows read as they are used: a feed or an export of every
+    task never holds them all."""
     from crm.db import sqlite_path
 
     path = sqlite_path(e.url)
@@ -27,10 +37,11 @@ def planned_query(e: Env) -> Iterator[tuple[Query, bool]]:
 
         with lean_reader(path, e.settings.plan_fingerprint(), e.today) as reader:
             if reader is not None:
-                yield reader, True
+                yield reader.stream, True
                 return
     from sqlalchemy import text
 
     e.bring_plan_up_to_date()
     with e.reading() as session:
-        yield (lambda sql, params: session.execute(text(sql), params).all()), path is not None
+        connection = session.connection().execution_options(yield_per=BATCH)
+        yield (lambda sql, params: iter(connection.execute(text(sql), params))), path is not None

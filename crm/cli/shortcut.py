@@ -1,10 +1,11 @@
-"""`crm today`, `crm task list` and `crm search` without Typer: the commands worth a shortcut.
+"""`crm today`, `crm task list`, `crm calendar` and `crm search` without Typer: the commands
+worth a shortcut.
 
 People run `crm today` in shell prompts and status bars, and search in the middle of something,
 where every start counts; building the Typer app (and the pydantic it now imports) is ~70 ms of
 the ~150 ms `crm today` needs. Only the exact forms below take the shortcut; anything else
 (`crm today --help`, `crm search --limit 5 x`, a typo) goes through Typer, which runs the very
-same `show_today`, `show_task_list` and `show_search`.
+same `show_today`, `show_task_list`, `write_calendar` and `show_search`.
 """
 
 from __future__ import annotations
@@ -49,6 +50,19 @@ def task_list_shortcut(argv: list[str]) -> bool:
         start(db),
         lambda env: show_task_list(env, all_="--all" in options, json="--json" in options),
     )
+
+
+def calendar_shortcut(argv: list[str]) -> bool:
+    """Run `[--db PATH_OR_URL] calendar FILE` and return True, or return False."""
+    db, rest = _db_option(argv)
+    if len(rest) != 2 or rest[0] != "calendar" or rest[1].startswith("-"):
+        return False
+    if "_CRM_COMPLETE" in os.environ:
+        return False
+    from crm.cli.calendar_view import write_calendar
+    from crm.cli.env import start
+
+    return _run(start(db), lambda env: write_calendar(env, rest[1]))
 
 
 def search_shortcut(argv: list[str]) -> bool:

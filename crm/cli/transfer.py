@@ -243,16 +243,9 @@ def calendar(
 
     Example: crm calendar ~/crm-calendar/crm.ics
     """
-    from crm.private_files import output_file, replacing
-    from crm.services.calendar import FILE_NAME, write_feed
+    from crm.cli.calendar_view import write_calendar
 
-    target = output_file(file, default_name=FILE_NAME)
-    e = env()
-    e.bring_plan_up_to_date()  # the feed shows what `crm task list` shows
-    with e.reading() as session, replacing(target) as out:
-        events = write_feed(out, session=session, now=e.now)
-    tasks = "1 open task" if events == 1 else f"{events:,} open tasks"
-    _say(f"Wrote {tasks} to {target.shown}.")
+    write_calendar(env(), file)
 
 
 def backup(

@@ -7,7 +7,7 @@ The same SQL runs through SQLAlchemy on PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -31,6 +31,7 @@ OPEN_TASKS_SQL = TASKS + "WHERE t.status = 'open' ORDER BY t.due, t.id"
 ALL_TASKS_SQL = TASKS + "ORDER BY t.due, t.id"
 
 Query = Callable[[str, dict[str, Any]], Sequence[Sequence[Any]]]
+Stream = Callable[[str, dict[str, Any]], Iterator[Sequence[Any]]]  # the rows, read as used
 
 
 @dataclass(frozen=True)

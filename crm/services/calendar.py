@@ -12,21 +12,26 @@ the number of tasks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
-from typing import BinaryIO
-
-from sqlalchemy import text
-from sqlmodel import Session
+from typing import TYPE_CHECKING, BinaryIO
 
 from crm import __version__, ical
-from crm.services.agenda import OPEN_TASKS_SQL, TaskLine
+from crm.services.agenda import OPEN_TASKS_SQL, Stream, TaskLine
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 CALENDAR_NAME = "crm follow-ups"
 FILE_NAME = "crm.ics"  # when the user names a folder
 # how often a subscribed client should fetch the file again, where it lets the feed say so
 REFRESH = timedelta(hours=1)
 BATCH = 1_000
+# the lines every event has as they are: made once, not folded again for each event
+BEGIN = ical.line("BEGIN", "VEVENT")
+END = ical.line("TRANSP", "TRANSPARENT") + ical.line(
+    "END", "VEVENT"
+)  # a reminder: the day stays free
 
 
 def task_uid(task_id: int, created_at: datetime) -> str:
@@ -34,15 +39,21 @@ def task_uid(task_id: int, created_at: datetime) -> str:
     return f"task-{task_id}-{created:%Y%m%dT%H%M%S%f}Z@crm.local"
 
 
-def open_tasks(session: Session) -> Iterator[TaskLine]:
-    """Open tasks by due date, with their names: the agenda's query, read a batch at a time."""
+def open_tasks(stream: Stream) -> Iterator[TaskLine]:
+    """Open tasks by due date, with their names: the agenda's query, read as it is written."""
+    return (TaskLine.from_row(row) for row in stream(OPEN_TASKS_SQL, {}))
+
+
+def session_stream(session: Session) -> Stream:
+    """A `Stream` over an ORM session, a batch of rows at a time."""
+    from sqlalchemy import text
+
     connection = session.connection().execution_options(yield_per=BATCH)
-    for row in connection.execute(text(OPEN_TASKS_SQL)):
-        yield TaskLine.from_row(row)
+    return lambda sql, params: iter(connection.execute(text(sql), params))
 
 
-def write_feed(out: BinaryIO, *, session: Session, now: datetime) -> int:
-    """Write the feed of open tasks into `out`; how many events it holds."""
+def write_feed(out: BinaryIO, *, tasks: Iterable[TaskLine], now: datetime) -> int:
+    """Write the feed of `tasks` into `out`, as they come; how many events it holds."""
     out.write(
         b"".join(
             [
@@ -58,31 +69,29 @@ def write_feed(out: BinaryIO, *, session: Session, now: datetime) -> int:
             ]
         )
     )
-    stamp = ical.moment(now)
+    stamp = ical.line("DTSTAMP", ical.moment(now))
     events = 0
-    for task in open_tasks(session):
+    for task in tasks:
         out.write(_event(task, stamp))
         events += 1
     out.write(ical.line("END", "VCALENDAR"))
     return events
 
 
-def _event(task: TaskLine, stamp: str) -> bytes:
+def _event(task: TaskLine, stamp: bytes) -> bytes:
     who = task.contact or task.employer
     summary = f"{task.title} · {who}" if who else task.title
     return b"".join(
         [
-            ical.line("BEGIN", "VEVENT"),
+            BEGIN,
             ical.line("UID", task_uid(task.id, task.created_at)),
-            ical.line("DTSTAMP", stamp),
+            stamp,
             # a date: an all-day event, whatever the time zone
             ical.line("DTSTART", ical.day(task.due), VALUE="DATE"),
             *_end(task.due),
             ical.line("SUMMARY", ical.text(summary)),
             ical.line("DESCRIPTION", ical.text(_description(task))),
-            # a reminder, not a meeting: the day stays free
-            ical.line("TRANSP", "TRANSPARENT"),
-            ical.line("END", "VEVENT"),
+            END,
         ]
     )
 
