@@ -13,6 +13,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, TextIO
 
+from crm.printable import one_line
+
 if TYPE_CHECKING:
     from crm.services.plan_rules import Planned, PlanResult
 
@@ -42,8 +44,6 @@ def width() -> int:
 def fit(text: str, size: int, *, right: bool = False) -> str:
     """`text` in exactly `size` columns, its control characters shown as escapes: cut with an
     ellipsis, or padded."""
-    from crm.printable import one_line
-
     text = one_line(text)
     if len(text) > size:
         text = text[: max(size - 1, 0)] + "…" if size > 0 else ""

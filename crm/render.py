@@ -97,19 +97,25 @@ def _write_value(value: Any, write: Any, indent: str = "") -> None:
         write(_dumps(value))
         return
     write("[")
-    for n, item in enumerate(value):
-        write(f"{',' if n else ''}\n{indent}  {_dumps(item)}")
+    separator = f",\n{indent}  "
+    for start in range(0, len(value), CHUNK):  # one write, and one escaping pass, a chunk
+        records = separator.join(map(_ENCODER.encode, value[start : start + CHUNK]))
+        write(("," if start else "") + f"\n{indent}  " + _escaped(records))
     write(f"\n{indent}]")
 
 
 def _dumps(value: Any) -> str:
+    return _escaped(_ENCODER.encode(value))
+
+
+def _escaped(text: str) -> str:
     # JSON escapes C0 control characters itself; DEL, the C1 controls and lone surrogates it
     # would write raw, so they are written as \u escapes too (the same string to a JSON reader)
-    text = json.dumps(value, ensure_ascii=False, default=_plain)
     return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 _RAW_IN_JSON = re.compile("[\x7f-\x9f\ud800-\udfff]")
+CHUNK = 500  # records encoded and written at a time: few calls, and memory that stays small
 
 
 def _plain(value: object) -> object:
@@ -118,6 +124,10 @@ def _plain(value: object) -> object:
     if isinstance(value, Enum):
         return value.value
     raise TypeError(f"cannot put {type(value).__name__} in JSON")
+
+
+# one encoder for every record (json.dumps with options makes a new one each call)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_plain)
 
 
 def relative_day(day: date, today: date) -> str:
