@@ -916,13 +916,16 @@ def _going_cold(session: Session, now: datetime, plan: Plan) -> list[GoingCold]:
         found.append(
             GoingCold(cid or 0, name, employer, touched, (today - touched.date()).days, due, late)
         )
-    if not found:
-        return []
-    known = relationships(
-        session=session, zone=now.tzinfo, plan=plan, contact_ids=[c.contact_id for c in found]
-    )
+    # an open nurture says the plan still keeps the relationship (the review reads a current
+    # plan, which closes a quiet one's note): only the others need the plan's rules read again
+    unsure = [c.contact_id for c in found if c.contact_id not in own and c.nurture_due is None]
+    if not unsure:
+        return found
+    known = relationships(session=session, zone=now.tzinfo, plan=plan, contact_ids=unsure)
     return [
-        c for c in found if c.contact_id in own or not _let_go(known.get(c.contact_id), today, plan)
+        c
+        for c in found
+        if c.contact_id not in known or not _let_go(known[c.contact_id], today, plan)
     ]
 
 
