@@ -211,3 +211,33 @@ def test_task_list_one_line_a_task(crm: Crm) -> None:
     doc = crm.json("task", "list", "--all")
     assert isinstance(doc, list) and [t["status"] for t in doc][:2] == ["done", "open"]
     assert doc[0]["closed_at"] == "2026-03-02T09:00:00+00:00"
+
+
+def test_a_reader_that_goes_early_gets_the_same_status_from_either_path(
+    sqlite_crm: Crm, crm_home: Path
+) -> None:
+    """`crm task list --json | head -1`: quiet, and the same exit status whether the shortcut
+    or Typer ran it (a pipeline under `set -o pipefail` must not depend on which)."""
+    import sqlite3
+
+    sqlite_crm("task", "add", "First")
+    with sqlite3.connect(crm_home / "crm.db") as database:  # enough to overflow a pipe's buffer
+        database.executemany(
+            "INSERT INTO task (kind, title, due, status, created_at) "
+            "VALUES ('custom', ?, '2026-03-09', 'open', '2026-03-02 09:00:00.000000')",
+            [(f"Chore {n} " + "x" * 60,) for n in range(3000)],
+        )
+    statuses = []
+    for args in (["task", "list", "--json"], ["task", "list", "--json", "--json"]):
+        env = dict(os.environ, CRM_HOME=str(crm_home))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "crm", *args],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.readline()
+        process.stdout.close()  # the reader goes
+        statuses.append((process.wait(60), process.stderr.read()))
+    assert statuses == [(1, b""), (1, b"")]

@@ -91,8 +91,10 @@ def _run(env: Env, show: Callable[[Env], None]) -> bool:
 
         sys.stderr.write(error_line(error, env) + "\n")
         raise SystemExit(int(error.exit_status)) from None
-    except BrokenPipeError:  # `crm today | head -1`: the reader has gone, and that is fine
+    except BrokenPipeError:  # `crm today | head -1`: the reader has gone; quietly, and with
+        # the status Click gives on the Typer path (1), so a pipeline reads the same either way
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
     finally:
         env.close()
     return True
