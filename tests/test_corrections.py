@@ -156,18 +156,37 @@ def test_correcting_an_answer_moves_what_it_made(
     ]
 
 
-def test_a_task_made_again_by_a_correction_is_reported_as_moved(crm: Crm) -> None:
-    """Deleting a second thank-you: the note counted from it goes, and the same note is made
-    from the reply before it. One task moved, to the user; not "+ #6" and "- #6"."""
+def test_a_task_made_again_by_a_correction_keeps_its_id(crm: Crm) -> None:
+    """Deleting a second thank-you: the note counted from it is counted from the reply before
+    it. The same task, moved: the id the user saw still names it."""
     acme_story(crm)
     crm("log", "thank-you", "dana", "--on", "2026-02-28")
     crm("log", "reply", "dana", "--on", "2026-03-01")
     crm("log", "thank-you", "dana")  # meant for Sam
+    [note] = [t for t in crm.json("task", "list") if t["kind"] == "nurture"]  # type: ignore[union-attr]
     out = lines(crm("touch", "delete", str(touch_ids(crm, "dana")[0]), "--yes").stdout)
-    assert len(out) == 2 and out[0].startswith("Deleted touchpoint #")
-    assert out[1].startswith("  → #") and out[1].endswith(
-        " Write about a shared interest (Dana Whitfield) · moved: due Wed 01 Apr"
-    )
+    assert out[1:] == [
+        f"  → #{note['id']} Write about a shared interest (Dana Whitfield) · moved: due Wed 01 Apr"  # type: ignore[index]
+    ]
+    [after] = [t for t in crm.json("task", "list") if t["kind"] == "nurture"]  # type: ignore[union-attr]
+    assert (after["id"], after["due"]) == (note["id"], "2026-04-01")  # type: ignore[index]
+
+
+def test_moving_the_touch_a_note_counts_from_moves_the_same_note(crm: Crm) -> None:
+    """Also for someone on a cadence of their own ("6w": a key crm once read as months)."""
+    acme_story(crm)
+    crm("log", "thank-you", "dana", "--on", "2026-02-28")
+    crm("log", "reply", "dana", "--on", "2026-03-01")
+    [note] = [t for t in crm.json("task", "list") if t["kind"] == "nurture"]  # type: ignore[union-attr]
+    out = lines(crm("touch", "edit", str(touch_ids(crm, "dana")[0]), "--on", "2026-02-28").stdout)
+    assert (
+        f"  → #{note['id']} Write about a shared interest (Dana Whitfield) · moved: due Sat 28 Mar"
+        in out
+    )  # type: ignore[index]
+    crm("contact", "add", "Ann Lee", "--every", "6w")
+    crm("log", "call", "ann", "--on", "2026-02-20")
+    out = lines(crm("touch", "edit", str(touch_ids(crm, "ann")[0]), "--on", "2026-02-22").stdout)
+    assert out[-1].endswith("Write about a shared interest (Ann Lee) · moved: due Sun 05 Apr")
 
 
 def test_a_snoozed_task_keeps_its_day_when_the_answer_is_corrected(crm: Crm) -> None:

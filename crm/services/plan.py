@@ -263,6 +263,7 @@ def _read(
 
 
 PLANNED_BEFORE = "crm.planned_before"  # session.info: contact id → {task key: planned due}
+MOVED_BY_CORRECTION = "crm.moved"  # session.info: tasks a correction moved, for the report
 
 
 def before_a_correction(
@@ -439,6 +440,8 @@ def _row_columns() -> Any:
         col(Task.title),
         col(Task.contact_id),
         col(Task.rule),
+        col(Task.employer_id),
+        col(Task.job_id),
     )
 
 
@@ -453,6 +456,8 @@ def _row(row: Any) -> Row:
         row.title,
         row.contact_id,
         row.rule,
+        row.employer_id,
+        row.job_id,
     )
 
 
@@ -467,6 +472,7 @@ def _employer_rows(session: Session, employers: set[int] | None) -> list[Row]:
 
 def _apply(session: Session, changes: Changes, now: datetime, result: PlanResult) -> None:
     """Write the changes: removals, then closes and reopens, moves, and last the new rows."""
+    _made_again_is_moved(changes)
     ids = [row.id for row in changes.deletes]
     for start in range(0, len(ids), BATCH):
         session.execute(delete(Task).where(col(Task.id).in_(ids[start : start + BATCH])))
@@ -489,26 +495,27 @@ def _apply(session: Session, changes: Changes, now: datetime, result: PlanResult
         if row.due != want.due:  # a new anchor or reason on the same day is no news
             result.moved.append(_planned(row, due=want.due))
     result.created = _insert_if_absent(session, [w.row(now) for w in changes.inserts])
-    _made_again_is_moved(result)
+    result.moved += session.info.pop(MOVED_BY_CORRECTION, [])
 
 
-def _made_again_is_moved(result: PlanResult) -> None:
-    """A task removed and the same kind made again for the same person in one run (a nurture
-    counted from a deleted touch, now from the one before it) is, to the user, one task
-    moved: reported so, not as "+ #6" and "- #6" (SQLite may even give it the same id)."""
-    for made in list(result.created):
-        gone = next(
-            (
-                r
-                for r in result.removed
-                if (r.kind, r.contact_id, r.title) == (made.kind, made.contact_id, made.title)
-            ),
-            None,
+def _made_again_is_moved(changes: Changes) -> None:
+    """An open task removed and the same task made again in one run (the note counted from a
+    deleted reply, now from the thank-you before it; an application's follow-up after its day
+    was corrected) stays the same row, moved: its id, which the user may have noted or typed
+    already, still names it."""
+    gone = {
+        (r.kind, r.contact_id, r.employer_id, r.job_id, r.title): r
+        for r in changes.deletes
+        if r.status == OPEN
+    }
+    for want in list(changes.inserts):
+        row = gone.pop(
+            (want.kind, want.contact_id, want.employer_id, want.job_id, want.title), None
         )
-        if gone is not None:
-            result.removed.remove(gone)
-            result.created.remove(made)
-            result.moved.append(made)
+        if row is not None:
+            changes.deletes.remove(row)
+            changes.inserts.remove(want)
+            changes.moves.append((row, want))
 
 
 def _set(session: Session, rows: Sequence[Row], **values: object) -> None:

@@ -131,6 +131,8 @@ class Row:
     title: str
     contact_id: int | None
     rule: str | None = None
+    employer_id: int | None = None
+    job_id: int | None = None
 
     @property
     def mine(self) -> bool:
@@ -457,6 +459,14 @@ def employer_wants(rejections: Iterable[Rejection], plan: Plan) -> list[Want]:
         for r in rejections
         for days in plan.check_openings_after_days
     ]
+
+
+def nurture_due(key: str, anchor_day: date) -> date:
+    """The day the plan gives the nurture task of this key when its touch is on `anchor_day`
+    (the key: nurture:CONTACT:TOUCH:CADENCE:PERIOD, the cadence in months or "6w", "2m")."""
+    cadence, period = key.split(":")[3:5]
+    unit, count = ("months", int(cadence)) if cadence.isdigit() else cadence_step(cadence)
+    return _later(anchor_day, **{unit: count * int(period)})
 
 
 def _later(day: date, **interval: int) -> date:

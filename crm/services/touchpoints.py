@@ -109,8 +109,9 @@ def edit_touch(
     now something else went out.
     """
     if on is not None:
-        _forget_nurture_counted_from(session, touch, now)
-        touch.happened_at = moment_of(on, now)
+        moment = moment_of(on, now)
+        _move_nurture_counted_from(session, touch, moment, now)
+        touch.happened_at = moment
     if kind is not None:
         kind = parse_kind(kind)
         if kind == TouchKind.REPLY.value:
@@ -134,26 +135,31 @@ def edit_touch(
     return touch
 
 
-def _forget_nurture_counted_from(session: Session, touch: Touchpoint, now: datetime) -> None:
-    """A touch moved to another day: the open nurture the plan counted from its old day goes,
-    so that the plan makes it again from the new day (one the user snoozed stays theirs).
-
-    The plan's nurture key names the touch it counts from: nurture:CONTACT:TOUCH:MONTHS:PERIOD.
-    """
-    from dateutil.relativedelta import relativedelta
+def _move_nurture_counted_from(
+    session: Session, touch: Touchpoint, moment: datetime, now: datetime
+) -> None:
+    """A touch moved to another day: the open nurture the plan counts from it moves with it,
+    the same task (one the user snoozed stays where they put it). The plan's key names the
+    touch it counts from (nurture:CONTACT:TOUCH:CADENCE:PERIOD), not the day, so the plan
+    alone would leave it where it was."""
+    from crm.services.plan import MOVED_BY_CORRECTION
+    from crm.services.plan_rules import Planned, nurture_due
 
     old_day = touch.happened_at.astimezone(now.tzinfo).date()
-    prefix = f"nurture:{touch.contact_id}:{touch.id}:"
+    new_day = moment.astimezone(now.tzinfo).date()
     waiting = session.exec(
         select(Task).where(
-            col(Task.key).startswith(prefix, autoescape=True),
+            col(Task.key).startswith(f"nurture:{touch.contact_id}:{touch.id}:", autoescape=True),
             Task.status == TaskStatus.OPEN.value,
         )
     )
     for task in waiting:
-        months, period = (int(part) for part in (task.key or "").split(":")[3:5])
-        if task.due == old_day + relativedelta(months=months * period):  # as the plan made it
-            session.delete(task)
+        key = task.key or ""
+        if task.due == nurture_due(key, old_day) != nurture_due(key, new_day):  # as planned
+            task.due = nurture_due(key, new_day)
+            session.add(task)
+            moved = Planned(task.id or 0, task.kind, task.title, task.due, task.contact_id)
+            session.info.setdefault(MOVED_BY_CORRECTION, []).append(moved)
     session.flush()
 
 
