@@ -181,6 +181,20 @@ def test_a_move_ends_the_place_an_import_saw_and_a_correction_fixes_the_recorded
     ]
 
 
+def test_a_move_on_the_day_of_the_import_ends_what_the_import_saw(crm: Crm, tmp_path: Path) -> None:
+    card = tmp_path / "dana.vcf"
+    card.write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dana Park\r\nORG:Acme Robotics\r\n"
+                    "TITLE:Data Lead\r\nEND:VCARD\r\n")  # fmt: skip
+    crm("import", "vcard", str(card), now="2025-03-10")
+    crm("contact", "edit", "dana", "--employer", "Umbrella", "--since", "2025-03-10",
+        now="2025-03-10")  # fmt: skip
+    places = crm.json("contact", "show", "dana", now="2025-03-10")["employment"]  # type: ignore[index]
+    assert [(p["employer"], p["until"]) for p in places] == [
+        ("Acme Robotics", "2025-03-10"),
+        ("Umbrella", None),
+    ]
+
+
 def _at_a_terminal(argv: list[str], answer: str, home: Path) -> str:
     """Run crm with a terminal for stdin and stdout, type `answer`, return what it showed."""
     import os

@@ -354,8 +354,8 @@ def employment_history(session: Session, contact_id: int) -> list[Position]:
     # a place no source saw end ends where a later one begins: a LinkedIn import saw Globex,
     # then `contact edit --since` recorded the move to Umbrella (the import's row stays as the
     # import saw it, for the next import to compare with)
-    for earlier, later in pairwise(history):
-        if earlier.until is None and later.since > earlier.since:
+    for earlier, later in pairwise(history):  # by start, then as recorded: a move recorded
+        if earlier.until is None:  # the day of an import ends what the import saw that day
             earlier.until = later.since
     return history
 
