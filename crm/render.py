@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterator
 from datetime import date, datetime
 from enum import Enum
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -93,15 +95,21 @@ def print_json(document: Any) -> None:
 
 
 def _write_value(value: Any, write: Any, indent: str = "") -> None:
-    if not isinstance(value, list | tuple) or not value:
+    """A value; a list, or an iterator (rows read as they are written), a record a line."""
+    if isinstance(value, Iterator):
+        items = value
+    elif isinstance(value, list | tuple) and value:
+        items = iter(value)
+    else:
         write(_dumps(value))
         return
     write("[")
-    separator = f",\n{indent}  "
-    for start in range(0, len(value), CHUNK):  # one write, and one escaping pass, a chunk
-        records = separator.join(map(_ENCODER.encode, value[start : start + CHUNK]))
-        write(("," if start else "") + f"\n{indent}  " + _escaped(records))
-    write(f"\n{indent}]")
+    separator, started = f",\n{indent}  ", False
+    while chunk := list(islice(items, CHUNK)):  # one write, and one escaping pass, a chunk
+        records = separator.join(map(_ENCODER.encode, chunk))
+        write(("," if started else "") + f"\n{indent}  " + _escaped(records))
+        started = True
+    write(f"\n{indent}]" if started else "]")
 
 
 def _dumps(value: Any) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from crm.cli.planned import planned_query
-from crm.services.agenda import task_lines
+from crm.cli.planned import planned_query, planned_stream
+from crm.services.agenda import each_task, task_lines
 
 if TYPE_CHECKING:
     from crm.cli.env import Env
@@ -20,15 +20,17 @@ EMPTY = "No open tasks. crm today shows what is coming; crm task add TITLE adds 
 
 
 def show_task_list(e: Env, *, all_: bool, json: bool) -> None:
-    with planned_query(e) as (query, _):
-        tasks = task_lines(query, include_closed=all_)
-    if json:
+    if json:  # written as the rows are read: a list of 80,000 tasks is never all in memory
         from crm.cli.shapes import task_doc
         from crm.render import print_json
 
         zone = e.now.tzinfo
-        print_json([task_doc(t, t.contact, t.employer, zone) for t in tasks])
+        with planned_stream(e) as (stream, _):
+            each = each_task(stream, include_closed=all_)
+            print_json(task_doc(t, t.contact, t.employer, zone) for t in each)
         return
+    with planned_query(e) as (query, _):
+        tasks = task_lines(query, include_closed=all_)
     if not tasks:
         sys.stdout.write(EMPTY)
         return

@@ -7,7 +7,7 @@ SQLite database (crm/lean.py): this is what people run every morning and in thei
 from __future__ import annotations
 
 import sys
-from datetime import date, tzinfo
+from datetime import date
 from typing import TYPE_CHECKING
 
 from crm.cli.planned import planned_query
@@ -28,21 +28,17 @@ Or look around a made-up story first: crm demo"""
 
 
 def show_today(e: Env, *, json: bool, brief: bool = False) -> None:
+    if json:
+        _print_document(e)
+        return
     with planned_query(e) as (query, as_text):
         if brief:  # the counts alone: each section read with LIMIT 0, then counted
             counts = agenda(query, today=e.today, until_as_text=as_text, limit=0).totals
             _brief(counts)
             return
-        result = agenda(query, today=e.today, until_as_text=as_text, limit=None if json else SHOWN)
-        calm = None
-        if result.empty and not json:
-            calm = quiet(query, today=e.today, until_as_text=as_text)
-    if json:
-        from crm.render import print_json
-
-        print_json(_document(result, e.now.tzinfo if e.settings.timezone else None))
-    else:
-        sys.stdout.write(render(result, calm))
+        result = agenda(query, today=e.today, until_as_text=as_text, limit=SHOWN)
+        calm = quiet(query, today=e.today, until_as_text=as_text) if result.empty else None
+    sys.stdout.write(render(result, calm))
 
 
 def _brief(counts: dict[str, int]) -> None:
@@ -54,17 +50,28 @@ def _brief(counts: dict[str, int]) -> None:
         sys.stdout.write(line + "\n")
 
 
-def _document(result: Agenda, zone: tzinfo | None) -> dict[str, object]:
-    """The agenda as JSON: each task in the one shape every task command prints."""
+def _print_document(e: Env) -> None:
+    """The agenda as JSON, every task of each section in the one shape every task command
+    prints, written as the rows are read: 40,000 overdue tasks are never all in memory."""
+    from crm.cli.planned import planned_stream
     from crm.cli.shapes import task_doc
+    from crm.render import print_json
+    from crm.services.agenda import section_lines, sections
 
-    return {
-        "date": result.date,
-        **{
-            section: [task_doc(t, t.contact, t.employer, zone) for t in getattr(result, section)]
-            for section in ("overdue", "today", "upcoming")
-        },
-    }
+    zone = e.now.tzinfo if e.settings.timezone else None
+    with planned_stream(e) as (stream, as_text):
+        print_json(
+            {
+                "date": e.today,
+                **{
+                    name: (
+                        task_doc(t, t.contact, t.employer, zone)
+                        for t in section_lines(stream, bounds)
+                    )
+                    for name, bounds in sections(today=e.today, until_as_text=as_text).items()
+                },
+            }
+        )
 
 
 class Layout:

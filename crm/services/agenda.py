@@ -103,16 +103,7 @@ def agenda(query: Query, *, today: date, until_as_text: bool, limit: int | None 
     long overdue list, so it reads a few: over a large history that is most of its time.
     """
     result = Agenda(date=today)
-    sections = {
-        "overdue": (date.min, today - timedelta(days=1)),
-        "today": (today, today),
-        "upcoming": (today + timedelta(days=1), today + timedelta(days=HORIZON_DAYS)),
-    }
-    for name, (first, last) in sections.items():
-        bounds = {
-            "first": first.isoformat() if until_as_text else first,
-            "last": last.isoformat() if until_as_text else last,
-        }
+    for name, bounds in sections(today=today, until_as_text=until_as_text).items():
         rows = query(SECTION_SQL, dict(bounds, limit=EVERY if limit is None else limit))
         lines = [TaskLine.from_row(row) for row in rows]
         setattr(result, name, lines)
@@ -123,12 +114,37 @@ def agenda(query: Query, *, today: date, until_as_text: bool, limit: int | None 
     return result
 
 
+def sections(*, today: date, until_as_text: bool) -> dict[str, dict[str, object]]:
+    """The agenda's sections and the first and last due date of each, as the SQL takes them
+    (`until_as_text`: SQLite compares dates as ISO text)."""
+    days = {
+        "overdue": (date.min, today - timedelta(days=1)),
+        "today": (today, today),
+        "upcoming": (today + timedelta(days=1), today + timedelta(days=HORIZON_DAYS)),
+    }
+    return {
+        name: {
+            "first": first.isoformat() if until_as_text else first,
+            "last": last.isoformat() if until_as_text else last,
+        }
+        for name, (first, last) in days.items()
+    }
+
+
+def section_lines(stream: Stream, bounds: dict[str, object]) -> Iterator[TaskLine]:
+    """Every task of one section, read as it is used (`today --json` holds none of them)."""
+    return (TaskLine.from_row(r) for r in stream(SECTION_SQL, dict(bounds, limit=EVERY)))
+
+
 def task_lines(query: Query, *, include_closed: bool) -> list[TaskLine]:
     """Open tasks (or every task) by due date."""
-    return [
-        TaskLine.from_row(row)
-        for row in query(ALL_TASKS_SQL if include_closed else OPEN_TASKS_SQL, {})
-    ]
+    return list(each_task(query, include_closed=include_closed))
+
+
+def each_task(query: Query | Stream, *, include_closed: bool) -> Iterator[TaskLine]:
+    """`task_lines`, one at a time (from a `Stream`: never all of them at once)."""
+    sql = ALL_TASKS_SQL if include_closed else OPEN_TASKS_SQL
+    return (TaskLine.from_row(row) for row in query(sql, {}))
 
 
 COUNTS_SQL = "SELECT (SELECT COUNT(*) FROM contact), (SELECT COUNT(*) FROM job)"
