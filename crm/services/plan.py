@@ -190,9 +190,7 @@ def follow_up_plan(
     """Run the plan for everything (scope None) or for a write's scope; stamp it current."""
     zone, today = now.tzinfo, now.date()
     rejections = _rejections(session)
-    at_employer: dict[int, list[Rejection]] = defaultdict(list)
-    for rejection in rejections:
-        at_employer[rejection.employer_id].append(rejection)
+    at_employer = _by_employer(rejections)
     changes, result = Changes(), PlanResult()
     names: dict[int, str] = {}
     pipeline = load_pipeline(session, zone)
@@ -273,9 +271,7 @@ def before_a_correction(
     corrected (`crm touch edit`): a task still due on its planned day then moves with the
     correction (a reply moved a week on moves the LinkedIn task a week on); one the user
     snoozed keeps the day they chose."""
-    at_employer: dict[int, list[Rejection]] = defaultdict(list)
-    for rejection in _rejections(session):
-        at_employer[rejection.employer_id].append(rejection)
+    at_employer = _by_employer(_rejections(session))
     for batch in _contact_batches(session, Scope(contacts={contact_id})):
         for contact, touches, _rows in batch:
             wants = _read(contact, touches, at_employer, zone, plan)[0]
@@ -286,15 +282,21 @@ def relationships(
     *, session: Session, zone: tzinfo | None, plan: Plan, contact_ids: Sequence[int] | None = None
 ) -> dict[int, Relationship]:
     """Where each relationship stands (every contact's, or those named), as the plan sees it."""
-    at_employer: dict[int, list[Rejection]] = defaultdict(list)
-    for rejection in _rejections(session):
-        at_employer[rejection.employer_id].append(rejection)
+    at_employer = _by_employer(_rejections(session))
     scope = None if contact_ids is None else Scope(contacts=set(contact_ids))
     found: dict[int, Relationship] = {}
     for batch in _contact_batches(session, scope):
         for contact, touches, _rows in batch:
             found[contact.id] = _read(contact, touches, at_employer, zone, plan)[1]
     return found
+
+
+def _by_employer(rejections: list[Rejection]) -> dict[int, list[Rejection]]:
+    """The rejections at each employer, oldest first as given."""
+    at_employer: dict[int, list[Rejection]] = defaultdict(list)
+    for rejection in rejections:
+        at_employer[rejection.employer_id].append(rejection)
+    return at_employer
 
 
 def _reported(result: PlanResult) -> Iterator[Planned]:
