@@ -204,7 +204,8 @@ def refresh_calendar(database: Database, settings: Settings, now: datetime) -> P
     if not settings.notify.calendar_file:
         return None
     from crm.private_files import output_file, replacing
-    from crm.services.calendar import FILE_NAME, open_tasks, session_stream, write_feed
+    from crm.services.agenda import session_stream
+    from crm.services.calendar import FILE_NAME, open_tasks, write_feed
 
     target = output_file(Path(settings.notify.calendar_file).expanduser(), default_name=FILE_NAME)
     with database.session(write=False) as session, replacing(target) as out:

@@ -81,7 +81,6 @@ def columns(
 def plan_lines(result: PlanResult, today: date) -> list[str]:
     """What the plan changed, a line a task: made (+), moved (→), done (✓), reopened (↺),
     withdrawn or removed (-), expired (×)."""
-    from crm.printable import one_line
     from crm.render import due_phrase
 
     def what(task: Planned) -> str:  # a name or title may hold ESC: shown escaped, never sent

@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from crm.cli.env import Env
     from crm.services.agenda import Query, Stream
 
-BATCH = 1_000  # rows a stream holds at a time on the SQLAlchemy path
-
 
 @contextmanager
 def planned_query(e: Env) -> Iterator[tuple[Query, bool]]:
@@ -39,9 +37,8 @@ def planned_stream(e: Env) -> Iterator[tuple[Stream, bool]]:
             if reader is not None:
                 yield reader.stream, True
                 return
-    from sqlalchemy import text
+    from crm.services.agenda import session_stream
 
     e.bring_plan_up_to_date()
     with e.reading() as session:
-        connection = session.connection().execution_options(yield_per=BATCH)
-        yield (lambda sql, params: iter(connection.execute(text(sql), params))), path is not None
+        yield session_stream(session), path is not None

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 HORIZON_DAYS = 7
 EVERY = 2**62  # a LIMIT both SQLite and PostgreSQL read as "no limit"
@@ -134,6 +137,17 @@ def sections(*, today: date, until_as_text: bool) -> dict[str, dict[str, object]
 def section_lines(stream: Stream, bounds: dict[str, object]) -> Iterator[TaskLine]:
     """Every task of one section, read as it is used (`today --json` holds none of them)."""
     return (TaskLine.from_row(r) for r in stream(SECTION_SQL, dict(bounds, limit=EVERY)))
+
+
+STREAM_BATCH = 1_000  # rows a stream over an ORM session holds at a time
+
+
+def session_stream(session: Session) -> Stream:
+    """A `Stream` over an ORM session: the same SQL, a batch of rows at a time."""
+    from sqlalchemy import text
+
+    connection = session.connection().execution_options(yield_per=STREAM_BATCH)
+    return lambda sql, params: iter(connection.execute(text(sql), params))
 
 
 def task_lines(query: Query, *, include_closed: bool) -> list[TaskLine]:

@@ -14,19 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 from crm import __version__, ical
 from crm.services.agenda import OPEN_TASKS_SQL, Stream, TaskLine
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
 
 CALENDAR_NAME = "crm follow-ups"
 FILE_NAME = "crm.ics"  # when the user names a folder
 # how often a subscribed client should fetch the file again, where it lets the feed say so
 REFRESH = timedelta(hours=1)
-BATCH = 1_000
 # the lines every event has as they are: made once, not folded again for each event
 BEGIN = ical.line("BEGIN", "VEVENT")
 END = ical.line("TRANSP", "TRANSPARENT") + ical.line(
@@ -42,14 +38,6 @@ def task_uid(task_id: int, created_at: datetime) -> str:
 def open_tasks(stream: Stream) -> Iterator[TaskLine]:
     """Open tasks by due date, with their names: the agenda's query, read as it is written."""
     return (TaskLine.from_row(row) for row in stream(OPEN_TASKS_SQL, {}))
-
-
-def session_stream(session: Session) -> Stream:
-    """A `Stream` over an ORM session, a batch of rows at a time."""
-    from sqlalchemy import text
-
-    connection = session.connection().execution_options(yield_per=BATCH)
-    return lambda sql, params: iter(connection.execute(text(sql), params))
 
 
 def write_feed(out: BinaryIO, *, tasks: Iterable[TaskLine], now: datetime) -> int:
