@@ -44,7 +44,8 @@ def width() -> int:
 def fit(text: str, size: int, *, right: bool = False) -> str:
     """`text` in exactly `size` columns, its control characters shown as escapes: cut with an
     ellipsis, or padded."""
-    text = one_line(text)
+    if not text.isprintable():  # the common case skips the regular expression
+        text = one_line(text)
     if len(text) > size:
         text = text[: max(size - 1, 0)] + "…" if size > 0 else ""
     return text.rjust(size) if right else text.ljust(size)

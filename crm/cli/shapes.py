@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import datetime, tzinfo
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -88,13 +89,20 @@ def task_doc(
         "id": task.id,
         "kind": task.kind,
         "title": task.title,
-        "due": task.due,
+        "due": task.due.isoformat(),
         "status": task.status,
         "contact": contact,
         "employer": employer,
         "contact_id": task.contact_id,
         "employer_id": task.employer_id,
         "rule": task.rule,
-        "created_at": task.created_at.astimezone(zone),
-        "closed_at": task.closed_at.astimezone(zone) if task.closed_at else None,
+        "created_at": _local(task.created_at, zone),
+        "closed_at": _local(task.closed_at, zone) if task.closed_at else None,
     }
+
+
+@lru_cache(maxsize=4096)
+def _local(moment: datetime, zone: tzinfo | None) -> str:
+    """A moment in the user's zone, as JSON writes it: said once for the many tasks the plan
+    stamped with the same moment."""
+    return moment.astimezone(zone).isoformat()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from crm.cli.planned import planned_query
@@ -85,24 +86,28 @@ class Layout:
         fixed = [self.id_width, 12] + ([7] if status else [])
         natural = [
             max((len(i.title) for i in shown), default=0),
-            max(map(len, map(_who, shown)), default=0),
+            max((len(i.who) for i in shown), default=0),
         ]
         self.title_width, self.who_width = columns(width(), fixed, [30, 27], natural)
 
     def line(self, task: TaskLine, today: date, paint: Painter) -> str:
         from crm.plain import fit
-        from crm.render import relative_day
 
-        who = _who(task)
         if task.status == "open":
-            when = fit(relative_day(task.due, today), 12, right=True)
+            when = _when(task.due, today)
             when = paint(when, "red") if task.due < today else when
         else:
             when = fit(f"{task.due:%d %b %Y}", 12, right=True)
+        # `fit` written out for the two long cells: `crm task list` draws thousands of lines
+        title, who = task.title, task.who
+        if len(title) > self.title_width or not title.isprintable():
+            title = fit(title, self.title_width)
+        if len(who) > self.who_width or not who.isprintable():
+            who = fit(who, self.who_width)
         cells = [
-            fit(f"#{task.id}", self.id_width),
-            fit(task.title, self.title_width),
-            fit(who, self.who_width),
+            f"#{task.id}".ljust(self.id_width),
+            title.ljust(self.title_width),
+            who.ljust(self.who_width),
             when,
         ]
         return "  ".join(cells + ([task.status] if self.status else [])).rstrip()
@@ -118,8 +123,13 @@ class Layout:
         return "  ".join([*cells, fit("due", 12, right=True)] + (["status"] if self.status else []))
 
 
-def _who(task: TaskLine) -> str:
-    return " · ".join(part for part in (task.contact, task.employer) if part)
+@lru_cache(maxsize=1024)
+def _when(day: date, today: date) -> str:
+    """The "due" cell of an open task, drawn once for each due day of a long list."""
+    from crm.plain import fit
+    from crm.render import relative_day
+
+    return fit(relative_day(day, today), 12, right=True)
 
 
 def render(result: Agenda, calm: Quiet | None) -> str:

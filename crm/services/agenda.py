@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -37,9 +38,11 @@ Query = Callable[[str, dict[str, Any]], Sequence[Sequence[Any]]]
 Stream = Callable[[str, dict[str, Any]], Iterator[Sequence[Any]]]  # the rows, read as used
 
 
-@dataclass(frozen=True)
-class TaskLine:
-    """A task with the names of its contact and employer, as lists show it."""
+class TaskLine(NamedTuple):
+    """A task with the names of its contact and employer, as lists show it.
+
+    A named tuple, not a dataclass: `crm task list` makes one per open task (80,000 at the
+    benchmark's 10x), and a tuple is made in a third of the time."""
 
     id: int
     kind: str
@@ -59,25 +62,36 @@ class TaskLine:
         created = _moment(row[10])
         assert created is not None
         return cls(
-            id=row[0],
-            kind=row[1],
-            title=row[2],
-            due=_day(row[3]),
-            status=row[4],
-            contact=row[5],
-            employer=row[6],
-            contact_id=row[7],
-            employer_id=row[8],
-            rule=row[9],
-            created_at=created,
-            closed_at=_moment(row[11]),
+            row[0],
+            row[1],
+            row[2],
+            _day(row[3]),
+            row[4],
+            row[5],
+            row[6],
+            row[7],
+            row[8],
+            row[9],
+            created,
+            _moment(row[11]),
         )
 
+    @property
+    def who(self) -> str:
+        """The contact and the employer, as a list's "who" column shows them."""
+        if self.contact and self.employer:
+            return f"{self.contact} · {self.employer}"
+        return self.contact or self.employer or ""
 
+
+# Parsed once each: a list's tasks share few due days, and the plan stamps every task it makes
+# in one run with the same moment.
+@lru_cache(maxsize=4096)
 def _day(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
+@lru_cache(maxsize=4096)
 def _moment(value: datetime | str | None) -> datetime | None:
     """A stored moment: SQLite hands back UTC as text without an offset."""
     if value is None or isinstance(value, datetime):
