@@ -5,10 +5,11 @@ timezone-aware datetimes, stored in UTC and shown in local time.
 """
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from crm.kinds import JobStatus, Role, TaskStatus
 
 # Named constraints, so a later batch migration on SQLite can find and change them.
 SQLModel.metadata.naming_convention = {
@@ -18,77 +19,6 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-class Role(StrEnum):
-    HIRING_MANAGER = "hiring-manager"
-    RECRUITER = "recruiter"
-    INTERVIEWER = "interviewer"
-    OTHER = "other"
-    # someone an import brought in (a LinkedIn connection, a phone contact), not known to have
-    # been met in a hiring process: no thank-you is asked for until their role says otherwise
-    CONNECTION = "connection"
-
-
-class JobStatus(StrEnum):
-    """A hiring process's stages, in the order it usually moves through them."""
-
-    SAVED = "saved"
-    APPLIED = "applied"
-    SCREENING = "screening"
-    INTERVIEWING = "interviewing"
-    OFFER = "offer"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-
-
-class TouchKind(StrEnum):
-    THANK_YOU = "thank-you"
-    REPLY = "reply"
-    EMAIL = "email"
-    LINKEDIN = "linkedin"
-    CALL = "call"
-    MEETING = "meeting"
-    INTERVIEW = "interview"
-    INFO_INTERVIEW = "info-interview"
-    NOTE = "note"
-
-
-class Direction(StrEnum):
-    OUT = "out"
-    IN = "in"
-
-
-class TaskKind(StrEnum):
-    THANK_YOU = "thank_you"
-    LINKEDIN_CONNECT = "linkedin_connect"
-    INFO_INTERVIEW = "info_interview"
-    NURTURE = "nurture"
-    CHECK_OPENINGS = "check_openings"
-    FOLLOW_UP = "follow_up"
-    CUSTOM = "custom"
-
-
-class TaskStatus(StrEnum):
-    OPEN = "open"
-    DONE = "done"
-    SKIPPED = "skipped"
-    EXPIRED = "expired"  # a plan task left alone past its use (see crm/services/plan.py)
-
-
-class ClosedBy(StrEnum):
-    """Who closed a task: the user's word is history; the plan's is derived and may be redone."""
-
-    USER = "user"
-    PLAN = "plan"
-
-
-class Purpose(StrEnum):
-    """Why an outgoing touch was sent, when the kind alone does not say."""
-
-    # `task done` on "Ask for an informational interview": an email asking, not one held
-    INFO_INTERVIEW_REQUEST = "info-interview-request"
 
 
 class Employer(SQLModel, table=True):

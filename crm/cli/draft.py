@@ -194,7 +194,7 @@ def _run_editor(path: str) -> int:
 
 def _log_thank_you(e: Env, person: Contact, subject: str | None, body: str) -> None:
     from crm.cli.log import report_logged
-    from crm.models import TouchKind
+    from crm.kinds import TouchKind
     from crm.services.touchpoints import log_touch
 
     with e.writing() as session:

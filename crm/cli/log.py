@@ -77,7 +77,7 @@ def log(
     Example: crm log meeting dana --topic "the robot arm demo"
     """
     from crm.errors import BadInput
-    from crm.models import TouchKind
+    from crm.kinds import TouchKind
     from crm.services.jobs import find_job
     from crm.services.lookup import find_contact
     from crm.services.touchpoints import log_touch, parse_kind

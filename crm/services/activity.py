@@ -18,7 +18,8 @@ from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from crm.models import Direction, Task, TaskStatus, TouchKind, Touchpoint
+from crm.kinds import Direction, TaskStatus, TouchKind
+from crm.models import Task, Touchpoint
 from crm.services.review import _midnight
 
 WEEKS = 12

@@ -164,6 +164,13 @@ def session_stream(session: Session) -> Stream:
     return lambda sql, params: iter(connection.execute(text(sql), params))
 
 
+def session_query(session: Session) -> Query:
+    """A `Query` over an ORM session: the same SQL the lean path runs through sqlite3."""
+    from sqlalchemy import text
+
+    return lambda sql, params: session.execute(text(sql), params).all()
+
+
 def task_lines(query: Query, *, include_closed: bool) -> list[TaskLine]:
     """Open tasks (or every task) by due date."""
     return list(each_task(query, include_closed=include_closed))

@@ -10,17 +10,8 @@ from itertools import pairwise
 from sqlmodel import Session, col, delete, select
 
 from crm.errors import BadInput, Conflict
-from crm.models import (
-    Contact,
-    ContactTag,
-    Employer,
-    Employment,
-    Role,
-    Task,
-    TaskKind,
-    TaskStatus,
-    Touchpoint,
-)
+from crm.kinds import Role, TaskKind, TaskStatus
+from crm.models import Contact, ContactTag, Employer, Employment, Task, Touchpoint
 from crm.services.cadence import parse_every
 from crm.services.employers import employer_for
 from crm.services.lookup import clean_name, name_key

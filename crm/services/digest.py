@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import text
 from sqlmodel import Session
 
-from crm.models import TaskStatus
+from crm.kinds import TaskStatus
 from crm.services.agenda import TASKS, TaskLine, agenda
 
 SHOWN = 20  # tasks a section lists; the counts are always whole

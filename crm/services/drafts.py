@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from crm.errors import BadInput
-from crm.models import Contact, Employer, Employment, Job, JobStatus, TouchKind, Touchpoint
+from crm.kinds import JobStatus, TouchKind
+from crm.models import Contact, Employer, Employment, Job, Touchpoint
 from crm.services.note_checks import NoteCheck, check_note, split_subject
 from crm.settings import config_dir
 

@@ -29,22 +29,8 @@ from sqlmodel import Session, SQLModel, select
 
 from crm.dates import RANGE, in_range
 from crm.errors import BadInput, Conflict
-from crm.models import (
-    Contact,
-    ContactTag,
-    Direction,
-    Employer,
-    Employment,
-    Job,
-    JobMove,
-    JobStatus,
-    Role,
-    Task,
-    TaskKind,
-    TaskStatus,
-    TouchKind,
-    Touchpoint,
-)
+from crm.kinds import Direction, JobStatus, Role, TaskKind, TaskStatus, TouchKind
+from crm.models import Contact, ContactTag, Employer, Employment, Job, JobMove, Task, Touchpoint
 from crm.services.cadence import parse_every
 from crm.services.contacts import LONGEST_URL, check_email
 from crm.services.jobs import MOST_RANK

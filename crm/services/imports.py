@@ -28,16 +28,8 @@ from sqlalchemy import insert, update
 from sqlmodel import Session, SQLModel, col, select
 
 from crm.errors import BadInput
-from crm.models import (
-    Contact,
-    ContactTag,
-    Employer,
-    Employment,
-    Role,
-    Task,
-    TaskKind,
-    TaskStatus,
-)
+from crm.kinds import Role, TaskKind, TaskStatus
+from crm.models import Contact, ContactTag, Employer, Employment, Task
 from crm.services.lookup import name_key
 from crm.services.plan import touched
 from crm.services.text import clean_text

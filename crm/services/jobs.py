@@ -11,7 +11,8 @@ from datetime import date, datetime
 from sqlmodel import Session, col, func, select
 
 from crm.errors import Ambiguous, BadInput, Conflict, NotFound
-from crm.models import Contact, Employer, Job, JobMove, JobStatus, Role, Touchpoint
+from crm.kinds import JobStatus, Role
+from crm.models import Contact, Employer, Job, JobMove, Touchpoint
 from crm.services.employers import employer_for
 from crm.services.lookup import LARGEST_ID, find_employer, name_key
 from crm.services.plan import touched

@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from sqlmodel import Session, col, select
 
 from crm.errors import BadInput
-from crm.models import Contact, TouchKind
+from crm.kinds import TouchKind
+from crm.models import Contact
 from crm.services.imports import Skipped, url_key
 from crm.services.lookup import name_key
 from crm.services.mail import (

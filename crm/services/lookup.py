@@ -6,16 +6,19 @@ match wins; failing that, a name whose words start with what was typed ("dana", 
 candidates with their ids, so the user can type `#ID` next time.
 """
 
-import difflib
-from typing import TypeVar
+from __future__ import annotations
 
-from sqlmodel import Session, col, or_, select
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from crm.errors import Ambiguous, BadInput, NotFound
-from crm.models import Contact, Employer
 from crm.services.text import name_key
 
-Named = TypeVar("Named", Employer, Contact)
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from crm.models import Contact, Employer
+    from crm.services.agenda import Query
 # ids are INTEGER columns, which PostgreSQL keeps to 32 bits: it refuses even to compare a
 # larger number with one, so no record has a larger id and none is asked for
 LARGEST_ID = 2**31 - 1
@@ -50,42 +53,85 @@ def clean_name(name: str, what: str) -> str:
 
 
 def find_employer(session: Session, text: str) -> Employer:
-    return _find(session, Employer, text, "employer")
+    from crm.models import Employer
+    from crm.services.agenda import session_query
+
+    session.flush()  # plain SQL does not flush: what this transaction added is found too
+    found = session.get(Employer, find_id(session_query(session), "employer", text))
+    assert found is not None  # just read in the same transaction
+    return found
 
 
 def find_contact(session: Session, text: str, *, include_archived: bool = True) -> Contact:
-    return _find(session, Contact, text, "contact", include_archived=include_archived)
+    from crm.models import Contact
+    from crm.services.agenda import session_query
+
+    session.flush()  # plain SQL does not flush: what this transaction added is found too
+    number = find_id(session_query(session), "contact", text, include_archived=include_archived)
+    found = session.get(Contact, number)
+    assert found is not None
+    return found
 
 
-def _find(
-    session: Session, model: type[Named], text: str, what: str, include_archived: bool = True
-) -> Named:
+class Named(NamedTuple):
+    id: int
+    name: str
+    name_key: str
+
+
+TABLES = {"employer": "employer", "contact": "contact"}
+
+
+def find_id(query: Query, what: str, text: str, *, include_archived: bool = True) -> int:
+    """The id of the employer or contact (`what`) a person means by `text`; NotFound,
+    Ambiguous or BadInput otherwise. Plain SQL, so that a command on the lean path
+    (crm/lean.py) finds people as every other command does."""
+    table = TABLES[what]
+    live = "" if include_archived or what != "contact" else " AND archived_at IS NULL"
     text = text.strip()
     if "\x00" in text:  # no name holds one (clean_name refuses it); PostgreSQL cannot compare it
         raise NotFound(f"no {what} named {text!r}")
     if text.startswith("#"):
-        return _by_id(session, model, text, what)
-    if len(text) > LONGEST_NAME:  # no name is longer (clean_name); SQLite's LIKE would refuse it
+        digits = text[1:]
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:  # "²" is a digit
+            raise BadInput(f"{text!r} is not an id; ids look like #12")
+        number = int(digits)
+        if number > LARGEST_ID or not query(
+            f"SELECT id FROM {table} WHERE id = :id", {"id": number}
+        ):
+            raise NotFound(f"no {what} with id {text}")
+        return number
+    if len(text) > LONGEST_NAME:  # no name is longer (clean_name)
         shown = text[:40] + "…"
         raise NotFound(f"no {what} named {shown!r}: names are at most {LONGEST_NAME} characters")
     key = name_key(text)
     if not key:
         raise BadInput(f"name {_article(what)} {what}, or give its #ID")
     # an employer whose name folds to another's keeps its key made unique with " #ID" (see
-    # migration 0007): it is still found by its name, and the two are listed together
-    same = or_(model.name_key == key, col(model.name_key).startswith(f"{key} #", autoescape=True))
-    exact = list(session.exec(_query(model, include_archived).where(same)))
+    # migration 0007): it is still found by its name, and the two are listed together. No
+    # contact's key is made unique (people share names): theirs is the indexed equality alone.
+    same = f"{key} #"
+    also = " OR substr(name_key, 1, :length) = :same" if what == "employer" else ""
+    exact = _named(
+        query(
+            f"SELECT id, name, name_key FROM {table} WHERE (name_key = :key{also}){live}"
+            " ORDER BY id",
+            {"key": key, "same": same, "length": len(same)},
+        )
+    )
     if len(exact) == 1:
-        return exact[0]
+        return exact[0].id
     if exact:
-        merge = f"; or make them one: crm {what} merge" if model is Employer else ""
+        merge = f"; or make them one: crm {what} merge" if what == "employer" else ""
         raise Ambiguous(
             f"{len(exact)} {what}s are named {text!r}: {_listed(exact)}; use #ID{merge}"
         )
-    rows = list(session.exec(_query(model, include_archived)))
+    rows = _named(
+        query(f"SELECT id, name, name_key FROM {table} WHERE 1 = 1{live} ORDER BY id", {})
+    )
     starts = [row for row in rows if _words_start(row.name_key, key)]
     if len(starts) == 1:
-        return starts[0]
+        return starts[0].id
     if starts:
         raise Ambiguous(f"{text!r} could be {_listed(starts)}; use the full name or #ID")
     close = _closest(key, rows)
@@ -93,9 +139,15 @@ def _find(
     raise NotFound(f"no {what} named {text!r}{hint}")
 
 
+def _named(rows: Sequence[Sequence[Any]]) -> list[Named]:
+    return [Named(*row) for row in rows]
+
+
 def _closest(key: str, rows: list[Named], most: int = 3, cutoff: float = 0.6) -> list[Named]:
     """The names a typo was most likely meant for: compared whole, and word for word ("maira"
     is María González's first name with two letters swapped, far from her whole name)."""
+    import difflib
+
     typed = len(key.split())
     scored = []
     for row in rows:
@@ -105,26 +157,8 @@ def _closest(key: str, rows: list[Named], most: int = 3, cutoff: float = 0.6) ->
         ]
         best = max(difflib.SequenceMatcher(None, key, part).ratio() for part in parts)
         if best >= cutoff:
-            scored.append((-best, row.id or 0, row))
+            scored.append((-best, row.id, row))
     return [row for _, _, row in sorted(scored, key=lambda s: s[:2])[:most]]
-
-
-def _by_id(session: Session, model: type[Named], text: str, what: str) -> Named:
-    digits = text[1:]
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:  # "²" is a digit too
-        raise BadInput(f"{text!r} is not an id; ids look like #12")
-    number = int(digits)
-    found = session.get(model, number) if number <= LARGEST_ID else None
-    if found is None:
-        raise NotFound(f"no {what} with id {text}")
-    return found
-
-
-def _query(model: type[Named], include_archived: bool):  # type: ignore[no-untyped-def]
-    query = select(model).order_by(col(model.id))
-    if model is Contact and not include_archived:
-        query = query.where(col(Contact.archived_at).is_(None))
-    return query
 
 
 def _words_start(name: str, typed: str) -> bool:
@@ -137,7 +171,7 @@ def _words_start(name: str, typed: str) -> bool:
     )
 
 
-def _listed(rows: list) -> str:
+def _listed(rows: list[Named]) -> str:
     return ", ".join(f"{row.name} (#{row.id})" for row in rows[:8]) + (
         f" and {len(rows) - 8} more" if len(rows) > 8 else ""
     )

@@ -28,7 +28,8 @@ from urllib.parse import urlsplit
 from sqlmodel import Session, col, select
 
 from crm.errors import BadInput
-from crm.models import Contact, Direction, Employer, TouchKind, Touchpoint
+from crm.kinds import Direction, TouchKind
+from crm.models import Contact, Employer, Touchpoint
 from crm.services.text import clean_text
 
 NOTE_LINES = 5  # the first lines of a body that go into the note

@@ -15,7 +15,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from crm.errors import BadInput
-from crm.models import Contact, Employer, Employment, Job, Role, Task, TaskStatus, Touchpoint
+from crm.kinds import Role, TaskStatus
+from crm.models import Contact, Employer, Employment, Job, Task, Touchpoint
 
 CONTACT_FIELDS = ("employer_id", "role", "position", "email", "phone", "linkedin_url",
                   "linkedin_connected_on", "notes")  # fmt: skip

@@ -15,7 +15,8 @@ from difflib import SequenceMatcher
 
 from sqlmodel import Session, col, select
 
-from crm.models import Contact, TouchKind, Touchpoint
+from crm.kinds import TouchKind
+from crm.models import Contact, Touchpoint
 
 # How alike two notes may be, in words (difflib's ratio, 0 to 1), before the warning.
 NEARLY_THE_SAME = 0.85

@@ -29,7 +29,8 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from crm.models import Contact, Direction, Job, JobMove, JobStatus, TaskKind, TouchKind, Touchpoint
+from crm.kinds import Direction, JobStatus, TaskKind, TouchKind
+from crm.models import Contact, Job, JobMove, Touchpoint
 from crm.services.plan_rules import DONE, OPEN, SKIPPED, ContactFacts, Want
 from crm.services.relationships import Touch, local
 from crm.settings import Plan

@@ -48,18 +48,15 @@ from sqlalchemy import and_, delete, event, or_, update
 from sqlalchemy import select as sa_select  # sqlmodel's select stops at four columns
 from sqlmodel import Session, col, select
 
+from crm.kinds import ClosedBy, JobStatus, Role, TaskKind
 from crm.models import (
     ChangeCounter,
-    ClosedBy,
     Contact,
     Employer,
     Employment,
     Job,
-    JobStatus,
     PlanState,
-    Role,
     Task,
-    TaskKind,
     Touchpoint,
 )
 from crm.services.cadence import OFF

@@ -15,7 +15,7 @@ from datetime import date, datetime, tzinfo
 
 from dateutil.relativedelta import relativedelta
 
-from crm.models import ClosedBy, Role, TaskKind, TaskStatus
+from crm.kinds import ClosedBy, Role, TaskKind, TaskStatus
 from crm.services.cadence import OFF, cadence_step
 from crm.services.relationships import Relationship, Touch, relationship
 from crm.settings import Plan

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 
-from crm.models import Direction, Purpose, TouchKind
+from crm.kinds import Direction, Purpose, TouchKind
 from crm.settings import Plan
 
 CONVERSATIONS = frozenset(

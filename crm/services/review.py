@@ -39,21 +39,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from crm.errors import BadInput
-from crm.models import (
-    Contact,
-    Direction,
-    Employer,
-    Employment,
-    Job,
-    JobStatus,
-    Purpose,
-    Role,
-    Task,
-    TaskKind,
-    TaskStatus,
-    TouchKind,
-    Touchpoint,
-)
+from crm.kinds import Direction, JobStatus, Purpose, Role, TaskKind, TaskStatus, TouchKind
+from crm.models import Contact, Employer, Employment, Job, Task, Touchpoint
 from crm.services.cadence import OFF, cadence_step
 from crm.services.relationships import CONVERSATIONS, local
 from crm.services.review_pipeline import PipelineReview, pipeline_review

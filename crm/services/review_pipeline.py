@@ -15,7 +15,8 @@ from datetime import date, datetime
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from crm.models import Contact, Direction, Employer, Job, JobMove, JobStatus, Touchpoint
+from crm.kinds import Direction, JobStatus
+from crm.models import Contact, Employer, Job, JobMove, Touchpoint
 from crm.services.relationships import local
 
 NOT_AN_ANSWER = (JobStatus.SAVED.value, JobStatus.APPLIED.value, JobStatus.WITHDRAWN.value)

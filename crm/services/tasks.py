@@ -5,16 +5,8 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from crm.errors import BadInput, Conflict, NotFound
-from crm.models import (
-    ClosedBy,
-    Contact,
-    Purpose,
-    Task,
-    TaskKind,
-    TaskStatus,
-    TouchKind,
-    Touchpoint,
-)
+from crm.kinds import ClosedBy, Purpose, TaskKind, TaskStatus, TouchKind
+from crm.models import Contact, Task, Touchpoint
 from crm.services.lookup import LARGEST_ID, parse_id
 from crm.services.text import clean_text
 from crm.services.touchpoints import done_summary, log_touch, touch_logged_by_task

@@ -7,7 +7,8 @@ from sqlmodel import Session, col, or_, select
 
 from crm.clock import MIDDAY
 from crm.errors import BadInput, NotFound
-from crm.models import Contact, Direction, Job, JobStatus, Task, TaskStatus, TouchKind, Touchpoint
+from crm.kinds import Direction, JobStatus, TaskStatus, TouchKind
+from crm.models import Contact, Job, Task, Touchpoint
 from crm.services.lookup import LARGEST_ID, parse_id
 from crm.services.text import clean_text
 
