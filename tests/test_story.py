@@ -152,8 +152,21 @@ def _a_year_of_doing_each_task_on_its_day(crm: Crm, answers: dict[date, str]) ->
         for task in agenda["today"]:
             crm("task", "done", str(task["id"]), now=now)
             done += 1
+        _card_and_list_agree(crm, now)
         day = _next_day(crm, day, answers)
     return worst_overdue, done
+
+
+def _card_and_list_agree(crm: Crm, now: str) -> None:
+    """`contact show` reads one person with plain SQL (crm/services/contact_card.py), `contact
+    list` everyone through the plan's loader: where each stands must be the same."""
+    listed = crm.json("contact", "list", now=now)
+    assert isinstance(listed, list)
+    for row in listed:
+        card = crm.json("contact", "show", f"#{row['id']}", now=now)
+        assert isinstance(card, dict)
+        for key in ("stage", "advocate", "last_touch"):
+            assert card[key] == row[key], (now, row["name"], key)
 
 
 def _by_person(tasks: list[dict[str, str]]) -> dict[str, list[tuple[str, str]]]:

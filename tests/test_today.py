@@ -127,6 +127,9 @@ SHORTCUTS = (
     ["task", "list"],
     ["task", "list", "--all"],
     ["task", "list", "--json", "--all"],
+    ["contact", "show", "dana"],
+    ["contact", "show", "#2", "--json"],
+    ["contact", "show", "--json", "Sam Ortiz"],
 )
 
 
@@ -152,6 +155,37 @@ def test_the_shortcut_reports_errors_in_one_line(tmp_path: Path, crm_home: Path)
     done = run_crm(crm_home, "--db", str(tmp_path), "today")
     assert done.returncode == 1
     assert done.stderr == f"Error: {tmp_path} is a folder, not a database file\n"
+
+
+def test_contact_show_fails_the_same_way_by_either_path(sqlite_crm: Crm, crm_home: Path) -> None:
+    """An unknown, a mistyped, an ambiguous name and a bad id: one line, the same status."""
+    story(sqlite_crm)
+    sqlite_crm("contact", "add", "Dana Novak")
+    for name in ("nobody", "dan whitfeld", "dana", "#x", "#99"):
+        fast = run_crm(crm_home, "contact", "show", name)
+        typer = sqlite_crm("contact", "show", name, ok=False)
+        assert (fast.returncode, fast.stdout, fast.stderr) == (
+            typer.exit_code,
+            "",
+            typer.stderr,
+        ), name
+        assert fast.returncode != 0 and fast.stderr.count("\n") == 1, name
+    typo = run_crm(crm_home, "contact", "show", "dan whitfeld")
+    assert "did you mean Dana Whitfield (#1)" in typo.stderr
+
+
+def test_contact_show_brings_the_plan_up_to_date_first(crm: Crm, crm_home: Path) -> None:
+    """The open tasks `contact show` lists are those `task list` lists, even when nothing has
+    run the plan since the settings changed (the lean path is taken only on a current plan)."""
+    story(crm)
+    before = crm.json("contact", "show", "sam")["open_tasks"]  # type: ignore[index]
+    assert [t["due"] for t in before] == ["2026-02-28"]  # type: ignore[index]
+    crm_home.mkdir(exist_ok=True)  # on PostgreSQL nothing else made it
+    (crm_home / "config.toml").write_text("[plan]\nthank_you_expires_days = 1\n")
+    assert crm.json("contact", "show", "sam")["open_tasks"] == []  # type: ignore[index]
+    assert [t["status"] for t in crm.json("task", "list", "--all") if t["contact_id"] == 2] == [  # type: ignore[index, union-attr]
+        "expired"
+    ]
 
 
 def on_a_terminal(home: Path, **env: str) -> str:

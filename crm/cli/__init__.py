@@ -6,13 +6,20 @@ import sys
 def main() -> None:
     from crm.cli.shortcut import (
         calendar_shortcut,
+        contact_show_shortcut,
         search_shortcut,
         task_list_shortcut,
         today_shortcut,
     )
 
     argv = sys.argv[1:]
-    for shortcut in (today_shortcut, task_list_shortcut, calendar_shortcut, search_shortcut):
+    for shortcut in (
+        today_shortcut,
+        task_list_shortcut,
+        contact_show_shortcut,
+        calendar_shortcut,
+        search_shortcut,
+    ):
         if shortcut(argv):
             return
     from crm.cli.app import app

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from crm.models import Contact, Employer, Job, Task, Touchpoint
     from crm.services.agenda import TaskLine
+    from crm.services.contact_card import ContactRow, EmployerRow, TouchRow
     from crm.services.relationships import Relationship, Stage
 
 
@@ -24,8 +25,8 @@ def employer_doc(employer: Employer, zone: tzinfo | None) -> dict[str, Any]:
 
 
 def contact_doc(
-    contact: Contact,
-    employer: Employer | None,
+    contact: Contact | ContactRow,
+    employer: Employer | EmployerRow | None,
     stage: Stage,
     relationship: Relationship,
     zone: tzinfo | None,
@@ -69,7 +70,7 @@ def job_doc(job: Job, employer: Employer) -> dict[str, Any]:
     }
 
 
-def touch_doc(touch: Touchpoint, zone: tzinfo | None) -> dict[str, Any]:
+def touch_doc(touch: Touchpoint | TouchRow, zone: tzinfo | None) -> dict[str, Any]:
     return {
         "id": touch.id,
         "contact_id": touch.contact_id,

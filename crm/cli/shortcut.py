@@ -1,11 +1,11 @@
-"""`crm today`, `crm task list`, `crm calendar` and `crm search` without Typer: the commands
-worth a shortcut.
+"""`crm today`, `crm task list`, `crm contact show`, `crm calendar` and `crm search` without
+Typer: the commands worth a shortcut.
 
 People run `crm today` in shell prompts and status bars, and search in the middle of something,
 where every start counts; building the Typer app (and the pydantic it now imports) is ~70 ms of
 the ~150 ms `crm today` needs. Only the exact forms below take the shortcut; anything else
 (`crm today --help`, `crm search --limit 5 x`, a typo) goes through Typer, which runs the very
-same `show_today`, `show_task_list`, `write_calendar` and `show_search`.
+same `show_today`, `show_task_list`, `show_contact`, `write_calendar` and `show_search`.
 """
 
 from __future__ import annotations
@@ -78,6 +78,21 @@ def search_shortcut(argv: list[str]) -> bool:
     from crm.cli.search_view import show_search
 
     return _run(start(db), lambda env: show_search(env, words, json=json))
+
+
+def contact_show_shortcut(argv: list[str]) -> bool:
+    """Run `[--db PATH_OR_URL] contact show NAME [--json]` and return True, or return False."""
+    db, rest = _db_option(argv)
+    if rest[:2] != ["contact", "show"] or "_CRM_COMPLETE" in os.environ:
+        return False
+    json = "--json" in rest[2:]
+    words = [w for w in rest[2:] if w != "--json"]
+    if len(words) != 1 or words[0].startswith("-") or rest[2:].count("--json") > 1:
+        return False  # an option, no name or two: Typer decides and says why
+    from crm.cli.contact_view import show_contact
+    from crm.cli.env import start
+
+    return _run(start(db), lambda env: show_contact(env, words[0], json=json))
 
 
 def _run(env: Env, show: Callable[[Env], None]) -> bool:

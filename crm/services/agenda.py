@@ -59,13 +59,13 @@ class TaskLine(NamedTuple):
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> TaskLine:
-        created = _moment(row[10])
+        created = stored_moment(row[10])
         assert created is not None
         return cls(
             row[0],
             row[1],
             row[2],
-            _day(row[3]),
+            stored_day(row[3]),
             row[4],
             row[5],
             row[6],
@@ -73,7 +73,7 @@ class TaskLine(NamedTuple):
             row[8],
             row[9],
             created,
-            _moment(row[11]),
+            stored_moment(row[11]),
         )
 
     @property
@@ -87,12 +87,12 @@ class TaskLine(NamedTuple):
 # Parsed once each: a list's tasks share few due days, and the plan stamps every task it makes
 # in one run with the same moment.
 @lru_cache(maxsize=4096)
-def _day(value: date | str) -> date:
+def stored_day(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 @lru_cache(maxsize=4096)
-def _moment(value: datetime | str | None) -> datetime | None:
+def stored_moment(value: datetime | str | None) -> datetime | None:
     """A stored moment: SQLite hands back UTC as text without an offset."""
     if value is None or isinstance(value, datetime):
         return value
@@ -207,4 +207,4 @@ def quiet(query: Query, *, today: date, until_as_text: bool) -> Quiet:
     if not rows:
         return Quiet(contacts, jobs)
     title, due, contact = rows[0]
-    return Quiet(contacts, jobs, title, _day(due), contact)
+    return Quiet(contacts, jobs, title, stored_day(due), contact)

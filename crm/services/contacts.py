@@ -5,13 +5,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import pairwise
 
 from sqlmodel import Session, col, delete, select
 
 from crm.errors import BadInput, Conflict
-from crm.kinds import Role, TaskKind, TaskStatus
-from crm.models import Contact, ContactTag, Employer, Employment, Task, Touchpoint
+from crm.kinds import Role
+from crm.models import Contact, ContactTag, Employer, Employment
 from crm.services.cadence import parse_every
 from crm.services.employers import employer_for
 from crm.services.lookup import clean_name, name_key
@@ -298,112 +297,6 @@ def list_contacts(
         )
         for c, e in rows
     ]
-
-
-@dataclass
-class Position:
-    """One place in a contact's employment history, as imports and edits recorded it."""
-
-    company: str | None
-    employer_id: int | None
-    position: str | None
-    since: date
-    until: date | None
-    source: str
-
-    def words(self) -> str:
-        return " ".join(
-            p for p in (self.position, f"at {self.company}" if self.company else None) if p
-        )
-
-
-def employment_history(session: Session, contact_id: int) -> list[Position]:
-    """Where the contact worked, oldest first; what two sources both saw is shown once."""
-    rows = session.exec(
-        select(Employment, Employer.name)
-        .outerjoin(Employer, col(Employer.id) == Employment.employer_id)
-        .where(Employment.contact_id == contact_id)
-        .order_by(col(Employment.seen_from), col(Employment.id))
-    )
-    history: list[Position] = []
-    for row, employer in rows:
-        job = Position(
-            row.company or employer,
-            row.employer_id,
-            row.position,
-            row.seen_from,
-            row.seen_until,
-            row.source,
-        )
-        if history and _same_job(history[-1], job):
-            kept = history[-1]
-            kept.until = (
-                None if kept.until is None or job.until is None else max(kept.until, job.until)
-            )
-            continue
-        history.append(job)
-    # a place no source saw end ends where a later one begins: a LinkedIn import saw Globex,
-    # then `contact edit --since` recorded the move to Umbrella (the import's row stays as the
-    # import saw it, for the next import to compare with)
-    for earlier, later in pairwise(history):  # by start, then as recorded: a move recorded
-        if earlier.until is None:  # the day of an import ends what the import saw that day
-            earlier.until = later.since
-    return history
-
-
-def _same_job(a: Position, b: Position) -> bool:
-    return (name_key(a.company or ""), name_key(a.position or "")) == (
-        name_key(b.company or ""),
-        name_key(b.position or ""),
-    )
-
-
-@dataclass
-class ContactDetails:
-    contact: Contact
-    employer: Employer | None
-    stage: Stage
-    relationship: Relationship
-    next_nurture: date | None
-    open_tasks: list[Task] = field(default_factory=list)
-    timeline: list[Touchpoint] = field(default_factory=list)
-    employment: list[Position] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-
-
-def contact_details(
-    *, session: Session, now: datetime, plan: Plan, contact: Contact
-) -> ContactDetails:
-    assert contact.id is not None
-    found = relationships(session=session, zone=now.tzinfo, plan=plan, contact_ids=[contact.id])
-    relationship = found.get(contact.id, Relationship())
-    employer = session.get(Employer, contact.employer_id) if contact.employer_id else None
-    tasks = list(
-        session.exec(
-            select(Task)
-            .where(Task.contact_id == contact.id, Task.status == TaskStatus.OPEN.value)
-            .order_by(col(Task.due), col(Task.id))
-        )
-    )
-    timeline = list(
-        session.exec(
-            select(Touchpoint)
-            .where(Touchpoint.contact_id == contact.id)
-            .order_by(col(Touchpoint.happened_at).desc(), col(Touchpoint.id).desc())
-        )
-    )
-    nurture = [t.due for t in tasks if t.kind == TaskKind.NURTURE.value]
-    return ContactDetails(
-        contact=contact,
-        employer=employer,
-        stage=relationship.stage(now.date(), plan),
-        relationship=relationship,
-        next_nurture=nurture[0] if nurture else None,
-        open_tasks=tasks,
-        timeline=timeline,
-        employment=employment_history(session, contact.id),
-        tags=tags_of(session, [contact.id])[contact.id],
-    )
 
 
 def _set_text(contact: Contact, values: dict[str, str | None]) -> None:
