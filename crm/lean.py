@@ -19,8 +19,6 @@ from typing import Any
 from crm.db import BUSY_TIMEOUT_SECONDS, SCHEMA_REVISION
 from crm.services.plan_state import plan_status
 
-MMAP_BYTES = 256 * 1024 * 1024
-
 
 class Reader:
     def __init__(self, connection: sqlite3.Connection) -> None:
@@ -60,10 +58,6 @@ def _reading(path: Path) -> Iterator[Reader | None]:
         yield None
         return
     try:
-        # Read the file through memory mapping: a list of every open task reads thousands of
-        # pages, and copying each into SQLite's cache is a quarter of that read (35 ms to 26 ms
-        # for `crm task list` at the benchmark's 1x). Only this connection, which never writes.
-        connection.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         connection.execute("BEGIN")
         yield Reader(connection)
         connection.execute("COMMIT")

@@ -345,17 +345,85 @@ def test_the_json_export_is_one_record_a_line(sqlite_crm: Crm) -> None:
     text = sqlite_crm("export").stdout
     document = json.loads(text)
     records = text.splitlines()
-    assert records[0] == (
-        '{"format": "crm-export", "version": 2, "exported_at": "2026-03-02T09:00:00+00:00",'
+    # compact, as SQLite's json_object writes each record (and Python's encoder elsewhere)
+    assert (
+        records[0]
+        == '{"format":"crm-export","version":2,"exported_at":"2026-03-02T09:00:00+00:00",'
     )
     assert records[-1] == "}"
     for section in ("employers", "contacts", "jobs", "touchpoints", "tasks", "employment"):
         rows = document[section]
         assert rows  # the story has some of each
-        start = records.index(f'"{section}": [')
+        start = records.index(f'"{section}":[')
         lines_ = records[start + 1 : start + 1 + len(rows)]
         assert [json.loads(line.removesuffix(",")) for line in lines_] == rows
         assert records[start + 1 + len(rows)] in ("],", "]")
+
+
+HOSTILE = 'Zoë \x1b[2J\x00\x7f\x9b \u2028 \\ " / </script> 😀 \t\r\n ß'
+
+
+def test_sqlite_writes_the_bytes_python_writes(sqlite_crm: Crm, crm_home: Path) -> None:
+    """On SQLite each record is written by SQLite's json_object, elsewhere by Python's
+    encoder: the same bytes, for text that needs escaping, true and false, nulls, and a moment
+    stored in a form crm never writes (the row is then encoded by Python)."""
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from crm.lean import schema_reader
+    from crm.services.exports import write_json
+
+    story(sqlite_crm)
+    sqlite_crm("log", "note", "dana", "--note", HOSTILE.replace("\x00", ""))
+    sqlite_crm(
+        "contact", "add", "Eve", "--notes", HOSTILE.replace("\x00", ""), "--no-keep-in-touch"
+    )
+    path = crm_home / "crm.db"
+    with sqlite3.connect(path) as database:  # the NUL only raw SQL can store
+        database.execute("UPDATE employer SET notes = ? WHERE id = 1", (HOSTILE,))
+        database.execute(
+            "UPDATE touchpoint SET created_at = '2026-03-01T10:00:00+02:00' WHERE id = 1"
+        )
+        database.execute(
+            "UPDATE touchpoint SET happened_at = '2026-02-28 12:00:00.012300' WHERE id = 2"
+        )
+    now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    written = []
+    with schema_reader(path) as reader:
+        assert reader is not None
+        for sqlite in (True, False):
+            out = io.BytesIO()
+            write_json(out, stream=reader.stream, now=now, sqlite=sqlite)
+            written.append(out.getvalue())
+    assert written[0] == written[1]
+    document = json.loads(written[0])
+    assert document["employers"][0]["notes"] == HOSTILE
+    assert document["touchpoints"][0]["created_at"] == "2026-03-01T08:00:00+00:00"
+    second = next(t for t in document["touchpoints"] if t["id"] == 2)
+    assert second["happened_at"] == "2026-02-28T12:00:00.012300+00:00"
+    assert [c["keep_in_touch"] for c in document["contacts"]][-1] is False
+    assert sqlite_crm("export").stdout.encode() == written[0]
+
+
+def test_sqlite_and_postgresql_export_the_same_bytes(
+    sqlite_crm: Crm, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """What SQLite wrote, restored into PostgreSQL and exported by Python's encoder there."""
+    from tests.conftest import NO_POSTGRES, POSTGRES_URL
+
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    story(sqlite_crm)
+    sqlite_crm(
+        "contact", "add", "Eve", "--notes", HOSTILE.replace("\x00", ""), "--no-keep-in-touch"
+    )
+    first = sqlite_crm("export").stdout
+    saved = tmp_path / "crm-export.json"
+    saved.write_text(first, encoding="utf-8")
+    with request.getfixturevalue("postgres_pool").database() as url:
+        postgres = Crm(url)
+        postgres("import", "json", str(saved))
+        assert postgres("export").stdout == first
 
 
 def test_a_name_key_in_the_file_is_computed_again_not_trusted(
@@ -369,3 +437,22 @@ def test_a_name_key_in_the_file_is_computed_again_not_trusted(
     with other_database() as target:
         target("import", "json", str(path))
         assert target.json("employer", "show", "acme robotics")["name"] == "Acme Robotics"  # type: ignore[index]
+
+
+def test_the_sections_are_the_models() -> None:
+    """crm/services/exports.py names each table's columns itself (it is read without SQLModel,
+    on the lean path): they must be the models' columns, in their order, with their kinds."""
+    from datetime import date, datetime
+
+    from crm.services.exports import SECTIONS
+    from crm.services.restore import SECTIONS as MODELS
+    from crm.services.restore import _columns, _kind
+
+    assert [s.name for s in SECTIONS] == [name for name, _ in MODELS]
+    for section, (_, model) in zip(SECTIONS, MODELS, strict=True):
+        assert section.table == model.__tablename__
+        assert list(section.columns) == _columns(model)
+        kinds = {datetime: "moment", date: "day", bool: "flag"}
+        assert [section.kind(c) for c in section.columns] == [
+            kinds.get(_kind(model, c)[0]) for c in section.columns
+        ], section.name

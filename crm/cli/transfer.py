@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,8 @@ from crm.cli.common import env, report_plan
 from crm.cli.mail import mail
 
 if TYPE_CHECKING:
+    from crm.cli.env import Env
+    from crm.services.agenda import Stream
     from crm.services.imports import ImportResult, ParsedFile, Skipped
 
 imports = typer.Typer(
@@ -104,7 +107,7 @@ def json_(
 
     Example: crm --db restored.db import json crm-export.json
     """
-    from crm.services.exports import read_export, restore
+    from crm.services.restore import read_export, restore
 
     document = read_export(_read(file), str(file))
     e = env()
@@ -145,7 +148,6 @@ def export(
 
 
 def _export_json(output: str | None) -> tuple[Path | None, dict[str, int]]:
-
     from crm.private_files import output_file, replacing
     from crm.services.exports import write_json
 
@@ -153,8 +155,8 @@ def _export_json(output: str | None) -> tuple[Path | None, dict[str, int]]:
     if output is None:
         return None, _json_to_stdout()
     target = output_file(output, default_name=f"crm-export-{e.now:%Y%m%d-%H%M%S}.json")
-    with e.reading() as session, replacing(target) as file:
-        return target.shown, write_json(file, session=session, now=e.now)
+    with _rows(e) as (stream, sqlite), replacing(target) as file:
+        return target.shown, write_json(file, stream=stream, now=e.now, sqlite=sqlite)
 
 
 def _json_to_stdout() -> dict[str, int]:
@@ -166,8 +168,8 @@ def _json_to_stdout() -> dict[str, int]:
     e = env()
     sys.stdout.flush()
     try:
-        with e.reading() as session:
-            written = write_json(sys.stdout.buffer, session=session, now=e.now)
+        with _rows(e) as (stream, sqlite):
+            written = write_json(sys.stdout.buffer, stream=stream, now=e.now, sqlite=sqlite)
         sys.stdout.buffer.flush()
     except BrokenPipeError:
         raise  # `crm export | head`: the reader has gone
@@ -186,16 +188,39 @@ def _export_csv(output: str | None) -> tuple[Path | None, dict[str, int]]:
     e = env()
     if output.lower().endswith(".zip"):
         target = output_file(output, default_name="")
-        with e.reading() as session, replacing(target) as file:
-            return target.shown, write_csv_zip(file, session=session, now=e.now)
+        with _rows(e) as (stream, _), replacing(target) as file:
+            return target.shown, write_csv_zip(file, stream=stream, now=e.now)
     folder = output_folder(output)
-    files = {s: output_file(folder / f"{s}.csv", default_name="") for s, _ in SECTIONS}
+    files = {s.name: output_file(folder / f"{s.name}.csv", default_name="") for s in SECTIONS}
     written = {}
-    with e.reading() as session:
-        for section, model in SECTIONS:
-            with replacing(files[section]) as file:
-                written[section] = write_csv(file, session=session, model=model)
+    with _rows(e) as (stream, _):
+        for section in SECTIONS:
+            with replacing(files[section.name]) as file:
+                written[section.name] = write_csv(file, stream=stream, section=section)
     return folder, written
+
+
+@contextmanager
+def _rows(e: Env) -> Iterator[tuple[Stream, bool]]:
+    """Every row of the database in one read transaction, and whether SQLite gives them.
+
+    On an SQLite database at this crm's schema, through the standard library alone
+    (crm/lean.py): an export needs no ORM. Otherwise through the ORM's session, which upgrades
+    the schema first."""
+    from crm.db import sqlite_path
+
+    path = sqlite_path(e.url)
+    if path is not None:
+        from crm.lean import schema_reader
+
+        with schema_reader(path) as reader:
+            if reader is not None:
+                yield reader.stream, True
+                return
+    from crm.services.agenda import session_stream
+
+    with e.reading() as session:
+        yield session_stream(session), path is not None
 
 
 # each format: what it writes to the output the user gave, and where (None: stdout)
