@@ -1,6 +1,6 @@
 """The `crm task list` screen: every open task (or every task), as lines or JSON.
 
-Like `crm today` it reads through `planned_query` and prints without Rich, so that the shortcut
+Like `crm today` it reads through `planned_stream` and prints without Rich, so that the shortcut
 (crm/cli/shortcut.py) can run it with neither Typer nor SQLAlchemy imported when the plan is
 current on an SQLite database.
 """
@@ -8,13 +8,15 @@ current on an SQLite database.
 from __future__ import annotations
 
 import sys
+from itertools import islice
 from typing import TYPE_CHECKING
 
-from crm.cli.planned import planned_query, planned_stream
-from crm.services.agenda import each_task, task_lines
+from crm.cli.planned import planned_stream
+from crm.services.agenda import each_task, longest_cells, longest_id
 
 if TYPE_CHECKING:
     from crm.cli.env import Env
+    from crm.services.agenda import Query, Stream
 
 EMPTY = "No open tasks. crm today shows what is coming; crm task add TITLE adds your own.\n"
 
@@ -29,14 +31,27 @@ def show_task_list(e: Env, *, all_: bool, json: bool) -> None:
             each = each_task(stream, include_closed=all_)
             print_json(task_doc(t, t.contact, t.employer, zone) for t in each)
         return
-    with planned_query(e) as (query, _):
-        tasks = task_lines(query, include_closed=all_)
-    if not tasks:
-        sys.stdout.write(EMPTY)
-        return
     from crm.cli.today_view import Layout
-    from crm.plain import Painter
+    from crm.plain import BASE, Painter, width
 
-    layout, paint = Layout(tasks, status=all_), Painter(sys.stdout)
-    lines = [paint(layout.header(), "dim"), *(layout.line(t, e.today, paint) for t in tasks)]
-    sys.stdout.write("\n".join(lines) + "\n")
+    paint, out = Painter(sys.stdout), sys.stdout
+    with planned_stream(e) as (stream, _):  # written as read: 80,000 lines are never all held
+        query = _query(stream)
+        top = longest_id(query, include_closed=all_)
+        if top is None:
+            out.write(EMPTY)
+            return
+        wide = width() > BASE  # only a wider terminal shares out room by the longest cells
+        natural = longest_cells(query, include_closed=all_) if wide else (0, 0)
+        layout = Layout(id_width=len(f"#{top}"), natural=natural, status=all_)
+        out.write(paint(layout.header(), "dim") + "\n")
+        tasks = each_task(stream, include_closed=all_)
+        while chunk := list(islice(tasks, CHUNK)):
+            out.write("".join(layout.line(t, e.today, paint) + "\n" for t in chunk))
+
+
+CHUNK = 1_000  # lines written at a time
+
+
+def _query(stream: Stream) -> Query:
+    return lambda sql, params: list(stream(sql, params))

@@ -76,19 +76,30 @@ def _print_document(e: Env) -> None:
 
 
 class Layout:
-    """One task a line, as wide as the terminal (80 piped): id, what to do, who, when (status)."""
+    """One task a line, as wide as the terminal (80 piped): id, what to do, who, when (status).
 
-    def __init__(self, shown: list[TaskLine], *, status: bool = False) -> None:
+    `id_width` fits the longest id; `natural`, the longest title and "who", lets a terminal
+    wider than 80 columns give them room (crm/plain.py `columns`)."""
+
+    def __init__(self, *, id_width: int, natural: tuple[int, int], status: bool = False) -> None:
         from crm.plain import columns, width
 
         self.status = status
-        self.id_width = max((len(f"#{i.id}") for i in shown), default=2)
+        self.id_width = id_width
         fixed = [self.id_width, 12] + ([7] if status else [])
-        natural = [
-            max((len(i.title) for i in shown), default=0),
-            max((len(i.who) for i in shown), default=0),
-        ]
-        self.title_width, self.who_width = columns(width(), fixed, [30, 27], natural)
+        self.title_width, self.who_width = columns(width(), fixed, [30, 27], list(natural))
+
+    @classmethod
+    def of(cls, shown: list[TaskLine], *, status: bool = False) -> Layout:
+        """The layout of the tasks shown."""
+        return cls(
+            id_width=max((len(f"#{i.id}") for i in shown), default=2),
+            natural=(
+                max((len(i.title) for i in shown), default=0),
+                max((len(i.who) for i in shown), default=0),
+            ),
+            status=status,
+        )
 
     def line(self, task: TaskLine, today: date, paint: Painter) -> str:
         from crm.plain import fit
@@ -145,7 +156,7 @@ def render(result: Agenda, calm: Quiet | None) -> str:
         ("Today", result.today, result.totals.get("today", 0)),
         ("Next 7 days", result.upcoming, result.totals.get("upcoming", 0)),
     )
-    layout = Layout([i for _, items, _ in sections for i in items[:SHOWN]])
+    layout = Layout.of([i for _, items, _ in sections for i in items[:SHOWN]])
     for name, items, total in sections:
         if not items:
             continue

@@ -171,6 +171,28 @@ def session_query(session: Session) -> Query:
     return lambda sql, params: session.execute(text(sql), params).all()
 
 
+WIDTHS_SQL = """
+SELECT max(length(t.title)), max(length(COALESCE(c.name || ' · ' || e.name, c.name, e.name, '')))
+FROM task AS t
+LEFT JOIN contact AS c ON c.id = t.contact_id
+LEFT JOIN employer AS e ON e.id = COALESCE(t.employer_id, c.employer_id)
+"""
+
+
+def longest_id(query: Query, *, include_closed: bool) -> int | None:
+    """The largest id of the open tasks (or of every task): the width of a list's id column."""
+    where = "" if include_closed else " WHERE status = 'open'"
+    return query("SELECT max(id) FROM task" + where, {})[0][0]
+
+
+def longest_cells(query: Query, *, include_closed: bool) -> tuple[int, int]:
+    """The longest title and the longest "who" (`TaskLine.who`) of the open tasks (or of every
+    task), in characters: what a terminal wider than 80 columns makes room for."""
+    where = "" if include_closed else " WHERE t.status = 'open'"
+    title, who = query(WIDTHS_SQL + where, {})[0]
+    return title or 0, who or 0
+
+
 def task_lines(query: Query, *, include_closed: bool) -> list[TaskLine]:
     """Open tasks (or every task) by due date."""
     return list(each_task(query, include_closed=include_closed))
