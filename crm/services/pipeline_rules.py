@@ -35,6 +35,10 @@ from crm.services.plan_rules import DONE, OPEN, SKIPPED, ContactFacts, Want
 from crm.services.relationships import Touch, local
 from crm.settings import Plan
 
+# read once: an enum member's `.value` is a call each time, and these are asked of every touch
+INTERVIEW, MEETING = TouchKind.INTERVIEW.value, TouchKind.MEETING.value
+INTERVIEWING = JobStatus.INTERVIEWING.value
+
 APPLIED_FOLLOW_UP = "follow_up:"  # follow_up:JOB:APPLIED_ON
 OFFER_DEADLINE = "offer_deadline:"  # offer_deadline:JOB:DEADLINE
 INTERVIEW_THANKS = "thank_you_interview:"  # thank_you_interview:CONTACT:TOUCH
@@ -246,11 +250,8 @@ def interview_wants(
 
 def is_interview(touch: Touch, job: JobFacts | None, zone: tzinfo | None) -> bool:
     """An interview, or a meeting on a day its job was `interviewing`."""
-    if touch.kind == TouchKind.INTERVIEW.value:
+    if touch.kind == INTERVIEW:
         return True
-    day = touch.at.astimezone(zone).date()
-    return (
-        touch.kind == TouchKind.MEETING.value
-        and job is not None
-        and job.status_on(day) == JobStatus.INTERVIEWING.value
-    )
+    if touch.kind != MEETING or job is None:  # the day is taken only when it can matter
+        return False
+    return job.status_on(touch.at.astimezone(zone).date()) == INTERVIEWING

@@ -28,6 +28,10 @@ TITLES = {
     TaskKind.CHECK_OPENINGS: "Check their openings (day {days})",
 }
 OPEN, DONE, SKIPPED, EXPIRED = (s.value for s in TaskStatus)
+# read once: an enum member's `.value` is a call each time, and the plan asks for these of
+# every contact's every task
+NURTURE, THANK_YOU = TaskKind.NURTURE.value, TaskKind.THANK_YOU.value
+BY_PLAN, CONNECTION = ClosedBy.PLAN.value, Role.CONNECTION.value
 # The keys the plan makes and so reconciles; other keyed tasks (an import's congratulation on a
 # new job) are made once by whoever made them and left to the user.
 PLANNED_KEYS = (
@@ -108,7 +112,7 @@ class ContactFacts:
     @property
     def met(self) -> bool:
         """Met in a hiring process; an imported connection is not, until their role says so."""
-        return self.role != Role.CONNECTION.value
+        return self.role != CONNECTION
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +141,7 @@ class Row:
     @property
     def mine(self) -> bool:
         """Closed by the plan (or open): the plan may change it; the user's word it never does."""
-        return self.status == OPEN or self.closed_by == ClosedBy.PLAN.value
+        return self.status == OPEN or self.closed_by == BY_PLAN
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +190,7 @@ class Changes:
 
 
 def expires_after(kind: str, plan: Plan) -> int:
-    if kind == TaskKind.THANK_YOU.value:
+    if kind == THANK_YOU:
         return plan.thank_you_expires_days
     return plan.expire_after_days
 
@@ -221,7 +225,7 @@ def contact_wants(
         wants.append(
             Want(
                 f"thank_you:{contact.id}:{rejection.job_id}",
-                TaskKind.THANK_YOU.value,
+                THANK_YOU,
                 _later(rejection.on, days=plan.thank_you_after_days),
                 "a thank-you note after a rejection",
                 DONE if thanked else state,
@@ -305,15 +309,15 @@ def nurture_want(
     if waiting:
         # the earliest period still in reach waits (a later one a look ahead made gives way)
         row = min(waiting, key=lambda r: (_period(r.key), r.id))
-        return Want(row.key, TaskKind.NURTURE.value, row.due, rule, OPEN, contact.id, employer_id)
+        return Want(row.key, NURTURE, row.due, rule, OPEN, contact.id, employer_id)
     if own is None and rel.dormant(today, plan):
         return None
     period = 1
     while True:
         due = _later(day, **{unit: count * period})
         key = f"{prefix}{period}"
-        if key not in mine and not expired(TaskKind.NURTURE.value, due, today, plan):
-            return Want(key, TaskKind.NURTURE.value, due, rule, OPEN, contact.id, employer_id)
+        if key not in mine and not expired(NURTURE, due, today, plan):
+            return Want(key, NURTURE, due, rule, OPEN, contact.id, employer_id)
         period += 1
 
 
@@ -357,11 +361,11 @@ def reconcile(
             changes.closes[want.state].append(row)
     wanted = {w.key for w in wants}
     for row in rows:
-        if row.kind == TaskKind.NURTURE.value or row.key in wanted or not row.mine:
+        if row.kind == NURTURE or row.key in wanted or not row.mine:
             continue
         changes.deletes.append(row)  # its reason is gone: as if it had never been made
     _reconcile_nurture(
-        [r for r in rows if r.kind == TaskKind.NURTURE.value],
+        [r for r in rows if r.kind == NURTURE],
         nurture,
         changes,
         rel=rel,

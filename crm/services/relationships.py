@@ -31,6 +31,12 @@ from crm.settings import Plan
 CONVERSATIONS = frozenset(
     {TouchKind.CALL.value, TouchKind.MEETING.value, TouchKind.INFO_INTERVIEW.value, "interview"}
 )
+# The words the loops over every touch compare with, read once: an enum member's `.value` is a
+# call each time (1.2 million of them in a first plan over the benchmark's 1x, 0.3 s).
+NOTE, EMAIL, THANK_YOU = TouchKind.NOTE.value, TouchKind.EMAIL.value, TouchKind.THANK_YOU.value
+LINKEDIN, INFO_INTERVIEW = TouchKind.LINKEDIN.value, TouchKind.INFO_INTERVIEW.value
+IN, OUT = Direction.IN.value, Direction.OUT.value
+INFO_INTERVIEW_REQUEST = Purpose.INFO_INTERVIEW_REQUEST.value
 
 
 class Stage(StrEnum):
@@ -53,24 +59,20 @@ class Touch:
 
     @property
     def is_memo(self) -> bool:
-        return self.kind == TouchKind.NOTE.value
+        return self.kind == NOTE
 
     @property
     def is_answer(self) -> bool:
-        return self.direction == Direction.IN.value or self.kind in CONVERSATIONS
+        return self.direction == IN or self.kind in CONVERSATIONS
 
     @property
     def is_note(self) -> bool:
         """A gentle note of the user's: an email out that asked for nothing."""
-        return (
-            self.kind == TouchKind.EMAIL.value
-            and self.direction == Direction.OUT.value
-            and self.purpose is None
-        )
+        return self.kind == EMAIL and self.direction == OUT and self.purpose is None
 
     @property
     def is_thank_you(self) -> bool:
-        return self.kind == TouchKind.THANK_YOU.value and self.direction == Direction.OUT.value
+        return self.kind == THANK_YOU and self.direction == OUT
 
 
 @dataclass(frozen=True, slots=True)  # one per contact, ten thousand at a time
@@ -145,16 +147,15 @@ def relationship(
         None,
     )
     if thanked is not None and connected_on is not None and connected_on >= _day(thanked.at, zone):
-        accepted = Touch(0, TouchKind.LINKEDIN.value, Direction.IN.value, _midday(connected_on))
+        accepted = Touch(0, LINKEDIN, IN, _midday(connected_on))
         touches = sorted([*touches, accepted], key=lambda t: (t.at, t.id))
     state = _Reading(plan)
     for touch in touches:
         state.last_touch = touch
-        state.connected |= touch.kind == TouchKind.LINKEDIN.value
-        state.interview_held |= touch.kind == TouchKind.INFO_INTERVIEW.value
+        state.connected |= touch.kind == LINKEDIN
+        state.interview_held |= touch.kind == INFO_INTERVIEW
         state.interview_asked |= (
-            touch.kind == TouchKind.INFO_INTERVIEW.value
-            or touch.purpose == Purpose.INFO_INTERVIEW_REQUEST.value
+            touch.kind == INFO_INTERVIEW or touch.purpose == INFO_INTERVIEW_REQUEST
         )
         if thanked is not None and (touch.at, touch.id) >= (thanked.at, thanked.id):
             state.after_thank_you(touch)
