@@ -7,6 +7,8 @@ import stat
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import Crm
 from tests.helpers import acme_story, lines
 
@@ -83,3 +85,18 @@ def test_no_contacts_is_an_empty_file(crm: Crm, tmp_path: Path) -> None:
         f"Exported 0 contacts to {path}."
     ]
     assert path.read_bytes() == b""
+
+
+def test_cards_are_written_a_batch_at_a_time_with_the_same_bytes(
+    crm: Crm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Contacts are read and written BATCH at a time (memory flat in the data): batches of two
+    give the very file one batch gives, tags and employers included."""
+    from crm.services import vcard_export
+
+    story(crm)
+    whole = crm("export", "--format", "vcard").stdout
+    monkeypatch.setattr(vcard_export, "BATCH", 2)
+    assert crm("export", "--format", "vcard").stdout == whole
+    assert whole.count("BEGIN:VCARD") == len(contacts(crm)) > 4
+    assert "CATEGORIES:Fair\\, 2026,Referral" in whole

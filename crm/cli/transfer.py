@@ -227,18 +227,18 @@ def _rows(e: Env) -> Iterator[tuple[Stream, bool]]:
 def _export_vcards(output: str | None) -> tuple[Path | None, dict[str, int]]:
     import sys
 
-    from crm.private_files import output_file, write_private
-    from crm.services.vcard_export import contacts_as_vcards
+    from crm.private_files import output_file, replacing
+    from crm.services.vcard_export import write_vcards
 
     e = env()
-    with e.reading() as session:
-        written = contacts_as_vcards(session=session)
     if output is None:
-        sys.stdout.buffer.write(written.data)
-        return None, {"contacts": written.cards}
+        with e.reading() as session:
+            written = write_vcards(sys.stdout.buffer, session=session)
+        return None, {"contacts": written}
     target = output_file(output, default_name=f"crm-contacts-{e.now:%Y%m%d-%H%M%S}.vcf")
-    write_private(target, written.data)
-    return target.shown, {"contacts": written.cards}
+    with e.reading() as session, replacing(target) as file:
+        written = write_vcards(file, session=session)
+    return target.shown, {"contacts": written}
 
 
 EXPORTS: dict[str, Callable[[str | None], tuple[Path | None, dict[str, int]]]] = {
