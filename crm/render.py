@@ -39,8 +39,9 @@ def console(*, stderr: bool = False) -> Console:
                 safe.append(thing)
             super().print(*safe, **options)
 
-    # markup off: names and notes are the user's text, and "[x]" in them must print as typed
-    return SafeConsole(stderr=stderr, highlight=False, soft_wrap=False, markup=False)
+    # markup and emoji codes off: names and notes are the user's text, and "[x]" or ":smile:"
+    # in them must print as typed
+    return SafeConsole(stderr=stderr, highlight=False, soft_wrap=False, markup=False, emoji=False)
 
 
 def table(*columns: str, title: str | None = None) -> Table:

@@ -6,7 +6,7 @@ import pytest
 
 from crm.plain import columns
 from tests.conftest import Crm
-from tests.helpers import lines
+from tests.helpers import acme_story, lines
 
 TITLE = "Send Maximilian the article about robotics hiring in the north"
 PERSON = "Maximilian Fitzgerald-Worthington of Northumberland"
@@ -124,3 +124,47 @@ def test_a_narrow_terminal_shrinks_the_columns_as_before() -> None:
     assert columns(100, [3, 12], [30, 27], [90, 90]) == [40, 37]
     assert columns(100, [3, 12], [30, 27], [32, 90]) == [32, 45]
     assert columns(160, [3, 12], [30, 27], [10, 10]) == [30, 27]
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+def test_contact_show_draws_plain_lines_as_rich_would(
+    crm: Crm, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    """`contact show` draws its card without Rich when every line fits (crm/cli/contact_view.py
+    `Card.plain`): the same bytes Rich gives, and Rich itself for what must wrap or is wide."""
+    from crm.cli.contact_view import Card
+
+    acme_story(crm)
+    crm("log", "thank-you", "dana", "--on", "2026-02-28", "--note", "Thanked her [b]x[/b] :smile:")
+    crm("log", "reply", "dana", "--note", "A reply whose first line is long enough to wrap " * 2)
+    crm(
+        "contact",
+        "edit",
+        "dana",
+        "--notes",
+        "line one\nline two",
+        "--tag",
+        "Panel",
+        "--every",
+        "6w",
+    )
+    crm("contact", "add", "María José Núñez", "--employer", "acme")
+    crm("contact", "edit", "maría", "--position", "Data Lead")
+    crm("contact", "add", "山田 太郎", "--employer", "acme")
+    crm("contact", "add", "Bad\x1b[2J Actor", "--notes", "tab\there")
+    monkeypatch.setenv("COLUMNS", str(width))
+    names = ["dana", "sam", "lee", "maría", "#5", "#6"]
+    plain, drawn_plainly = Card.plain, []
+
+    def spy(card: Card) -> list[str] | None:
+        drawn_plainly.append(plain(card) is not None)
+        return plain(card)
+
+    monkeypatch.setattr(Card, "plain", spy)
+    drawn = {name: crm("contact", "show", name).stdout for name in names}
+    assert not all(drawn_plainly)  # the wide, the tabbed and the wrapped are Rich's
+    assert any(drawn_plainly) or width < 80  # the usual card is drawn plainly
+    monkeypatch.setattr(Card, "plain", lambda self: None)  # Rich, as before
+    for name in names:
+        assert drawn[name] == crm("contact", "show", name).stdout, (name, width)
+    assert ":smile:" in drawn["dana"] and "[b]x[/b]" in drawn["dana"]  # as typed

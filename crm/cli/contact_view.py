@@ -8,6 +8,9 @@ open tasks shown are the ones `crm task list` shows.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from shlex import quote
 from typing import TYPE_CHECKING
 
@@ -48,14 +51,11 @@ def show_contact(e: Env, name: str, *, json: bool) -> None:
         ]
         print_json(doc)
         return
-    from rich.text import Text
-
-    from crm.render import human, relative_day, short_moment, table
+    from crm.render import human, relative_day, short_moment
     from crm.services.cadence import in_words
 
     role = "" if c.role == "other" else human(c.role)
     at = " · " + " at ".join(part for part in (role, employer) if part) if role or employer else ""
-    e.out.print(Text.assemble((one_line(c.name), "bold"), f" (#{c.id}){at}"))
     facts = [
         (
             "stage",
@@ -72,28 +72,118 @@ def show_contact(e: Env, name: str, *, json: bool) -> None:
         ("next note", relative_day(d.next_nurture, e.today) if d.next_nurture else None),
         ("archived", short_moment(c.archived_at, zone) if c.archived_at else None),
     ]
-    for label, value in facts:
-        if value:
-            e.out.print(f"  {label:<10}{value}")
+    card = Card(
+        name=one_line(c.name),
+        after_name=f" (#{c.id}){at}",
+        facts=[f"  {label:<10}{value}" for label, value in facts if value],
+        tables=[],
+        empty=None,
+    )
     if d.open_tasks:
-        grid = table("id", "to do", "due", title="Open tasks")
-        for t in d.open_tasks:
-            grid.add_row(f"#{t.id}", t.title, relative_day(t.due, e.today))
-        e.out.print(grid)
+        rows = [[f"#{t.id}", t.title, relative_day(t.due, e.today)] for t in d.open_tasks]
+        card.tables.append(("Open tasks", ["id", "to do", "due"], rows))
     if d.timeline:
-        grid = table("id", "when", "", "kind", "summary", title="Timeline")
-        for touch in d.timeline:
-            arrow = "←" if touch.direction == "in" else "→"
-            grid.add_row(
+        rows = [
+            [
                 f"#{touch.id}",
                 short_moment(touch.happened_at, zone),
-                arrow,
+                "←" if touch.direction == "in" else "→",
                 touch.kind,
                 touch.summary or "",
-            )
-        e.out.print(grid)
+            ]
+            for touch in d.timeline
+        ]
+        card.tables.append(("Timeline", ["id", "when", "", "kind", "summary"], rows))
     else:
-        e.out.print(f"  No touchpoints yet. After a rejection: crm log thank-you {quote(c.name)}")
+        card.empty = f"  No touchpoints yet. After a rejection: crm log thank-you {quote(c.name)}"
+    card.print(e)
+
+
+@dataclass
+class Card:
+    """The screen's parts, as the user's text (control characters not yet escaped)."""
+
+    name: str
+    after_name: str
+    facts: list[str]  # lines, each possibly of several lines (a note)
+    tables: list[tuple[str, list[str], list[list[str]]]]  # title, headers, rows
+    empty: str | None  # what to say when there is no timeline
+
+    def print(self, e: Env) -> None:
+        """Drawn as plain lines when every line fits the terminal as it stands (the usual card),
+        which is what Rich draws then too, without Rich's ~35 ms; otherwise Rich wraps what is
+        too long and measures what is wide."""
+        lines = self.plain()
+        if lines is not None:
+            sys.stdout.write("".join(line + "\n" for line in lines))
+            return
+        from rich.text import Text
+
+        from crm.render import table
+
+        e.out.print(Text.assemble((self.name, "bold"), self.after_name))
+        for fact in self.facts:
+            e.out.print(fact)
+        for title, headers, rows in self.tables:
+            grid = table(*headers, title=title)
+            for row in rows:
+                grid.add_row(*row)
+            e.out.print(grid)
+        if self.empty is not None:
+            e.out.print(self.empty)
+
+    def plain(self) -> list[str] | None:
+        """The card as Rich lays it out when nothing needs wrapping (a table is as wide as its
+        widest cells, two spaces apart, each cell padded), or None when something would."""
+        from crm.plain import Painter, width
+        from crm.printable import one_line, printable
+
+        room, paint = width(), Painter(sys.stdout)
+        head = printable(self.name + self.after_name)
+        said = [head, *(line for fact in self.facts for line in printable(fact).split("\n"))]
+        if self.empty is not None:
+            said.append(printable(self.empty))
+        if not all(_simple(line, room) for line in said):
+            return None
+        lines = [paint(head[: len(self.name)], "bold") + head[len(self.name) :], *said[1:]]
+        if self.empty is not None:
+            lines.pop()
+        for title, headers, rows in self.tables:
+            cells = [[one_line(cell) for cell in row] for row in rows]
+            widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+            total = sum(widths) + 2 * (len(widths) - 1)
+            if total > room or len(title) > total:
+                return None
+            if not all(_simple(cell, room) for row in cells for cell in row):
+                return None
+            lines.append(paint(title, "bold") + " " * (total - len(title)))
+            lines.append(_row(headers, widths, lambda text: paint(text, "dim")))
+            lines += [_row(row, widths, str) for row in cells]
+        if self.empty is not None:
+            lines.append(printable(self.empty))
+        return lines
+
+
+def _row(cells: list[str], widths: list[int], style: Callable[[str], str]) -> str:
+    return "  ".join(
+        style(cell) + " " * (size - len(cell)) for cell, size in zip(cells, widths, strict=True)
+    )
+
+
+def _simple(text: str, room: int) -> bool:
+    """One column a character, no tab, and short enough for the terminal: what plain lines
+    draw as Rich would."""
+    if len(text) > room or "\t" in text:
+        return False
+    return text.isascii() or all(_narrow(character) for character in text)
+
+
+def _narrow(character: str) -> bool:
+    import unicodedata
+
+    return unicodedata.east_asian_width(character) not in "WF" and unicodedata.category(
+        character
+    ) not in ("Mn", "Me", "Cf")
 
 
 def _history_line(history: list[Position]) -> str:
