@@ -39,6 +39,24 @@ def test_a_rejection_with_nobody_met_still_checks_the_openings(crm: Crm) -> None
     ]
 
 
+def test_a_rejection_that_made_no_thank_you_says_why(crm: Crm, crm_home: Path) -> None:
+    """The plan says why it made nothing (PlanResult.unthanked) and `job reject` passes it on:
+    nobody met there yet, or the rejection too long ago; also when the first write after a
+    settings change re-plans everything."""
+    crm("employer", "add", "Acme")
+    nobody = crm("job", "reject", "acme", "--title", "Analyst").stdout
+    assert "Nobody to thank yet. Add each person you met there:" in nobody
+    assert "crm contact add NAME --employer Acme" in nobody
+    crm("contact", "add", "Dana", "--employer", "Acme")
+    late = crm("job", "reject", "acme", "--title", "Engineer", "--on", "2026-01-02").stdout
+    assert "No thank-you tasks: the rejection was 59 days ago" in late
+    crm("employer", "add", "Globex")
+    crm_home.mkdir(exist_ok=True)  # on PostgreSQL nothing else made it
+    (crm_home / "config.toml").write_text("[plan]\ncheck_openings_after_days = [30, 60]\n")
+    wider = crm("job", "reject", "globex", "--title", "Analyst").stdout  # re-plans everything
+    assert "Nobody to thank yet." in wider
+
+
 def test_a_rejection_asks_for_a_thank_you_to_each_person_you_liked(crm: Crm) -> None:
     met(crm, "Dana", "Sam")
     met(crm, "Pat", liked=False)

@@ -234,15 +234,21 @@ EXPECTED: dict[str, Any] = {
         },
     ],
     "went_quiet": [],  # nobody's notes ran out this week, nobody has been silent 120 days
+    # tasks in the shape every task command prints (crm/cli/shapes.py task_doc)
     "expired": [
         {
             "id": 7,
             "kind": "info_interview",
             "title": "Ask for an informational interview",
             "due": "2026-01-29",
-            "expired_on": "2026-03-02",
+            "status": "expired",
             "contact": "Kai Ito",
             "employer": "Globex",
+            "contact_id": 2,
+            "employer_id": 1,
+            "rule": "ask for an informational interview: they answered",
+            "created_at": "2026-01-08T10:00:00+00:00",
+            "closed_at": "2026-03-02T09:00:00+00:00",
         }
     ],
     "door_reopening": [
@@ -272,16 +278,28 @@ EXPECTED: dict[str, Any] = {
             "kind": "follow_up",
             "title": "Ask about your application",
             "due": "2026-03-07",
+            "status": "open",
             "contact": None,
             "employer": "Globex",
+            "contact_id": None,
+            "employer_id": 1,
+            "rule": "no news 10 days after applying",
+            "created_at": "2026-03-02T09:00:00+00:00",
+            "closed_at": None,
         },
         {
             "id": 25,
             "kind": "custom",
             "title": "Coffee with Zoe",
             "due": "2026-03-09",
+            "status": "open",
             "contact": "Zoe Park",
             "employer": "Initech",
+            "contact_id": 3,
+            "employer_id": 2,
+            "rule": None,
+            "created_at": "2026-03-02T09:00:00+00:00",
+            "closed_at": None,
         },
     ],
     "pipeline": {
@@ -1028,17 +1046,16 @@ def test_expired_tasks_are_listed_in_the_week_they_expired(crm: Crm) -> None:
     crm("job", "reject", "acme", "--title", "Analyst", "--on", "2026-01-01", now=at("01-01T09:00"))
     doc = crm.json("review", now=at("01-20T09:00"))
     assert isinstance(doc, dict)
-    assert doc["expired"] == [
-        {
-            "id": 1,
-            "kind": "thank_you",
-            "title": "Send a thank-you note",
-            "due": "2026-01-02",
-            "expired_on": "2026-01-20",
-            "contact": "Dana Whitfield",
-            "employer": "Acme",
-        }
-    ]
+    [expired] = doc["expired"]
+    assert {k: expired[k] for k in ("id", "kind", "due", "status", "contact", "employer")} == {
+        "id": 1,
+        "kind": "thank_you",
+        "due": "2026-01-02",
+        "status": "expired",
+        "contact": "Dana Whitfield",
+        "employer": "Acme",
+    }
+    assert expired["closed_at"].startswith("2026-01-20T")  # expired by this review's plan run
     assert doc["activity"]["tasks_expired"] == 1
     out = lines(crm("review", now=at("01-20T09:00")).stdout)
     assert "Tasks: 0 done, 0 skipped, 1 expired, 0 still overdue." in out

@@ -1,8 +1,11 @@
 """Read the tasks of a database whose follow-up plan is current, the cheapest way there is.
 
+The one rule every command that shows tasks follows: bring the plan up to date, then read
+(whether it is current is `plan_status`, crm/services/plan_state.py, the same SQL either way).
 On SQLite, when the plan already ran on exactly this data with these settings, the reading is
 done with the standard library alone (crm/lean.py). Otherwise the plan runs first, in a write
-transaction, and the same SQL is read through SQLAlchemy.
+transaction, and the same SQL is read through SQLAlchemy. `planned_session` is for what reads
+through the ORM (the review).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from crm.cli.env import Env
     from crm.services.agenda import Query, Stream
 
@@ -42,3 +47,11 @@ def planned_stream(e: Env) -> Iterator[tuple[Stream, bool]]:
     e.bring_plan_up_to_date()
     with e.reading() as session:
         yield session_stream(session), path is not None
+
+
+@contextmanager
+def planned_session(e: Env) -> Iterator[Session]:
+    """A read-only ORM session on data whose plan is current."""
+    e.bring_plan_up_to_date()
+    with e.reading() as session:
+        yield session

@@ -48,18 +48,23 @@ def review(
         from crm.private_files import output_file
 
         target = output_file(output, default_name=f"crm-review-{period.end:%Y-%m-%d}.md")
-    e.bring_plan_up_to_date()
+    from crm.cli.planned import planned_session
     from crm.services.activity import weekly_activity
 
-    with e.reading() as session:
+    with planned_session(e) as session:
         found = weekly_review(session=session, now=e.now, period=period, plan=e.settings.plan)
         weeks = weekly_activity(session=session, zone=e.now.tzinfo, last_day=period.end)
     if json:
         from dataclasses import asdict
 
+        from crm.cli.shapes import task_doc
         from crm.render import print_json
 
-        print_json(asdict(found))
+        zone = e.now.tzinfo
+        doc = asdict(found)
+        for section in ("expired", "next_week"):  # tasks in the shape every command prints
+            doc[section] = [task_doc(t, t.contact, t.employer, zone) for t in doc[section]]
+        print_json(doc)
         return
     from crm.views.review_report import review_report, span
 

@@ -184,8 +184,12 @@ def follow_up_plan(
     plan: Plan,
     fingerprint: str,
     scope: Scope | None = None,
+    written: Scope | None = None,
 ) -> PlanResult:
-    """Run the plan for everything (scope None) or for a write's scope; stamp it current."""
+    """Run the plan for everything (scope None) or for a write's scope; stamp it current.
+
+    `written`: what the write touched, when the run is wider (a settings change makes the
+    first write after it re-plan everything): its rejections still say why no thank-you came."""
     zone, today = now.tzinfo, now.date()
     rejections = _rejections(session)
     at_employer = _by_employer(rejections)
@@ -238,7 +242,13 @@ def follow_up_plan(
     _apply(session, changes, now, result)
     result.created.sort(key=lambda t: (t.due, t.id))  # as one batch would have listed them
     result.moved += moved_by_correction
-    _explain_unthanked(planned, asked, result, session, scope)
+    if scope is not None and not scope.everything:
+        explained = planned
+    elif written is not None and not written.everything:
+        explained = [r for r in rejections if r.employer_id in written.employers]
+    else:
+        explained = []  # the daemon, `crm remind`: no command waits for a reason
+    _explain_unthanked(explained, asked, result, session)
     result.names = {
         task.contact_id: names[task.contact_id]
         for task in _reported(result)
@@ -546,11 +556,8 @@ def _explain_unthanked(
     asked: set[int | None],
     result: PlanResult,
     session: Session,
-    scope: Scope | None,
 ) -> None:
     """For the rejections this write touched: why no thank-you task came of one."""
-    if scope is None or scope.everything:
-        return
     for rejection in rejections:
         if rejection.job_id in asked:
             continue
@@ -651,7 +658,7 @@ def plan_after_write(
     *, session: Session, now: datetime, plan: Plan, fingerprint: str, before: PlanStatus
 ) -> PlanResult:
     """The plan for what a write changed: its scope only, when the plan was current before it."""
-    scope = scope_of(session)
+    scope = written = scope_of(session)
     if not (before.same_settings and before.same_data):
         scope = Scope(everything=True)
     elif not before.same_day:
@@ -667,6 +674,7 @@ def plan_after_write(
         plan=plan,
         fingerprint=fingerprint,
         scope=None if scope.everything else scope,
+        written=written,
     )
 
 

@@ -41,6 +41,7 @@ from sqlmodel import Session, col, func, select
 from crm.errors import BadInput
 from crm.kinds import Direction, JobStatus, Purpose, Role, TaskKind, TaskStatus, TouchKind
 from crm.models import Contact, Employer, Employment, Job, Task, Touchpoint
+from crm.services.agenda import TaskLine
 from crm.services.cadence import OFF, cadence_step
 from crm.services.relationships import CONVERSATIONS, local
 from crm.services.review_pipeline import PipelineReview, pipeline_review
@@ -202,19 +203,6 @@ class WentQuiet:
 
 
 @dataclass(frozen=True)
-class ExpiredTask:
-    """A plan task left alone past its use, expired in the period."""
-
-    id: int
-    kind: str
-    title: str
-    due: date
-    expired_on: date
-    contact: str | None
-    employer: str | None
-
-
-@dataclass(frozen=True)
 class Opening:
     task_id: int
     title: str
@@ -241,16 +229,6 @@ class DoorReopening:
 
 
 @dataclass(frozen=True)
-class NextTask:
-    id: int
-    kind: str
-    title: str
-    due: date
-    contact: str | None
-    employer: str | None
-
-
-@dataclass(frozen=True)
 class Change:
     this_period: float | None
     previous_period: float | None
@@ -273,9 +251,9 @@ class Review:
     funnel: list[FunnelRow]
     going_cold: list[GoingCold]
     went_quiet: list[WentQuiet]
-    expired: list[ExpiredTask]
+    expired: list[TaskLine]  # in the one shape every task list has (crm/services/agenda.py)
     door_reopening: list[DoorReopening]
-    next_week: list[NextTask]
+    next_week: list[TaskLine]
     pipeline: PipelineReview | None = None  # the job search (crm/services/review_pipeline.py)
 
 
@@ -344,7 +322,7 @@ def weekly_review(*, session: Session, now: datetime, period: Period, plan: Plan
         funnel=_funnel(session, this, now),
         going_cold=_going_cold(session, now, plan),
         went_quiet=_went_quiet(session, now, period, plan),
-        expired=_expired(session, this, zone),
+        expired=_expired(session, this),
         door_reopening=_door_reopening(session, now),
         next_week=_next_week(session, now.date()),
         pipeline=pipeline_review(session=session, now=now, start=period.start, end=period.end),
@@ -1001,33 +979,20 @@ def _cold_by_own_cadence(every: str, touched: date, today: date) -> bool:
     return today > touched + relativedelta(**{unit: count})  # type: ignore[arg-type]
 
 
-def _expired(session: Session, this: _Window, zone: tzinfo | None) -> list[ExpiredTask]:
-    """Plan tasks that expired in the period (each closed once, so listed once)."""
-    person = aliased(Contact)
-    query = (
-        sa_select(
-            col(Task.id),
-            col(Task.kind),
-            col(Task.title),
-            col(Task.due),
-            col(Task.closed_at),
-            col(person.name),
-            col(Employer.name),
-        )
-        .outerjoin(person, col(person.id) == col(Task.contact_id))
-        .outerjoin(
-            Employer, col(Employer.id) == func.coalesce(Task.employer_id, person.employer_id)
-        )
-        .where(
-            col(Task.status) == TaskStatus.EXPIRED.value,
-            this.holds(col(Task.closed_at)),
-        )
-        .order_by(col(Task.due), col(Task.id))
-    )
-    return [
-        ExpiredTask(tid, kind, title, due, _local(closed, zone).date(), contact, employer)
-        for tid, kind, title, due, closed, contact, employer in session.execute(query)
-    ]
+def _expired(session: Session, this: _Window) -> list[TaskLine]:
+    """Plan tasks that expired in the period (each closed once, so listed once), read by the
+    one query every task list uses."""
+    from sqlalchemy import bindparam, text
+
+    from crm.services.agenda import TASKS
+
+    moment = Task.__table__.c.closed_at.type  # type: ignore[attr-defined]  # stored in UTC
+    query = text(
+        TASKS + "WHERE t.status = :expired AND t.closed_at >= :begins AND t.closed_at < :ends"
+        " ORDER BY t.due, t.id"
+    ).bindparams(bindparam("begins", type_=moment), bindparam("ends", type_=moment))
+    bounds = {"expired": TaskStatus.EXPIRED.value, "begins": this.begins, "ends": this.ends}
+    return [TaskLine.from_row(row) for row in session.execute(query, bounds)]
 
 
 # ---- door reopening, next week ------------------------------------------------------------
@@ -1103,11 +1068,11 @@ def _second_chances(session: Session, now: datetime) -> list[tuple[SecondChance,
     return found
 
 
-def _next_week(session: Session, today: date) -> list[NextTask]:
+def _next_week(session: Session, today: date) -> list[TaskLine]:
     """The open tasks of the coming week, read by the one query every task list uses."""
     from sqlalchemy import text
 
-    from crm.services.agenda import EVERY, SECTION_SQL, TaskLine
+    from crm.services.agenda import EVERY, SECTION_SQL
 
     sqlite = session.get_bind().dialect.name == "sqlite"
     last = today + timedelta(days=NEXT_DAYS)
@@ -1116,8 +1081,7 @@ def _next_week(session: Session, today: date) -> list[NextTask]:
         "last": last.isoformat() if sqlite else last,
         "limit": EVERY,
     }
-    lines = [TaskLine.from_row(row) for row in session.execute(text(SECTION_SQL), bounds)]
-    return [NextTask(t.id, t.kind, t.title, t.due, t.contact, t.employer) for t in lines]
+    return [TaskLine.from_row(row) for row in session.execute(text(SECTION_SQL), bounds)]
 
 
 def _nothing_recorded(session: Session) -> bool:
