@@ -1,8 +1,9 @@
 """A write re-plans only what it touched; that must always give what a full run gives.
 
 Hypothesis types random sequences of the commands a user types (people met at two employers,
-rejections, touches of every kind, tasks done and skipped, edits, archiving, the clock moving
-on) and, after each sequence, runs the whole plan from scratch in the same database, at the same
+rejections, touches of every kind, tasks done, skipped, snoozed and reopened, touches moved and
+deleted, jobs through the pipeline, an own cadence, edits, archiving, undo, the clock moving on)
+and, after each sequence, runs the whole plan from scratch in the same database, at the same
 moment: it must find nothing to change. On SQLite and PostgreSQL.
 """
 
@@ -24,6 +25,7 @@ PEOPLE = ["Dana", "Sam", "Lee", "Kim"]
 EMPLOYERS = ["Acme", "Initech"]
 KINDS = ["thank-you", "reply", "email", "linkedin", "call", "meeting", "info-interview", "note"]
 START = date(2026, 1, 5)
+STATUSES = ["applied", "screening", "interviewing", "offer", "accepted", "withdrawn"]
 
 person = st.sampled_from(PEOPLE)
 step = st.one_of(
@@ -33,6 +35,12 @@ step = st.one_of(
     st.tuples(st.just("done"), st.integers(0, 30), st.booleans()),
     st.tuples(st.just("archive"), person, st.booleans()),
     st.tuples(st.just("wait"), st.integers(1, 40), st.just(None)),
+    st.tuples(st.just("correct"), person, st.integers(-1, 20)),  # -1: delete the touch
+    st.tuples(st.just("snooze"), st.integers(0, 30), st.integers(1, 20)),
+    st.tuples(st.just("reopen"), st.integers(0, 30), st.just(None)),
+    st.tuples(st.just("job"), st.sampled_from(EMPLOYERS), st.sampled_from(STATUSES)),
+    st.tuples(st.just("every"), person, st.sampled_from(["6w", "2m", "off"])),
+    st.tuples(st.just("undo"), st.just(None), st.just(None)),
 )
 
 
@@ -59,6 +67,37 @@ def play(crm: Crm, steps: list[tuple[str, Any, Any]]) -> str:
         elif action == "wait":
             day += timedelta(days=a)
             crm("today", now=day.isoformat())  # a new day: the calendar's part of the plan
+        elif action == "correct" and a in added:
+            timeline = crm.json("contact", "show", a, now=now)["timeline"]  # type: ignore[index]
+            if timeline:
+                touch = str(timeline[number % len(timeline)]["id"])
+                if b < 0:
+                    crm("touch", "delete", touch, "--yes", now=now)
+                else:
+                    on = max(START, day - timedelta(days=b)).isoformat()
+                    crm("touch", "edit", touch, "--on", on, now=now)
+        elif action in ("snooze", "reopen"):
+            listed = crm.json("task", "list", *(["--all"] if action == "reopen" else []), now=now)
+            assert isinstance(listed, list)
+            if action == "snooze" and listed:
+                until = (day + timedelta(days=b)).isoformat()
+                task = str(listed[a % len(listed)]["id"])
+                crm("task", "snooze", task, "--until", until, now=now, ok=False)  # or refused
+            closed = [t for t in listed if t["status"] in ("done", "skipped")]
+            if action == "reopen" and closed:
+                crm("task", "reopen", str(closed[a % len(closed)]["id"]), now=now, ok=False)
+        elif action == "job":
+            if b == "applied":
+                crm("job", "add", a, "--title", f"Role {number}", "--applied", now, now=now)
+            else:
+                crm("job", "move", a, b, now=now, ok=False)  # refused with no job in progress
+        elif action == "every" and a in added:
+            crm("contact", "edit", a, "--every", b, now=now)
+        elif action == "undo":
+            crm("undo", now=now, ok=False)  # refused when there is nothing to take back
+            listed = crm.json("contact", "list", now=now)  # an add undone takes them away
+            assert isinstance(listed, list)
+            added = {c["name"] for c in listed}
     return day.isoformat()
 
 
