@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta, tzinfo
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -72,31 +72,53 @@ class JobFacts:
 class Pipeline:
     jobs: dict[int, JobFacts]
     last_news: dict[int, date]  # employer id -> the latest day anyone there wrote or called
-    accepted: set[int] = field(init=False)
+    accepted: set[int] = field(default_factory=set)  # every accepted job, loaded or not
 
     def __post_init__(self) -> None:
-        self.accepted = {j.id for j in self.jobs.values() if j.status == JobStatus.ACCEPTED.value}
+        self.accepted |= {j.id for j in self.jobs.values() if j.status == JobStatus.ACCEPTED.value}
 
     def search_over_for(self, job_id: int | None) -> bool:
         """A job elsewhere was accepted: this process's job-hunting tasks end."""
         return bool(self.accepted - {job_id})
 
 
-def load_pipeline(session: Session, zone: tzinfo | None) -> Pipeline:
-    """Every job with its moves (a few thousand rows at most), and the latest answer from each
-    employer that has a job waiting in `applied`."""
+def load_pipeline(
+    session: Session,
+    zone: tzinfo | None,
+    *,
+    employers: set[int] | None = None,
+    contacts: set[int] | None = None,
+) -> Pipeline:
+    """The jobs with their moves, and the latest answer from each employer that has a job
+    waiting in `applied`: every job (None), or a write's: the jobs at `employers` and those
+    the `contacts`' touches name, and which jobs anywhere were accepted (a write re-plans a
+    few people; reading every job of a long search for each would grow with the history)."""
+    which = None
+    accepted: set[int] = set()
+    if employers is not None:
+        named = sa_select(col(Touchpoint.job_id)).where(
+            col(Touchpoint.contact_id).in_(sorted(contacts or ())),
+            col(Touchpoint.job_id).is_not(None),
+        )
+        which = or_(col(Job.employer_id).in_(sorted(employers)), col(Job.id).in_(named))
+        accepted = set(
+            session.execute(
+                sa_select(col(Job.id)).where(col(Job.status) == JobStatus.ACCEPTED.value)
+            ).scalars()
+        )
+    query = sa_select(col(Job.id), col(Job.employer_id), col(Job.status))
+    move_query = sa_select(
+        col(JobMove.job_id), col(JobMove.status), col(JobMove.moved_on), col(JobMove.deadline)
+    ).order_by(col(JobMove.id))
+    if which is not None:
+        query = query.where(which)
+        move_query = move_query.where(col(JobMove.job_id).in_(sa_select(col(Job.id)).where(which)))
     moves: dict[int, list[Move]] = defaultdict(list)
-    for job_id, status, on, deadline in session.execute(
-        sa_select(
-            col(JobMove.job_id), col(JobMove.status), col(JobMove.moved_on), col(JobMove.deadline)
-        ).order_by(col(JobMove.id))
-    ):
+    for job_id, status, on, deadline in session.execute(move_query):
         moves[job_id].append(Move(status, on, deadline))
     jobs = {
         job_id: JobFacts(job_id, employer_id, status, tuple(moves.get(job_id, ())))
-        for job_id, employer_id, status in session.execute(
-            sa_select(col(Job.id), col(Job.employer_id), col(Job.status))
-        )
+        for job_id, employer_id, status in session.execute(query)
     }
     # only a job waiting in `applied` with a recorded move can want a follow-up
     waiting = {
@@ -116,7 +138,7 @@ def load_pipeline(session: Session, zone: tzinfo | None) -> Pipeline:
             moment = local(at, zone)
             if moment is not None:
                 last_news[employer_id] = moment.date()
-    return Pipeline(jobs, last_news)
+    return Pipeline(jobs, last_news, accepted)
 
 
 def touch_jobs(session: Session, contact_ids: Sequence[int]) -> dict[int, int]:

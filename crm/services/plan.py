@@ -61,6 +61,7 @@ from crm.models import (
 )
 from crm.services.cadence import OFF
 from crm.services.pipeline_rules import (
+    Pipeline,
     end_search,
     interview_wants,
     job_wants,
@@ -196,7 +197,7 @@ def follow_up_plan(
     result = PlanResult()
     names: dict[int, str] = {}  # of the contacts whose tasks changed
     asked: set[int | None] = set()  # the jobs whose rejection asked for a thank-you
-    pipeline = load_pipeline(session, zone)
+    pipeline = _pipeline(session, zone, scope)
     corrected: dict[int, dict[str, date]] = session.info.pop(PLANNED_BEFORE, {})
     moved_by_correction: list[Planned] = session.info.pop(MOVED_BY_CORRECTION, [])
     employers = None if scope is None or scope.everything else set(scope.employers)
@@ -257,6 +258,24 @@ def follow_up_plan(
     _stamp(session, now, fingerprint)
     session.flush()
     return result
+
+
+def _pipeline(session: Session, zone: tzinfo | None, scope: Scope | None) -> Pipeline:
+    """The jobs a run can need: all of them, or for a write's scope those at its employers
+    and at the scoped contacts' (the run adds theirs), and those their touches name."""
+    if scope is None or scope.everything:
+        return load_pipeline(session, zone)
+    contacts = _scoped_contacts(session, scope)
+    employers = set(scope.employers)
+    if contacts:
+        employers.update(
+            e
+            for e in session.execute(
+                sa_select(col(Contact.employer_id)).where(col(Contact.id).in_(sorted(contacts)))
+            ).scalars()
+            if e is not None
+        )
+    return load_pipeline(session, zone, employers=employers, contacts=contacts)
 
 
 def _contacts_in(changes: Changes) -> set[int | None]:
