@@ -267,3 +267,21 @@ def test_a_profile_url_too_long_to_index_is_a_bad_row(crm: Crm, tmp_path: Path) 
     assert result.exit_code == 2
     assert "the LinkedIn URL is 628 characters; the most is 500" in result.stderr
     assert crm.state() == before
+
+
+def test_a_large_file_is_inserted_a_batch_at_a_time_with_the_same_result(
+    crm: Crm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, other_database: Any
+) -> None:
+    """New contacts, employers and jobs go in INSERT_BATCH rows at a time (memory stays
+    bounded): batches of three give the very database one batch gives."""
+    from crm.services import imports
+
+    path = write_connections_csv(tmp_path / "Connections.csv", fake_connections(25))
+    crm("import", "linkedin", str(path))
+    whole = crm("export").stdout
+    monkeypatch.setattr(imports, "INSERT_BATCH", 3)
+    with other_database() as batched:
+        batched("import", "linkedin", str(path))
+        assert batched("export").stdout == whole
+    document = json.loads(whole)
+    assert len(document["contacts"]) == 25 and len(document["employment"]) == 25
