@@ -69,7 +69,9 @@ def columns(
     if room < want:
         return [max(4, w * max(room, 0) // want) for w in flexible]
     widths = list(flexible)
-    extra = max(total - BASE, 0)
+    # the columns past 80, as far as the line has room for them: the preferred widths are for
+    # 80 columns and the usual fixed ones; a list with a status column has 9 fewer to give
+    extra = max(min(total - BASE, room - want), 0)
     needs = [max(n - w, 0) for n, w in zip(natural or flexible, flexible, strict=True)]
     # an equal share each, and what one needs less than its share to the others
     for left, i in enumerate(sorted(range(len(needs)), key=lambda i: needs[i])):

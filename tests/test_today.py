@@ -178,6 +178,11 @@ def test_contact_show_brings_the_plan_up_to_date_first(crm: Crm, crm_home: Path)
     """The open tasks `contact show` lists are those `task list` lists, even when nothing has
     run the plan since the settings changed (the lean path is taken only on a current plan)."""
     story(crm)
+    crm("employer", "add", "Globex")
+    crm("contact", "edit", "dana", "--employer", "Globex", "--since", "2026-03-01")
+    listed = [t for t in crm.json("task", "list") if t["contact_id"] == 1]  # type: ignore[index, union-attr]
+    assert crm.json("contact", "show", "dana")["open_tasks"] == listed  # the same items
+    assert {t["employer"] for t in listed} == {"Acme Robotics"}  # the process she was met in
     before = crm.json("contact", "show", "sam")["open_tasks"]  # type: ignore[index]
     assert [t["due"] for t in before] == ["2026-02-28"]  # type: ignore[index]
     crm_home.mkdir(exist_ok=True)  # on PostgreSQL nothing else made it

@@ -126,12 +126,15 @@ def test_a_narrow_terminal_shrinks_the_columns_as_before() -> None:
     assert columns(160, [3, 12], [30, 27], [10, 10]) == [30, 27]
 
 
+@pytest.mark.parametrize("styled", [False, True], ids=["plain", "styled"])
 @pytest.mark.parametrize("width", [40, 60, 80, 120])
 def test_contact_show_draws_plain_lines_as_rich_would(
-    crm: Crm, monkeypatch: pytest.MonkeyPatch, width: int
+    crm: Crm, monkeypatch: pytest.MonkeyPatch, width: int, styled: bool
 ) -> None:
     """`contact show` draws its card without Rich when every line fits (crm/cli/contact_view.py
-    `Card.plain`): the same bytes Rich gives, and Rich itself for what must wrap or is wide."""
+    `Card.plain`): the same bytes Rich gives, bold and dim on a terminal too (FORCE_COLOR here;
+    NO_COLOR takes colours away, which the card has none of), and Rich itself for what must
+    wrap or is wide (CJK, a Devanagari vowel sign, a line separator)."""
     from crm.cli.contact_view import Card
 
     acme_story(crm)
@@ -152,7 +155,12 @@ def test_contact_show_draws_plain_lines_as_rich_would(
     crm("contact", "edit", "maría", "--position", "Data Lead")
     crm("contact", "add", "山田 太郎", "--employer", "acme")
     crm("contact", "add", "Bad\x1b[2J Actor", "--notes", "tab\there")
+    crm("task", "add", "राम राजा अनिल", "--contact", "sam", "--due", "2026-03-05")
+    crm("task", "add", "Split\u2028line", "--contact", "lee", "--due", "2026-03-05")
     monkeypatch.setenv("COLUMNS", str(width))
+    if styled:
+        monkeypatch.setenv("FORCE_COLOR", "1")
+        monkeypatch.setenv("NO_COLOR", "1")
     names = ["dana", "sam", "lee", "maría", "#5", "#6"]
     plain, drawn_plainly = Card.plain, []
 
@@ -164,7 +172,19 @@ def test_contact_show_draws_plain_lines_as_rich_would(
     drawn = {name: crm("contact", "show", name).stdout for name in names}
     assert not all(drawn_plainly)  # the wide, the tabbed and the wrapped are Rich's
     assert any(drawn_plainly) or width < 80  # the usual card is drawn plainly
+    assert ("\x1b[1m" in drawn["maría"]) is styled
     monkeypatch.setattr(Card, "plain", lambda self: None)  # Rich, as before
     for name in names:
         assert drawn[name] == crm("contact", "show", name).stdout, (name, width)
     assert ":smile:" in drawn["dana"] and "[b]x[/b]" in drawn["dana"]  # as typed
+
+
+@pytest.mark.parametrize("width", [81, 90, 100, 120, 160])
+def test_every_list_fits_a_wider_terminal_with_the_status_column_too(
+    long_names: Crm, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    """The room past 80 columns is shared only as far as the line has it: `task list --all`
+    has a status column the 80-column widths do not count (it ran 4 to 10 columns over)."""
+    long_names("task", "done", "1")
+    for argv in (["task", "list"], ["task", "list", "--all"], ["today"]):
+        at(long_names, monkeypatch, width, *argv)  # asserts every line fits

@@ -8,6 +8,7 @@ open tasks shown are the ones `crm task list` shows.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ def show_contact(e: Env, name: str, *, json: bool) -> None:
 
         doc = contact_doc(c, d.employer, d.stage, d.relationship, zone, d.tags)
         doc["next_nurture"] = d.next_nurture
-        doc["open_tasks"] = [task_doc(t, c.name, employer, zone) for t in d.open_tasks]
+        doc["open_tasks"] = [task_doc(t, t.contact, t.employer, zone) for t in d.open_tasks]
         doc["timeline"] = [touch_doc(t, zone) for t in d.timeline]
         doc["employment"] = [
             {
@@ -135,10 +136,13 @@ class Card:
     def plain(self) -> list[str] | None:
         """The card as Rich lays it out when nothing needs wrapping (a table is as wide as its
         widest cells, two spaces apart, each cell padded), or None when something would."""
-        from crm.plain import Painter, width
         from crm.printable import one_line, printable
 
-        room, paint = width(), Painter(sys.stdout)
+        room, styled = _as_rich_would()
+
+        def paint(text: str, style: str) -> str:
+            return f"\x1b[{STYLES[style]}m{text}\x1b[0m" if styled and text else text
+
         head = printable(self.name + self.after_name)
         said = [head, *(line for fact in self.facts for line in printable(fact).split("\n"))]
         if self.empty is not None:
@@ -156,7 +160,7 @@ class Card:
                 return None
             if not all(_simple(cell, room) for row in cells for cell in row):
                 return None
-            lines.append(paint(title, "bold") + " " * (total - len(title)))
+            lines.append(paint(title.ljust(total), "bold"))
             lines.append(_row(headers, widths, lambda text: paint(text, "dim")))
             lines += [_row(row, widths, str) for row in cells]
         if self.empty is not None:
@@ -165,9 +169,41 @@ class Card:
 
 
 def _row(cells: list[str], widths: list[int], style: Callable[[str], str]) -> str:
-    return "  ".join(
-        style(cell) + " " * (size - len(cell)) for cell, size in zip(cells, widths, strict=True)
-    )
+    """Cells padded to their column, two spaces apart: each cell, and each space of the gap
+    (a cell's padding in Rich), styled on its own, as Rich writes them."""
+    gap = style(" ") * 2
+    return gap.join(style(cell.ljust(size)) for cell, size in zip(cells, widths, strict=True))
+
+
+STYLES = {"bold": "1", "dim": "2"}
+
+
+def _as_rich_would() -> tuple[int, bool]:
+    """The width Rich lays the card out in, and whether it styles it, so that the plain lines
+    are what Rich draws: Rich takes the width of whichever of stdin, stdout and stderr is a
+    terminal (COLUMNS first), and styles a terminal's output unless TERM is dumb; NO_COLOR
+    takes its colours away, not bold and dim (console.py, `size` and `is_terminal`)."""
+    environ = os.environ
+    compatible, forced = environ.get("TTY_COMPATIBLE", ""), environ.get("FORCE_COLOR")
+    if compatible in ("0", "1"):
+        terminal = compatible == "1"
+    elif forced is not None:
+        terminal = forced != ""
+    else:
+        terminal = sys.stdout.isatty()
+    if terminal and environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        return 80, False
+    width = 0
+    for descriptor in (0, 1, 2):
+        try:
+            width = os.get_terminal_size(descriptor).columns
+        except (AttributeError, ValueError, OSError):
+            continue
+        break
+    columns = environ.get("COLUMNS")
+    if columns is not None and columns.isdigit():
+        width = int(columns)
+    return width or 80, terminal
 
 
 def _simple(text: str, room: int) -> bool:
@@ -179,11 +215,17 @@ def _simple(text: str, room: int) -> bool:
 
 
 def _narrow(character: str) -> bool:
+    """One column wide for Rich: not wide or full-width (CJK, most emoji), not a mark that
+    joins the character before it (a Devanagari vowel sign is one), not a format or line
+    separator character."""
     import unicodedata
 
-    return unicodedata.east_asian_width(character) not in "WF" and unicodedata.category(
-        character
-    ) not in ("Mn", "Me", "Cf")
+    category = unicodedata.category(character)
+    return (
+        unicodedata.east_asian_width(character) not in "WF"
+        and category[0] not in "MC"
+        and category not in ("Zl", "Zp")
+    )
 
 
 def _history_line(history: list[Position]) -> str:
