@@ -95,6 +95,7 @@ def test_a_restore_only_goes_into_an_empty_database(crm: Crm, tmp_path: Path) ->
         "Error: crm import json restores into an empty database, and this one holds "
     )
     assert "restore into a new one: crm --db NEW.db import json FILE" in result.stderr
+    assert ", 1 job, " in result.stderr and "employment records" in result.stderr  # words
     assert crm.state() == before
 
 

@@ -415,20 +415,10 @@ def _report_import(file: Path, result: ImportResult, skipped: list[Skipped]) -> 
         _say(line)
 
 
-WORDS = {
-    "employers": "employer",
-    "contacts": "contact",
-    "jobs": "job",
-    "touchpoints": "touchpoint",
-    "tasks": "task",
-    "employment": "employment record",
-    "job_moves": "job move",
-    "contact_tags": "tag",
-}
-
-
 def _counted(numbers: dict[str, int]) -> str:
-    return ", ".join(_plural(n, WORDS[section]) for section, n in numbers.items())
+    from crm.services.exports import counted
+
+    return counted(numbers)
 
 
 def _plural(n: int, word: str) -> str:

@@ -111,6 +111,26 @@ SECTIONS: tuple[Section, ...] = (
     _section("contact_tags", "contact_tag", "id contact_id tag tag_key"),
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# each section in the user's words, one of it
+WORDS = {
+    "employers": "employer",
+    "contacts": "contact",
+    "jobs": "job",
+    "touchpoints": "touchpoint",
+    "tasks": "task",
+    "employment": "employment record",
+    "job_moves": "job move",
+    "contact_tags": "tag",
+}
+
+
+def counted(numbers: dict[str, int]) -> str:
+    """ "3 employers, 1 job, 2 job moves": how many of each section, as people say it."""
+    return ", ".join(
+        f"{n:,} {WORDS[section]}" + ("" if n == 1 else "s") for section, n in numbers.items()
+    )
+
+
 # one encoder for every record, compact as SQLite's json_object writes
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 

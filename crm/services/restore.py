@@ -20,7 +20,7 @@ from crm.kinds import Direction, JobStatus, Role, TaskKind, TaskStatus, TouchKin
 from crm.models import Contact, ContactTag, Employer, Employment, Job, JobMove, Task, Touchpoint
 from crm.services.cadence import parse_every
 from crm.services.contacts import LONGEST_URL, check_email
-from crm.services.exports import FORMAT, VERSION
+from crm.services.exports import FORMAT, VERSION, counted
 from crm.services.jobs import MOST_RANK
 from crm.services.lookup import LARGEST_ID, clean_name, name_key
 from crm.services.plan import touched
@@ -106,7 +106,7 @@ def restore(*, session: Session, document: dict[str, Any]) -> dict[str, int]:
     touched(session, everything=True)  # Core inserts: the plan runs for everything after
     held = {s: session.exec(select(func.count()).select_from(m)).one() for s, m in SECTIONS}
     if any(held.values()):
-        what = ", ".join(f"{n} {s}" for s, n in held.items() if n)
+        what = counted({s: n for s, n in held.items() if n})
         raise Conflict(
             f"crm import json restores into an empty database, and this one holds {what}; "
             "restore into a new one: crm --db NEW.db import json FILE"
