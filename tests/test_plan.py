@@ -55,6 +55,17 @@ def test_a_rejection_that_made_no_thank_you_says_why(crm: Crm, crm_home: Path) -
     (crm_home / "config.toml").write_text("[plan]\ncheck_openings_after_days = [30, 60]\n")
     wider = crm("job", "reject", "globex", "--title", "Analyst").stdout  # re-plans everything
     assert "Nobody to thank yet." in wider
+    crm("employer", "add", "Soylent")
+    crm("contact", "add", "Unliked", "--employer", "Soylent", "--no-keep-in-touch")
+    crm("contact", "add", "Imported", "--employer", "Soylent", "--role", "connection")
+    unkept = crm("job", "reject", "soylent", "--title", "Analyst").stdout
+    assert "No thank-you tasks: nobody you met there is kept in touch" in unkept
+    assert "Nobody to thank yet" not in unkept
+    crm("employer", "add", "Pre")
+    crm("contact", "add", "Early Bird", "--employer", "Pre")
+    crm("log", "thank-you", "early bird")  # thanked the day of the rejection, before it
+    thanked = crm("job", "reject", "pre", "--title", "Analyst").stdout
+    assert "No thank-you tasks" not in thanked and "Nobody to thank" not in thanked
 
 
 def test_a_rejection_asks_for_a_thank_you_to_each_person_you_liked(crm: Crm) -> None:

@@ -94,6 +94,10 @@ def reject(
     if why == "nobody met":
         e.out.print("  Nobody to thank yet. Add each person you met there:")
         e.out.print(f"    crm contact add NAME --employer {quote(found.name)}", soft_wrap=True)
+    elif why == "not kept in touch":
+        e.out.print("  No thank-you tasks: nobody you met there is kept in touch (added with")
+        e.out.print("  --no-keep-in-touch, archived, or an imported connection). To thank one:")
+        e.out.print("    crm contact edit NAME --keep-in-touch   (a connection: --role too)")
     elif why == "too late":
         days = (e.today - rejected_on).days
         late = e.settings.plan.thank_you_expires_days + e.settings.plan.thank_you_after_days

@@ -41,14 +41,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, delete, event, or_, update
 from sqlalchemy import select as sa_select  # sqlmodel's select stops at four columns
 from sqlmodel import Session, col, select
 
-from crm.kinds import ClosedBy, JobStatus, Role, TaskKind
+from crm.kinds import ClosedBy, Direction, JobStatus, Role, TaskKind, TouchKind
 from crm.models import (
     ChangeCounter,
     Contact,
@@ -249,7 +249,7 @@ def follow_up_plan(
         explained = [r for r in rejections if r.employer_id in written.employers]
     else:
         explained = []  # the daemon, `crm remind`: no command waits for a reason
-    _explain_unthanked(explained, asked, result, session)
+    _explain_unthanked(explained, asked, result, session, zone)
     result.names = {
         task.contact_id: names[task.contact_id]
         for task in _reported(result)
@@ -575,37 +575,53 @@ def _explain_unthanked(
     asked: set[int | None],
     result: PlanResult,
     session: Session,
+    zone: tzinfo | None,
 ) -> None:
-    """For the rejections this write touched: why no thank-you task came of one."""
+    """For the rejections this write touched: why no thank-you task came of one ("nobody met",
+    "not kept in touch", "too late"; nothing when everyone was thanked already)."""
     for rejection in rejections:
         if rejection.job_id in asked:
             continue
-        met = session.exec(
+        made = session.exec(
             select(Task.id).where(
                 Task.job_id == rejection.job_id, Task.kind == TaskKind.THANK_YOU.value
             )
         ).first()
-        if met is None:
-            result.unthanked[rejection.job_id] = (
-                "too late" if _has_people(session, rejection) else "nobody met"
-            )
+        if made is not None:
+            continue
+        why = _why_no_thank_you(session, rejection, zone)
+        if why is not None:
+            result.unthanked[rejection.job_id] = why
 
 
-def _has_people(session: Session, rejection: Rejection) -> bool:
-    contacts = _scoped_contacts(session, Scope(employers={rejection.employer_id}))
+def _why_no_thank_you(session: Session, rejection: Rejection, zone: tzinfo | None) -> str | None:
+    contacts = sorted(_scoped_contacts(session, Scope(employers={rejection.employer_id})))
     if not contacts:
-        return False
-    return (
+        return "nobody met"
+    kept = list(
         session.exec(
             select(Contact.id).where(
-                col(Contact.id).in_(list(contacts)),
+                col(Contact.id).in_(contacts),
                 col(Contact.keep_in_touch),
                 col(Contact.archived_at).is_(None),
                 Contact.role != Role.CONNECTION.value,
             )
-        ).first()
-        is not None
+        )
     )
+    if not kept:
+        return "not kept in touch"
+    since = datetime.combine(rejection.on, time(0), tzinfo=zone).astimezone(UTC)
+    thanked = set(
+        session.exec(
+            select(Touchpoint.contact_id).where(
+                col(Touchpoint.contact_id).in_(kept),
+                Touchpoint.kind == TouchKind.THANK_YOU.value,
+                Touchpoint.direction == Direction.OUT.value,
+                col(Touchpoint.happened_at) >= since,
+            )
+        )
+    )
+    return None if thanked >= set(kept) else "too late"  # thanked already: nothing to say
 
 
 def _planned(row: Row, due: date | None = None) -> Planned:
