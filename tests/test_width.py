@@ -157,11 +157,12 @@ def test_contact_show_draws_plain_lines_as_rich_would(
     crm("contact", "add", "Bad\x1b[2J Actor", "--notes", "tab\there")
     crm("task", "add", "राम राजा अनिल", "--contact", "sam", "--due", "2026-03-05")
     crm("task", "add", "Split\u2028line", "--contact", "lee", "--due", "2026-03-05")
+    crm("contact", "add", "Zed", "--employer", "Bad\x9bCo")  # a control character in the head
     monkeypatch.setenv("COLUMNS", str(width))
     if styled:
         monkeypatch.setenv("FORCE_COLOR", "1")
         monkeypatch.setenv("NO_COLOR", "1")
-    names = ["dana", "sam", "lee", "maría", "#5", "#6"]
+    names = ["dana", "sam", "lee", "maría", "#5", "#6", "zed"]
     plain, drawn_plainly = Card.plain, []
 
     def spy(card: Card) -> list[str] | None:

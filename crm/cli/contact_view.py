@@ -136,7 +136,7 @@ class Card:
     def plain(self) -> list[str] | None:
         """The card as Rich lays it out when nothing needs wrapping (a table is as wide as its
         widest cells, two spaces apart, each cell padded), or None when something would."""
-        from crm.printable import one_line, printable
+        from crm.printable import has_control, one_line, printable
 
         room, styled = _as_rich_would()
 
@@ -149,7 +149,11 @@ class Card:
             said.append(printable(self.empty))
         if not all(_simple(line, room) for line in said):
             return None
-        lines = [paint(head[: len(self.name)], "bold") + head[len(self.name) :], *said[1:]]
+        if has_control(self.after_name):  # escaped and, as Rich shows such a line, unstyled
+            first = head
+        else:
+            first = paint(head[: len(self.name)], "bold") + head[len(self.name) :]
+        lines = [first, *said[1:]]
         if self.empty is not None:
             lines.pop()
         for title, headers, rows in self.tables:
