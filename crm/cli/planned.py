@@ -24,8 +24,10 @@ if TYPE_CHECKING:
 @contextmanager
 def planned_query(e: Env) -> Iterator[tuple[Query, bool]]:
     """A function running read-only SQL, and whether dates compare as text (SQLite)."""
+    from crm.services.agenda import query_of
+
     with planned_stream(e) as (stream, as_text):
-        yield (lambda sql, params: list(stream(sql, params))), as_text
+        yield query_of(stream), as_text
 
 
 @contextmanager

@@ -12,11 +12,10 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from crm.cli.planned import planned_stream
-from crm.services.agenda import each_task, longest_cells, longest_id
+from crm.services.agenda import each_task, longest_cells, longest_id, query_of
 
 if TYPE_CHECKING:
     from crm.cli.env import Env
-    from crm.services.agenda import Query, Stream
 
 EMPTY = "No open tasks. crm today shows what is coming; crm task add TITLE adds your own.\n"
 
@@ -36,7 +35,7 @@ def show_task_list(e: Env, *, all_: bool, json: bool) -> None:
 
     paint, out = Painter(sys.stdout), sys.stdout
     with planned_stream(e) as (stream, _):  # written as read: 80,000 lines are never all held
-        query = _query(stream)
+        query = query_of(stream)
         top = longest_id(query, include_closed=all_)
         if top is None:
             out.write(EMPTY)
@@ -51,7 +50,3 @@ def show_task_list(e: Env, *, all_: bool, json: bool) -> None:
 
 
 CHUNK = 1_000  # lines written at a time
-
-
-def _query(stream: Stream) -> Query:
-    return lambda sql, params: list(stream(sql, params))

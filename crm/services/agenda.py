@@ -164,6 +164,11 @@ def session_stream(session: Session) -> Stream:
     return lambda sql, params: iter(connection.execute(text(sql), params))
 
 
+def query_of(stream: Stream) -> Query:
+    """A `Query` over a `Stream`: each answer read whole (a few rows, or a count)."""
+    return lambda sql, params: list(stream(sql, params))
+
+
 def session_query(session: Session) -> Query:
     """A `Query` over an ORM session: the same SQL the lean path runs through sqlite3."""
     from sqlalchemy import text
@@ -193,13 +198,9 @@ def longest_cells(query: Query, *, include_closed: bool) -> tuple[int, int]:
     return title or 0, who or 0
 
 
-def task_lines(query: Query, *, include_closed: bool) -> list[TaskLine]:
-    """Open tasks (or every task) by due date."""
-    return list(each_task(query, include_closed=include_closed))
-
-
 def each_task(query: Query | Stream, *, include_closed: bool) -> Iterator[TaskLine]:
-    """`task_lines`, one at a time (from a `Stream`: never all of them at once)."""
+    """Open tasks (or every task) by due date, one at a time (from a `Stream`: never all of
+    them at once)."""
     sql = ALL_TASKS_SQL if include_closed else OPEN_TASKS_SQL
     return (TaskLine.from_row(row) for row in query(sql, {}))
 

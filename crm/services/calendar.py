@@ -25,9 +25,8 @@ FILE_NAME = "crm.ics"  # when the user names a folder
 REFRESH = timedelta(hours=1)
 # the lines every event has as they are: made once, not folded again for each event
 BEGIN = ical.line("BEGIN", "VEVENT")
-END = ical.line("TRANSP", "TRANSPARENT") + ical.line(
-    "END", "VEVENT"
-)  # a reminder: the day stays free
+# a reminder, not a meeting: the day stays free
+END = ical.line("TRANSP", "TRANSPARENT") + ical.line("END", "VEVENT")
 
 
 def task_uid(task_id: int, created_at: datetime) -> str:

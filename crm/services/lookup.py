@@ -79,14 +79,15 @@ class Named(NamedTuple):
     name_key: str
 
 
-TABLES = {"employer": "employer", "contact": "contact"}
+TABLES = ("employer", "contact")  # what `find_id` finds: each its table's name
 
 
 def find_id(query: Query, what: str, text: str, *, include_archived: bool = True) -> int:
     """The id of the employer or contact (`what`) a person means by `text`; NotFound,
     Ambiguous or BadInput otherwise. Plain SQL, so that a command on the lean path
     (crm/lean.py) finds people as every other command does."""
-    table = TABLES[what]
+    assert what in TABLES  # never a name from outside into the SQL
+    table = what
     live = "" if include_archived or what != "contact" else " AND archived_at IS NULL"
     text = text.strip()
     if "\x00" in text:  # no name holds one (clean_name refuses it); PostgreSQL cannot compare it

@@ -41,7 +41,7 @@ from sqlmodel import Session, col, func, select
 from crm.errors import BadInput
 from crm.kinds import Direction, JobStatus, Purpose, Role, TaskKind, TaskStatus, TouchKind
 from crm.models import Contact, Employer, Employment, Job, Task, Touchpoint
-from crm.services.agenda import TaskLine
+from crm.services.agenda import EVERY, SECTION_SQL, TASKS, TaskLine
 from crm.services.cadence import OFF, cadence_step
 from crm.services.relationships import CONVERSATIONS, local
 from crm.services.review_pipeline import PipelineReview, pipeline_review
@@ -984,8 +984,6 @@ def _expired(session: Session, this: _Window) -> list[TaskLine]:
     one query every task list uses."""
     from sqlalchemy import bindparam, text
 
-    from crm.services.agenda import TASKS
-
     moment = Task.__table__.c.closed_at.type  # type: ignore[attr-defined]  # stored in UTC
     query = text(
         TASKS + "WHERE t.status = :expired AND t.closed_at >= :begins AND t.closed_at < :ends"
@@ -1071,8 +1069,6 @@ def _second_chances(session: Session, now: datetime) -> list[tuple[SecondChance,
 def _next_week(session: Session, today: date) -> list[TaskLine]:
     """The open tasks of the coming week, read by the one query every task list uses."""
     from sqlalchemy import text
-
-    from crm.services.agenda import EVERY, SECTION_SQL
 
     sqlite = session.get_bind().dialect.name == "sqlite"
     last = today + timedelta(days=NEXT_DAYS)

@@ -41,9 +41,8 @@ def sections(digest: Digest) -> list[tuple[str, list[TaskLine], int]]:
 def line(task: TaskLine, today: date) -> str:
     from crm.render import due_phrase
 
-    who = " · ".join(part for part in (task.contact, task.employer) if part)
     when = due_phrase(task.due, today) if task.status == "open" else task.status
-    return " — ".join(part for part in (f"#{task.id} {task.title}", who, when) if part)
+    return " — ".join(part for part in (f"#{task.id} {task.title}", task.who, when) if part)
 
 
 def digest_text(digest: Digest) -> str:

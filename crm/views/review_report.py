@@ -296,8 +296,7 @@ def _expired(review: Review, today: date) -> Section:
         return Section("Expired", ["No task expired in this period."])
     grid = Table(["id", "to do", "who", "was due"], shrink=frozenset({1, 2}))
     for t in review.expired[:SHOWN]:
-        who = " · ".join(part for part in (t.contact, t.employer) if part)
-        grid.rows.append([f"#{t.id}", t.title, who, f"{t.due:%a %d %b}"])
+        grid.rows.append([f"#{t.id}", t.title, t.who, f"{t.due:%a %d %b}"])
     return Section("Expired", [grid, *_more(len(review.expired))])
 
 
@@ -331,8 +330,7 @@ def _next_week(review: Review, today: date) -> Section:
         return Section("Next week", ["Nothing due in the next 7 days."])
     grid = Table(["id", "to do", "who", "due"], shrink=frozenset({1, 2}))
     for t in review.next_week[:SHOWN]:
-        who = " · ".join(part for part in (t.contact, t.employer) if part)
-        grid.rows.append([f"#{t.id}", t.title, who, relative_day(t.due, today)])
+        grid.rows.append([f"#{t.id}", t.title, t.who, relative_day(t.due, today)])
     return Section("Next week", [grid, *_more(len(review.next_week))])
 
 
