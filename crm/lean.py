@@ -1,24 +1,29 @@
-"""Read-only SQL on an SQLite database with nothing but the standard library.
+"""SQL on an SQLite database with nothing but the standard library.
 
 For the commands people run many times a day (`crm today`, `task list`, `contact show`,
-search, shell completion) and for the export: importing SQLAlchemy and SQLModel costs
-~300 ms, a query over a large history ~20 ms. The lean path is taken only when the database is
-already at the current schema and, for what shows tasks, the follow-up plan already ran with
-the current settings; otherwise the caller takes the ordinary path, which migrates and plans.
-It never writes, so it never waits for or blocks a writer.
+search, shell completion, `crm log`, `crm task done`) and for the export: importing SQLAlchemy
+and SQLModel costs ~300 ms, a query over a large history ~20 ms. The lean path is taken only
+when the database is already at the current schema and, for what shows tasks, the follow-up
+plan already ran with the current settings; otherwise the caller takes the ordinary path, which
+migrates and plans. A reader never writes, so it never waits for or blocks a writer; a writer
+opens the file as crm/db.py does (WAL, foreign keys, the busy timeout) and begins IMMEDIATE.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crm.db import BUSY_TIMEOUT_SECONDS, SCHEMA_REVISION
 from crm.services.plan_state import plan_status
+from crm.store import Params, values
+
+if TYPE_CHECKING:
+    from crm.services.plan import Scope
 
 
 class Reader:
@@ -31,6 +36,67 @@ class Reader:
     def stream(self, sql: str, params: dict[str, Any]) -> Iterator[Sequence[Any]]:
         """The rows as SQLite steps to them, never all at once."""
         return iter(self.connection.execute(sql, params))
+
+
+class Writer:
+    """A `Store` (crm/store.py) on a connection inside one IMMEDIATE transaction: what the
+    plan and the record-keeping writes need, and the scope of what they wrote."""
+
+    sqlite = True
+
+    def __init__(self, connection: sqlite3.Connection, scope: Scope) -> None:
+        self.connection = connection
+        self.scope = scope
+        self.info: dict[str, Any] = {}
+
+    def rows(self, sql: str, params: Params | None = None) -> list[Sequence[Any]]:
+        return self.connection.execute(sql, values(self, params or {})).fetchall()
+
+    def run(self, sql: str, params: Params | None = None) -> None:
+        self.connection.execute(sql, values(self, params or {}))
+
+    def touched(
+        self,
+        *,
+        contacts: Iterable[int | None] = (),
+        employers: Iterable[int | None] = (),
+        everything: bool = False,
+    ) -> None:
+        self.scope.contacts.update(c for c in contacts if c is not None)
+        self.scope.employers.update(e for e in employers if e is not None)
+        self.scope.everything |= everything
+
+
+@contextmanager
+def lean_writer(path: Path) -> Iterator[Writer | None]:
+    """One write transaction on the file, committed when the block ends normally; None when
+    the file is not a database at this crm's schema (the ordinary path migrates it)."""
+    from crm.services.plan import Scope
+
+    if not path.is_file():
+        yield None
+        return
+    try:
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    except sqlite3.Error:
+        yield None
+        return
+    try:
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+            connection.execute(f"PRAGMA {pragma}")  # as crm/db.py opens every connection
+        connection.execute("BEGIN IMMEDIATE")
+        if not _schema_current(Reader(connection)):
+            connection.execute("ROLLBACK")
+            yield None
+            return
+        try:
+            yield Writer(connection, Scope())
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
 
 
 @contextmanager

@@ -108,6 +108,7 @@ class Env:
                 plan=self.settings.plan,
                 fingerprint=fingerprint,
                 before=before,
+                written=plan.scope_of(session),
             )
             if check is not None:
                 check(self.plan_result)

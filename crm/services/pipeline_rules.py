@@ -25,19 +25,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta, tzinfo
 
-from sqlalchemy import func, or_
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col
-
 from crm.kinds import Direction, JobStatus, TaskKind, TouchKind
-from crm.models import Contact, Job, JobMove, Touchpoint
 from crm.services.plan_rules import DONE, OPEN, SKIPPED, ContactFacts, Want
-from crm.services.relationships import Touch, local
+from crm.services.relationships import Touch
 from crm.settings import Plan
+from crm.store import Store, day, id_list, maybe_day, moment
 
 # read once: an enum member's `.value` is a call each time, and these are asked of every touch
 INTERVIEW, MEETING = TouchKind.INTERVIEW.value, TouchKind.MEETING.value
 INTERVIEWING = JobStatus.INTERVIEWING.value
+APPLIED, ACCEPTED = JobStatus.APPLIED.value, JobStatus.ACCEPTED.value
 
 APPLIED_FOLLOW_UP = "follow_up:"  # follow_up:JOB:APPLIED_ON
 OFFER_DEADLINE = "offer_deadline:"  # offer_deadline:JOB:DEADLINE
@@ -83,7 +80,7 @@ class Pipeline:
 
 
 def load_pipeline(
-    session: Session,
+    db: Store,
     zone: tzinfo | None,
     *,
     employers: set[int] | None = None,
@@ -93,64 +90,58 @@ def load_pipeline(
     waiting in `applied`: every job (None), or a write's: the jobs at `employers` and those
     the `contacts`' touches name, and which jobs anywhere were accepted (a write re-plans a
     few people; reading every job of a long search for each would grow with the history)."""
-    which = None
+    which = ""
     accepted: set[int] = set()
     if employers is not None:
-        named = sa_select(col(Touchpoint.job_id)).where(
-            col(Touchpoint.contact_id).in_(sorted(contacts or ())),
-            col(Touchpoint.job_id).is_not(None),
+        which = (
+            f" WHERE employer_id IN ({id_list(sorted(employers))}) OR id IN (SELECT job_id FROM"
+            f" touchpoint WHERE contact_id IN ({id_list(sorted(contacts or ()))})"
+            " AND job_id IS NOT NULL)"
         )
-        which = or_(col(Job.employer_id).in_(sorted(employers)), col(Job.id).in_(named))
-        accepted = set(
-            session.execute(
-                sa_select(col(Job.id)).where(col(Job.status) == JobStatus.ACCEPTED.value)
-            ).scalars()
-        )
-    query = sa_select(col(Job.id), col(Job.employer_id), col(Job.status))
-    move_query = sa_select(
-        col(JobMove.job_id), col(JobMove.status), col(JobMove.moved_on), col(JobMove.deadline)
-    ).order_by(col(JobMove.id))
-    if which is not None:
-        query = query.where(which)
-        move_query = move_query.where(col(JobMove.job_id).in_(sa_select(col(Job.id)).where(which)))
+        accepted = {
+            job_id
+            for (job_id,) in db.rows(
+                "SELECT id FROM job WHERE status = :accepted", {"accepted": ACCEPTED}
+            )
+        }
     moves: dict[int, list[Move]] = defaultdict(list)
-    for job_id, status, on, deadline in session.execute(move_query):
-        moves[job_id].append(Move(status, on, deadline))
+    among = f" WHERE job_id IN (SELECT id FROM job{which})" if which else ""
+    for job_id, status, on, deadline in db.rows(
+        f"SELECT job_id, status, moved_on, deadline FROM job_move{among} ORDER BY id"
+    ):
+        moves[job_id].append(Move(status, day(on), maybe_day(deadline)))
     jobs = {
         job_id: JobFacts(job_id, employer_id, status, tuple(moves.get(job_id, ())))
-        for job_id, employer_id, status in session.execute(query)
+        for job_id, employer_id, status in db.rows(
+            f"SELECT id, employer_id, status FROM job{which}"
+        )
     }
     # only a job waiting in `applied` with a recorded move can want a follow-up
-    waiting = {
-        j.employer_id for j in jobs.values() if j.status == JobStatus.APPLIED.value and j.moves
-    }
+    waiting = {j.employer_id for j in jobs.values() if j.status == APPLIED and j.moves}
     last_news: dict[int, date] = {}
     if waiting:
-        for employer_id, at in session.execute(
-            sa_select(col(Contact.employer_id), func.max(col(Touchpoint.happened_at)))
-            .join(Contact, col(Contact.id) == col(Touchpoint.contact_id))
-            .where(
-                col(Touchpoint.direction) == Direction.IN.value,
-                col(Contact.employer_id).in_(sorted(waiting)),
-            )
-            .group_by(col(Contact.employer_id))
+        for employer_id, at in db.rows(
+            "SELECT c.employer_id, max(t.happened_at) FROM touchpoint AS t"
+            " JOIN contact AS c ON c.id = t.contact_id"
+            f" WHERE t.direction = :in AND c.employer_id IN ({id_list(sorted(waiting))})"
+            " GROUP BY c.employer_id",
+            {"in": Direction.IN.value},
         ):
-            moment = local(at, zone)
-            if moment is not None:
-                last_news[employer_id] = moment.date()
+            if at is not None:
+                last_news[employer_id] = moment(at).astimezone(zone).date()
     return Pipeline(jobs, last_news, accepted)
 
 
-def touch_jobs(session: Session, contact_ids: Sequence[int]) -> dict[int, int]:
+def touch_jobs(db: Store, contact_ids: Sequence[int]) -> dict[int, int]:
     """The job of each interview or meeting of these contacts that has one: touch id → job."""
     if not contact_ids:
         return {}
-    query = sa_select(col(Touchpoint.id), col(Touchpoint.job_id)).where(
-        col(Touchpoint.contact_id).in_(list(contact_ids)),
-        col(Touchpoint.kind).in_([TouchKind.INTERVIEW.value, TouchKind.MEETING.value]),
-        col(Touchpoint.job_id).is_not(None),
+    rows = db.rows(
+        f"SELECT id, job_id FROM touchpoint WHERE contact_id IN ({id_list(contact_ids)})"
+        " AND kind IN (:interview, :meeting) AND job_id IS NOT NULL",
+        {"interview": INTERVIEW, "meeting": MEETING},
     )
-    return {touch_id: job_id for touch_id, job_id in session.execute(query)}
+    return {touch_id: job_id for touch_id, job_id in rows}
 
 
 def job_wants(pipeline: Pipeline, employers: set[int] | None, plan: Plan) -> list[Want]:

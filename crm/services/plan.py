@@ -32,8 +32,11 @@ The rules (every number a [plan] setting; docs/guide.md tells them with the seed
    after an interview, an offer's deadline; an accepted job ends the search's tasks.
 
 Writes re-plan only the contacts and employers they touched (`Scope`, collected from the
-session); a new local day re-plans only the contacts whose tasks the calendar can change; a new
-version of the rules or the settings re-plans everything.
+session, or said by the write); a new local day re-plans only the contacts whose tasks the
+calendar can change; a new version of the rules or the settings re-plans everything.
+
+It reads and writes in plain SQL through a `Store` (crm/store.py): an ORM session's, or on
+SQLite the standard library's alone, for the writes that must be quick (crm/cli/quick.py).
 """
 
 from __future__ import annotations
@@ -42,23 +45,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
-from typing import Any
-
-from sqlalchemy import and_, delete, event, or_, update
-from sqlalchemy import select as sa_select  # sqlmodel's select stops at four columns
-from sqlmodel import Session, col, select
+from typing import TYPE_CHECKING, Any
 
 from crm.kinds import ClosedBy, Direction, JobStatus, Role, TaskKind, TouchKind
-from crm.models import (
-    ChangeCounter,
-    Contact,
-    Employer,
-    Employment,
-    Job,
-    PlanState,
-    Task,
-    Touchpoint,
-)
 from crm.services.cadence import OFF
 from crm.services.pipeline_rules import (
     Pipeline,
@@ -87,11 +76,16 @@ from crm.services.plan_rules import (
 )
 from crm.services.plan_state import PlanStatus
 from crm.services.plan_state import plan_status as read_status
-from crm.services.relationships import Relationship, Touch, local
+from crm.services.relationships import Relationship, Touch
 from crm.settings import Plan
+from crm.store import Store, day, id_list, maybe_day, moment, store_of
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 BATCH = 500  # contacts planned (and their changes written) at a time; 2,000 held 97 MB at the
 # benchmark's 1x where 500 hold 78 MB, for 4% more time
+REJECTED, ACCEPTED = JobStatus.REJECTED.value, JobStatus.ACCEPTED.value
 
 
 # ---- which contacts and employers a run plans ------------------------------------------
@@ -137,11 +131,15 @@ def touched(
 
 def collect_scope(session: Session) -> None:
     """Collect the contacts and employers of every object the session writes."""
+    from sqlalchemy import event
+
     if not event.contains(session, "after_flush", _collect):
         event.listen(session, "after_flush", _collect)
 
 
 def _collect(session: Session, _context: Any) -> None:
+    from crm.models import Contact, Employer, Employment, Job, Task, Touchpoint
+
     scope = scope_of(session)
     for thing in (*session.new, *session.dirty, *session.deleted):
         if isinstance(thing, Contact):
@@ -180,7 +178,7 @@ def _history(thing: object, attribute: str) -> list[int]:
 
 def follow_up_plan(
     *,
-    session: Session,
+    session: Session | Store,
     now: datetime,
     plan: Plan,
     fingerprint: str,
@@ -191,19 +189,20 @@ def follow_up_plan(
 
     `written`: what the write touched, when the run is wider (a settings change makes the
     first write after it re-plan everything): its rejections still say why no thank-you came."""
+    db = store_of(session)
     zone, today = now.tzinfo, now.date()
-    rejections = _rejections(session)
+    rejections = _rejections(db)
     at_employer = _by_employer(rejections)
     result = PlanResult()
     names: dict[int, str] = {}  # of the contacts whose tasks changed
     asked: set[int | None] = set()  # the jobs whose rejection asked for a thank-you
-    pipeline = _pipeline(session, zone, scope)
-    corrected: dict[int, dict[str, date]] = session.info.pop(PLANNED_BEFORE, {})
-    moved_by_correction: list[Planned] = session.info.pop(MOVED_BY_CORRECTION, [])
+    pipeline = _pipeline(db, zone, scope)
+    corrected: dict[int, dict[str, date]] = db.info.pop(PLANNED_BEFORE, {})
+    moved_by_correction: list[Planned] = db.info.pop(MOVED_BY_CORRECTION, [])
     employers = None if scope is None or scope.everything else set(scope.employers)
-    for batch in _contact_batches(session, scope):
+    for batch in _contact_batches(db, scope):
         changes = Changes()
-        jobs_of = touch_jobs(session, [contact.id for contact, _, _ in batch])
+        jobs_of = touch_jobs(db, [contact.id for contact, _, _ in batch])
         for contact, touches, rows in batch:
             if employers is not None and contact.employer_id is not None:
                 employers.add(contact.employer_id)  # news from them answers an application
@@ -230,17 +229,17 @@ def follow_up_plan(
         changed = _contacts_in(changes) | {t.contact_id for t in moved_by_correction}
         names.update((c.id, c.name) for c, _, _ in batch if c.id in changed)
         asked.update(w.job_id for w in changes.inserts if w.kind == TaskKind.THANK_YOU.value)
-        _apply(session, changes, now, result)  # a batch at a time: memory stays flat
+        _apply(db, changes, now, result)  # a batch at a time: memory stays flat
     planned = [r for r in rejections if employers is None or r.employer_id in employers]
     changes = Changes()
     reconcile(
-        _employer_rows(session, employers),
+        _employer_rows(db, employers),
         end_search(employer_wants(planned, plan), pipeline) + job_wants(pipeline, employers, plan),
         changes,
         today=today,
         plan=plan,
     )
-    _apply(session, changes, now, result)
+    _apply(db, changes, now, result)
     result.created.sort(key=lambda t: (t.due, t.id))  # as one batch would have listed them
     result.moved += moved_by_correction
     if scope is not None and not scope.everything:
@@ -249,33 +248,32 @@ def follow_up_plan(
         explained = [r for r in rejections if r.employer_id in written.employers]
     else:
         explained = []  # the daemon, `crm remind`: no command waits for a reason
-    _explain_unthanked(explained, asked, result, session, zone)
+    _explain_unthanked(explained, asked, result, db, zone)
     result.names = {
         task.contact_id: names[task.contact_id]
         for task in _reported(result)
         if task.contact_id in names
     }
-    _stamp(session, now, fingerprint)
-    session.flush()
+    _stamp(db, now, fingerprint)
     return result
 
 
-def _pipeline(session: Session, zone: tzinfo | None, scope: Scope | None) -> Pipeline:
+def _pipeline(db: Store, zone: tzinfo | None, scope: Scope | None) -> Pipeline:
     """The jobs a run can need: all of them, or for a write's scope those at its employers
     and at the scoped contacts' (the run adds theirs), and those their touches name."""
     if scope is None or scope.everything:
-        return load_pipeline(session, zone)
-    contacts = _scoped_contacts(session, scope)
+        return load_pipeline(db, zone)
+    contacts = _scoped_contacts(db, scope)
     employers = set(scope.employers)
     if contacts:
         employers.update(
-            e
-            for e in session.execute(
-                sa_select(col(Contact.employer_id)).where(col(Contact.id).in_(sorted(contacts)))
-            ).scalars()
-            if e is not None
+            employer_id
+            for (employer_id,) in db.rows(
+                f"SELECT employer_id FROM contact WHERE id IN ({id_list(sorted(contacts))})"
+            )
+            if employer_id is not None
         )
-    return load_pipeline(session, zone, employers=employers, contacts=contacts)
+    return load_pipeline(db, zone, employers=employers, contacts=contacts)
 
 
 def _contacts_in(changes: Changes) -> set[int | None]:
@@ -303,32 +301,38 @@ def _read(
     return wants, rel, process
 
 
-PLANNED_BEFORE = "crm.planned_before"  # session.info: contact id → {task key: planned due}
-MOVED_BY_CORRECTION = "crm.moved"  # session.info: tasks a correction moved, for the report
+PLANNED_BEFORE = "crm.planned_before"  # Store.info: contact id → {task key: planned due}
+MOVED_BY_CORRECTION = "crm.moved"  # Store.info: tasks a correction moved, for the report
 
 
 def before_a_correction(
-    *, session: Session, contact_id: int, zone: tzinfo | None, plan: Plan
+    *, session: Session | Store, contact_id: int, zone: tzinfo | None, plan: Plan
 ) -> None:
     """Remember the days the plan gives one contact's tasks now, before a touch of theirs is
     corrected (`crm touch edit`): a task still due on its planned day then moves with the
     correction (a reply moved a week on moves the LinkedIn task a week on); one the user
     snoozed keeps the day they chose."""
-    at_employer = _by_employer(_rejections(session))
-    for batch in _contact_batches(session, Scope(contacts={contact_id})):
+    db = store_of(session)
+    at_employer = _by_employer(_rejections(db))
+    for batch in _contact_batches(db, Scope(contacts={contact_id})):
         for contact, touches, _rows in batch:
             wants = _read(contact, touches, at_employer, zone, plan)[0]
-            session.info.setdefault(PLANNED_BEFORE, {})[contact.id] = {w.key: w.due for w in wants}
+            db.info.setdefault(PLANNED_BEFORE, {})[contact.id] = {w.key: w.due for w in wants}
 
 
 def relationships(
-    *, session: Session, zone: tzinfo | None, plan: Plan, contact_ids: Sequence[int] | None = None
+    *,
+    session: Session | Store,
+    zone: tzinfo | None,
+    plan: Plan,
+    contact_ids: Sequence[int] | None = None,
 ) -> dict[int, Relationship]:
     """Where each relationship stands (every contact's, or those named), as the plan sees it."""
-    at_employer = _by_employer(_rejections(session))
+    db = store_of(session)
+    at_employer = _by_employer(_rejections(db))
     scope = None if contact_ids is None else Scope(contacts=set(contact_ids))
     found: dict[int, Relationship] = {}
-    for batch in _contact_batches(session, scope):
+    for batch in _contact_batches(db, scope):
         for contact, touches, _rows in batch:
             found[contact.id] = _read(contact, touches, at_employer, zone, plan)[1]
     return found
@@ -355,13 +359,13 @@ def _reported(result: PlanResult) -> Iterator[Planned]:
         yield from tasks
 
 
-def _rejections(session: Session) -> list[Rejection]:
-    rows = session.execute(
-        sa_select(col(Job.id), col(Job.employer_id), col(Job.rejected_on))
-        .where(col(Job.status) == JobStatus.REJECTED.value, col(Job.rejected_on).is_not(None))
-        .order_by(col(Job.rejected_on), col(Job.id))
+def _rejections(db: Store) -> list[Rejection]:
+    rows = db.rows(
+        "SELECT id, employer_id, rejected_on FROM job"
+        " WHERE status = :rejected AND rejected_on IS NOT NULL ORDER BY rejected_on, id",
+        {"rejected": REJECTED},
     )
-    return [Rejection(job_id, employer_id, on) for job_id, employer_id, on in rows]
+    return [Rejection(job_id, employer_id, day(on)) for job_id, employer_id, on in rows]
 
 
 Batch = list[tuple[ContactFacts, list[Touch], list[Row]]]
@@ -375,171 +379,144 @@ class _Which:
     first: int = 0
     last: int = -1
 
-    def on(self, column: Any) -> Any:
-        return (
-            col(column).in_(list(self.ids))
-            if self.ids
-            else col(column).between(self.first, self.last)
-        )
+    def on(self, column: str) -> str:
+        if self.ids:
+            return f"{column} IN ({id_list(self.ids)})"
+        return f"{column} BETWEEN {int(self.first)} AND {int(self.last)}"
 
 
-def _contact_batches(session: Session, scope: Scope | None) -> Iterator[Batch]:
+def _contact_batches(db: Store, scope: Scope | None) -> Iterator[Batch]:
     """The contacts to plan, a batch at a time, each with its touches and its task rows."""
     if scope is not None and not scope.everything:
-        ids = sorted(_scoped_contacts(session, scope))
+        ids = sorted(_scoped_contacts(db, scope))
         for start in range(0, len(ids), BATCH):
-            yield _batch(session, _Which(ids=ids[start : start + BATCH]))
+            yield _batch(db, _Which(ids=ids[start : start + BATCH]))
         return
     after = 0
     while True:
-        query = select(Contact.id).where(col(Contact.id) > after).order_by(col(Contact.id))
-        ids = [i for i in session.exec(query.limit(BATCH)).all() if i is not None]
+        ids = [
+            contact_id
+            for (contact_id,) in db.rows(
+                "SELECT id FROM contact WHERE id > :after ORDER BY id LIMIT :most",
+                {"after": after, "most": BATCH},
+            )
+        ]
         if not ids:
             return
-        yield _batch(session, _Which(first=ids[0], last=ids[-1]))
+        yield _batch(db, _Which(first=ids[0], last=ids[-1]))
         after = ids[-1]
 
 
-def _scoped_contacts(session: Session, scope: Scope) -> set[int]:
+def _scoped_contacts(db: Store, scope: Scope) -> set[int]:
     """The scope's contacts, and everyone who works or worked at its employers."""
     ids = set(scope.contacts)
     if scope.employers:
-        employers = list(scope.employers)
-        now_there = select(Contact.id).where(col(Contact.employer_id).in_(employers))
-        before = select(Employment.contact_id).where(col(Employment.employer_id).in_(employers))
-        ids.update(i for i in session.exec(now_there).all() if i is not None)
-        ids.update(session.exec(before).all())
+        employers = id_list(scope.employers)
+        ids.update(
+            contact_id
+            for (contact_id,) in db.rows(
+                f"SELECT id FROM contact WHERE employer_id IN ({employers})"
+                f" UNION SELECT contact_id FROM employment WHERE employer_id IN ({employers})"
+            )
+        )
     return ids
 
 
-def _batch(session: Session, which: _Which) -> Batch:
+def _batch(db: Store, which: _Which) -> Batch:
     former: dict[int, set[int]] = defaultdict(set)
-    for cid, employer_id in session.execute(
-        sa_select(col(Employment.contact_id), col(Employment.employer_id)).where(
-            which.on(Employment.contact_id), col(Employment.employer_id).is_not(None)
-        )
+    for cid, employer_id in db.rows(
+        "SELECT contact_id, employer_id FROM employment"
+        f" WHERE {which.on('contact_id')} AND employer_id IS NOT NULL"
     ):
         former[cid].add(employer_id)
     touches: dict[int, list[Touch]] = defaultdict(list)
-    for cid, tid, kind, direction, at, purpose in session.execute(
-        sa_select(
-            col(Touchpoint.contact_id),
-            col(Touchpoint.id),
-            col(Touchpoint.kind),
-            col(Touchpoint.direction),
-            col(Touchpoint.happened_at),
-            col(Touchpoint.purpose),
-        )
-        .where(which.on(Touchpoint.contact_id))
-        .order_by(col(Touchpoint.contact_id), col(Touchpoint.happened_at), col(Touchpoint.id))
+    for cid, tid, kind, direction, at, purpose in db.rows(
+        "SELECT contact_id, id, kind, direction, happened_at, purpose FROM touchpoint"
+        f" WHERE {which.on('contact_id')} ORDER BY contact_id, happened_at, id"
     ):
-        moment = local(at, None)  # aware; local days are taken where they matter
-        assert moment is not None
-        touches[cid].append(Touch(tid, kind, direction, moment, purpose))
+        touches[cid].append(Touch(tid, kind, direction, moment(at), purpose))
     rows: dict[int, list[Row]] = defaultdict(list)
-    for row in session.execute(
-        _row_columns().where(which.on(Task.contact_id), col(Task.key).is_not(None))
-    ):
-        rows[row.contact_id].append(_row(row))
+    for row in db.rows(f"{ROW_COLUMNS} WHERE {which.on('contact_id')} AND key IS NOT NULL"):
+        rows[row[7]].append(_row(row))
     batch: Batch = []
-    for c in session.execute(
-        sa_select(
-            col(Contact.id),
-            col(Contact.name),
-            col(Contact.employer_id),
-            col(Contact.keep_in_touch),
-            col(Contact.archived_at),
-            col(Contact.role),
-            col(Contact.linkedin_connected_on),
-            col(Contact.every),
-            col(Contact.created_at),
-        )
-        .where(which.on(Contact.id))
-        .order_by(col(Contact.id))
+    for c in db.rows(
+        "SELECT id, name, employer_id, keep_in_touch, archived_at, role,"
+        " linkedin_connected_on, every, created_at"
+        f" FROM contact WHERE {which.on('id')} ORDER BY id"
     ):
-        now_at = {c.employer_id} if c.employer_id is not None else set()
+        cid, name, employer_id, keep_in_touch, archived_at, role, connected, every, added = c
+        now_at = {employer_id} if employer_id is not None else set()
         facts = ContactFacts(
-            id=c.id,
-            name=c.name,
-            employer_id=c.employer_id,
-            keep_in_touch=bool(c.keep_in_touch),
-            archived=c.archived_at is not None,
-            role=c.role,
-            connected_on=c.linkedin_connected_on,
-            employers=frozenset(now_at | former.get(c.id, set())),
-            every=c.every,
-            added_at=local(c.created_at, None),
+            id=cid,
+            name=name,
+            employer_id=employer_id,
+            keep_in_touch=bool(keep_in_touch),
+            archived=archived_at is not None,
+            role=role,
+            connected_on=maybe_day(connected),
+            employers=frozenset(now_at | former.get(cid, set())),
+            every=every,
+            added_at=moment(added),
         )
-        batch.append((facts, touches.get(c.id, []), rows.get(c.id, [])))
+        batch.append((facts, touches.get(cid, []), rows.get(cid, [])))
     return batch
 
 
-def _row_columns() -> Any:
-    return sa_select(
-        col(Task.id),
-        col(Task.key),
-        col(Task.kind),
-        col(Task.status),
-        col(Task.closed_by),
-        col(Task.due),
-        col(Task.title),
-        col(Task.contact_id),
-        col(Task.rule),
-        col(Task.employer_id),
-        col(Task.job_id),
-    )
+ROW_COLUMNS = (
+    "SELECT id, key, kind, status, closed_by, due, title, contact_id, rule, employer_id, job_id"
+    " FROM task"
+)
 
 
-def _row(row: Any) -> Row:
+def _row(row: Sequence[Any]) -> Row:
     return Row(
-        row.id,
-        row.key,
-        row.kind,
-        row.status,
-        row.closed_by,
-        row.due,
-        row.title,
-        row.contact_id,
-        row.rule,
-        row.employer_id,
-        row.job_id,
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        day(row[5]),
+        row[6],
+        row[7],
+        row[8],
+        row[9],
+        row[10],
     )
 
 
-def _employer_rows(session: Session, employers: set[int] | None) -> list[Row]:
-    query = _row_columns().where(col(Task.contact_id).is_(None), col(Task.key).is_not(None))
+def _employer_rows(db: Store, employers: set[int] | None) -> list[Row]:
+    where = " WHERE contact_id IS NULL AND key IS NOT NULL"
     if employers is not None:
         if not employers:
             return []
-        query = query.where(col(Task.employer_id).in_(list(employers)))
-    return [_row(r) for r in session.execute(query)]
+        where += f" AND employer_id IN ({id_list(employers)})"
+    return [_row(r) for r in db.rows(ROW_COLUMNS + where)]
 
 
-def _apply(session: Session, changes: Changes, now: datetime, result: PlanResult) -> None:
+def _apply(db: Store, changes: Changes, now: datetime, result: PlanResult) -> None:
     """Write the changes: removals, then closes and reopens, moves, and last the new rows."""
     _made_again_is_moved(changes)
     ids = [row.id for row in changes.deletes]
     for start in range(0, len(ids), BATCH):
-        session.execute(delete(Task).where(col(Task.id).in_(ids[start : start + BATCH])))
+        db.run(f"DELETE FROM task WHERE id IN ({id_list(ids[start : start + BATCH])})")
     result.removed += [_planned(r) for r in changes.deletes]
     reports = {DONE: result.completed, SKIPPED: result.withdrawn, EXPIRED: result.expired}
     reopened = {r.id for r in changes.reopens}
     for status, rows in changes.closes.items():
-        _set(session, rows, status=status, closed_at=now, closed_by=ClosedBy.PLAN.value)
+        _set(db, rows, status=status, closed_at=now, closed_by=ClosedBy.PLAN.value)
         reports[status].extend(_planned(r) for r in rows if r.id not in reopened)
     expiring = {r.id for r in changes.closes.get(EXPIRED, [])}
     back = [r for r in changes.reopens if r.id not in expiring]
-    _set(session, back, status=OPEN, closed_at=None, closed_by=None)
+    _set(db, back, status=OPEN, closed_at=None, closed_by=None)
     result.reopened += [_planned(r) for r in back]
     for row, want in changes.moves:
-        session.execute(
-            update(Task)
-            .where(col(Task.id) == row.id)
-            .values(key=want.key, due=want.due, rule=want.rule)
+        db.run(
+            "UPDATE task SET key = :key, due = :due, rule = :rule WHERE id = :id",
+            {"key": want.key, "due": want.due, "rule": want.rule, "id": row.id},
         )
         if row.due != want.due:  # a new anchor or reason on the same day is no news
             result.moved.append(_planned(row, due=want.due))
-    result.created += _insert_if_absent(session, [w.row(now) for w in changes.inserts])
+    result.created += _insert_if_absent(db, [w.row(now) for w in changes.inserts])
 
 
 def _made_again_is_moved(changes: Changes) -> None:
@@ -562,11 +539,12 @@ def _made_again_is_moved(changes: Changes) -> None:
             changes.moves.append((row, want))
 
 
-def _set(session: Session, rows: Sequence[Row], **values: object) -> None:
+def _set(db: Store, rows: Sequence[Row], **values: object) -> None:
     ids = [r.id for r in rows]
+    sets = ", ".join(f"{name} = :{name}" for name in values)
     for start in range(0, len(ids), BATCH):
-        session.execute(
-            update(Task).where(col(Task.id).in_(ids[start : start + BATCH])).values(**values)
+        db.run(
+            f"UPDATE task SET {sets} WHERE id IN ({id_list(ids[start : start + BATCH])})", values
         )
 
 
@@ -574,7 +552,7 @@ def _explain_unthanked(
     rejections: list[Rejection],
     asked: set[int | None],
     result: PlanResult,
-    session: Session,
+    db: Store,
     zone: tzinfo | None,
 ) -> None:
     """For the rejections this write touched: why no thank-you task came of one ("nobody met",
@@ -582,45 +560,40 @@ def _explain_unthanked(
     for rejection in rejections:
         if rejection.job_id in asked:
             continue
-        made = session.exec(
-            select(Task.id).where(
-                Task.job_id == rejection.job_id, Task.kind == TaskKind.THANK_YOU.value
-            )
-        ).first()
-        if made is not None:
+        made = db.rows(
+            "SELECT id FROM task WHERE job_id = :job AND kind = :kind LIMIT 1",
+            {"job": rejection.job_id, "kind": TaskKind.THANK_YOU.value},
+        )
+        if made:
             continue
-        why = _why_no_thank_you(session, rejection, zone)
+        why = _why_no_thank_you(db, rejection, zone)
         if why is not None:
             result.unthanked[rejection.job_id] = why
 
 
-def _why_no_thank_you(session: Session, rejection: Rejection, zone: tzinfo | None) -> str | None:
-    contacts = sorted(_scoped_contacts(session, Scope(employers={rejection.employer_id})))
+def _why_no_thank_you(db: Store, rejection: Rejection, zone: tzinfo | None) -> str | None:
+    contacts = sorted(_scoped_contacts(db, Scope(employers={rejection.employer_id})))
     if not contacts:
         return "nobody met"
-    kept = list(
-        session.exec(
-            select(Contact.id).where(
-                col(Contact.id).in_(contacts),
-                col(Contact.keep_in_touch),
-                col(Contact.archived_at).is_(None),
-                Contact.role != Role.CONNECTION.value,
-            )
+    kept = [
+        contact_id
+        for (contact_id,) in db.rows(
+            f"SELECT id FROM contact WHERE id IN ({id_list(contacts)}) AND keep_in_touch"
+            " AND archived_at IS NULL AND role <> :connection",
+            {"connection": Role.CONNECTION.value},
         )
-    )
+    ]
     if not kept:
         return "not kept in touch"
     since = datetime.combine(rejection.on, time(0), tzinfo=zone).astimezone(UTC)
-    thanked = set(
-        session.exec(
-            select(Touchpoint.contact_id).where(
-                col(Touchpoint.contact_id).in_(kept),
-                Touchpoint.kind == TouchKind.THANK_YOU.value,
-                Touchpoint.direction == Direction.OUT.value,
-                col(Touchpoint.happened_at) >= since,
-            )
+    thanked = {
+        contact_id
+        for (contact_id,) in db.rows(
+            f"SELECT contact_id FROM touchpoint WHERE contact_id IN ({id_list(kept)})"
+            " AND kind = :kind AND direction = :out AND happened_at >= :since",
+            {"kind": TouchKind.THANK_YOU.value, "out": Direction.OUT.value, "since": since},
         )
-    )
+    }
     return None if thanked >= set(kept) else "too late"  # thanked already: nothing to say
 
 
@@ -628,48 +601,61 @@ def _planned(row: Row, due: date | None = None) -> Planned:
     return Planned(row.id, row.kind, row.title, due or row.due, row.contact_id)
 
 
-def _insert_if_absent(session: Session, rows: list[dict[str, object]]) -> list[Planned]:
+TASK_COLUMNS = (
+    "kind",
+    "title",
+    "due",
+    "status",
+    "contact_id",
+    "employer_id",
+    "job_id",
+    "rule",
+    "key",
+    "created_at",
+)
+
+
+def _insert_if_absent(db: Store, rows: list[dict[str, object]]) -> list[Planned]:
     """Insert the rows whose key is new; a key another process inserted first is left alone."""
     made: list[int] = []
-    statement = _insert(session.get_bind().dialect.name, Task)
-    statement = statement.on_conflict_do_nothing(index_elements=["key"]).returning(col(Task.id))
     for start in range(0, len(rows), BATCH):
-        made += [row[0] for row in session.execute(statement, rows[start : start + BATCH])]
+        chunk = rows[start : start + BATCH]
+        params = {f"{name}_{i}": row[name] for i, row in enumerate(chunk) for name in TASK_COLUMNS}
+        listed = ", ".join(
+            "(" + ", ".join(f":{name}_{i}" for name in TASK_COLUMNS) + ")"
+            for i in range(len(chunk))
+        )
+        made += [
+            task_id
+            for (task_id,) in db.rows(
+                f"INSERT INTO task ({', '.join(TASK_COLUMNS)}) VALUES {listed}"
+                " ON CONFLICT (key) DO NOTHING RETURNING id",
+                params,
+            )
+        ]
     found: list[Planned] = []
     for start in range(0, len(made), BATCH):
-        query = sa_select(
-            col(Task.id), col(Task.kind), col(Task.title), col(Task.due), col(Task.contact_id)
-        ).where(col(Task.id).in_(made[start : start + BATCH]))
-        found += [Planned(*row) for row in session.execute(query)]
+        found += [
+            Planned(task_id, kind, title, day(due), contact_id)
+            for task_id, kind, title, due, contact_id in db.rows(
+                "SELECT id, kind, title, due, contact_id FROM task"
+                f" WHERE id IN ({id_list(made[start : start + BATCH])})"
+            )
+        ]
     return sorted(found, key=lambda t: (t.due, t.id))
-
-
-def _insert(dialect: str, model: Any) -> Any:
-    """An INSERT in the database's own dialect, which knows ON CONFLICT."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-
-        return postgresql_insert(model)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(model)
 
 
 # ---- is the plan current? ----------------------------------------------------------------
 
 
-def plan_status(session: Session, fingerprint: str, today: date) -> PlanStatus:
-    from sqlalchemy import text
-
-    def query(sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
-        return session.execute(text(sql), params).all()
-
-    return read_status(query, fingerprint=fingerprint, today=today, as_text=_sqlite(session))
+def plan_status(session: Session | Store, fingerprint: str, today: date) -> PlanStatus:
+    db = store_of(session)
+    return read_status(db.rows, fingerprint=fingerprint, today=today, as_text=db.sqlite)
 
 
 def bring_up_to_date(
     *,
-    session: Session,
+    session: Session | Store,
     now: datetime,
     plan: Plan,
     fingerprint: str,
@@ -680,31 +666,40 @@ def bring_up_to_date(
     A new day re-plans only the contacts the calendar can change (their open tasks may expire);
     anything else (new rules or settings, a write crm did not see) re-plans everything.
     """
-    status = status or plan_status(session, fingerprint, now.date())
+    db = store_of(session)
+    status = status or plan_status(db, fingerprint, now.date())
     if status.current:
         return None
     scope = None
     if status.same_settings and status.same_data:
-        scope = calendar_scope(session, now.date(), plan)
-    return follow_up_plan(session=session, now=now, plan=plan, fingerprint=fingerprint, scope=scope)
+        scope = calendar_scope(db, now.date(), plan)
+    return follow_up_plan(session=db, now=now, plan=plan, fingerprint=fingerprint, scope=scope)
 
 
 def plan_after_write(
-    *, session: Session, now: datetime, plan: Plan, fingerprint: str, before: PlanStatus
+    *,
+    session: Session | Store,
+    now: datetime,
+    plan: Plan,
+    fingerprint: str,
+    before: PlanStatus,
+    written: Scope,
 ) -> PlanResult:
-    """The plan for what a write changed: its scope only, when the plan was current before it."""
-    scope = written = scope_of(session)
+    """The plan for what a write changed (`written`): its scope only, when the plan was
+    current before it."""
+    db = store_of(session)
+    scope = written
     if not (before.same_settings and before.same_data):
         scope = Scope(everything=True)
     elif not before.same_day:
-        daily = calendar_scope(session, now.date(), plan)
+        daily = calendar_scope(db, now.date(), plan)
         scope = Scope(
             scope.contacts | daily.contacts,
             scope.employers | daily.employers,
             everything=scope.everything,  # `touched(everything=True)` holds on a new day too
         )
     return follow_up_plan(
-        session=session,
+        session=db,
         now=now,
         plan=plan,
         fingerprint=fingerprint,
@@ -713,29 +708,30 @@ def plan_after_write(
     )
 
 
-def calendar_scope(session: Session, today: date, plan: Plan) -> Scope:
+def calendar_scope(session: Session | Store, today: date, plan: Plan) -> Scope:
     """Whom a new day can change: those with an open plan task old enough to expire, and
     those whose expired task is young enough again (the day moved back: CRM_NOW)."""
+    db = store_of(session)
     soonest = min(plan.thank_you_expires_days, plan.expire_after_days)
-    cutoff = date.fromordinal(max(today.toordinal() - soonest, 1))
 
     def horizon(days: int) -> date:
         return date.fromordinal(max(today.toordinal() - days, 1))
 
-    thank_you = col(Task.kind) == TaskKind.THANK_YOU.value
-    back = and_(
-        col(Task.status) == EXPIRED,
-        col(Task.closed_by) == ClosedBy.PLAN.value,
-        or_(
-            and_(thank_you, col(Task.due) >= horizon(plan.thank_you_expires_days)),
-            and_(~thank_you, col(Task.due) >= horizon(plan.expire_after_days)),
-        ),
-    )
-    due_to_expire = and_(col(Task.status) == OPEN, col(Task.due) < cutoff)
-    rows = session.execute(
-        sa_select(col(Task.contact_id), col(Task.employer_id)).where(
-            col(Task.key).is_not(None), or_(due_to_expire, back)
-        )
+    rows = db.rows(
+        "SELECT contact_id, employer_id FROM task WHERE key IS NOT NULL AND ("
+        "(status = :open AND due < :cutoff)"
+        " OR (status = :expired AND closed_by = :plan AND ("
+        "(kind = :thank_you AND due >= :thank_you_horizon)"
+        " OR (kind <> :thank_you AND due >= :horizon))))",
+        {
+            "open": OPEN,
+            "cutoff": horizon(soonest),
+            "expired": EXPIRED,
+            "plan": ClosedBy.PLAN.value,
+            "thank_you": TaskKind.THANK_YOU.value,
+            "thank_you_horizon": horizon(plan.thank_you_expires_days),
+            "horizon": horizon(plan.expire_after_days),
+        },
     )
     scope = Scope()
     for contact_id, employer_id in rows:
@@ -746,35 +742,23 @@ def calendar_scope(session: Session, today: date, plan: Plan) -> Scope:
     return scope
 
 
-def lock_for_writing(session: Session) -> None:
+def lock_for_writing(session: Session | Store) -> None:
     """On PostgreSQL, take the write counter's row lock first: writers queue here, whole, as
     SQLite's BEGIN IMMEDIATE makes them, so the plan never plans on a half-seen history and two
     writers never wait on each other's rows (a deadlock)."""
-    if not _sqlite(session):
-        session.execute(
-            sa_select(col(ChangeCounter.changes))
-            .where(col(ChangeCounter.id) == 1)
-            .with_for_update()
-        )
+    db = store_of(session)
+    if not db.sqlite:
+        db.rows("SELECT changes FROM change_counter WHERE id = 1 FOR UPDATE")
 
 
-def _sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
-
-
-def _stamp(session: Session, now: datetime, fingerprint: str) -> None:
-    """Remember what the plan saw: its settings and day, and the write count after its writes."""
-    session.flush()
-    if session.get(PlanState, 1) is None:
-        # The first run on this database, and maybe another process's first run at the same
-        # moment: on PostgreSQL the second of two plain INSERTs fails, so insert if absent.
-        first = {"id": 1, "ran_at": now, "fingerprint": fingerprint}
-        insert = _insert(session.get_bind().dialect.name, PlanState).values(first)
-        session.execute(insert.on_conflict_do_nothing(index_elements=["id"]))
-    state = session.get(PlanState, 1)
-    assert state is not None
-    state.ran_at, state.fingerprint, state.planned_on = now, fingerprint, now.date()
-    state.changes_planned = session.exec(
-        select(ChangeCounter.changes).where(ChangeCounter.id == 1)
-    ).one()
-    session.add(state)
+def _stamp(db: Store, now: datetime, fingerprint: str) -> None:
+    """Remember what the plan saw: its settings and day, and the write count after its writes.
+    Insert if absent: the first run on this database may be another process's first too."""
+    db.run(
+        "INSERT INTO plan_state (id, ran_at, fingerprint, changes_planned, planned_on)"
+        " VALUES (1, :now, :fingerprint, (SELECT changes FROM change_counter WHERE id = 1), :day)"
+        " ON CONFLICT (id) DO UPDATE SET ran_at = excluded.ran_at,"
+        " fingerprint = excluded.fingerprint, changes_planned = excluded.changes_planned,"
+        " planned_on = excluded.planned_on",
+        {"now": now, "fingerprint": fingerprint, "day": now.date()},
+    )

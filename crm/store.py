@@ -1,0 +1,123 @@
+"""Plain SQL that runs the same on the standard library's sqlite3 and on an ORM session.
+
+The follow-up plan, the undo journal's bookkeeping and the two writes people make many times a
+day (`crm log`, `crm task done`) speak to a `Store`: on SQLite a command can then run them with
+nothing but sqlite3 (crm/lean.py), where importing SQLAlchemy and SQLModel alone costs ~300 ms,
+and every other command runs the very same statements through its session. One set of SQL,
+so the two paths cannot drift apart.
+
+The SQL is written for both databases: `:name` parameters (sqlite3 and SQLAlchemy's `text()`
+both read them), `ON CONFLICT ... DO NOTHING`, `RETURNING`. What differs is how values travel:
+SQLite keeps a date as ISO text and a moment as UTC text ("2026-03-04 09:30:00.000000", as
+SQLAlchemy writes it); PostgreSQL takes and gives Python's dates and datetimes. `value`,
+`day` and `moment` translate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+Params = Mapping[str, Any]
+
+
+class Store(Protocol):
+    sqlite: bool
+    info: dict[str, Any]  # what one write tells the plan after it (a session's own `info`)
+
+    def rows(self, sql: str, params: Params | None = None) -> list[Sequence[Any]]:
+        """The rows a query returns (an INSERT ... RETURNING's too)."""
+        ...
+
+    def run(self, sql: str, params: Params | None = None) -> None: ...
+
+    def touched(
+        self,
+        *,
+        contacts: Iterable[int | None] = (),
+        employers: Iterable[int | None] = (),
+        everything: bool = False,
+    ) -> None:
+        """Say whose plan a write changed: the plan runs for them after it."""
+        ...
+
+
+def value(store: Store, thing: Any) -> Any:
+    """A Python value as the database takes it."""
+    if not store.sqlite:
+        return thing
+    if isinstance(thing, datetime):
+        return f"{thing.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}"
+    if isinstance(thing, date):
+        return thing.isoformat()
+    return thing
+
+
+def values(store: Store, params: Params) -> dict[str, Any]:
+    return {name: value(store, thing) for name, thing in params.items()}
+
+
+def day(stored: date | str) -> date:
+    """A stored date (SQLite: ISO text)."""
+    return stored if isinstance(stored, date) else date.fromisoformat(stored)
+
+
+def maybe_day(stored: date | str | None) -> date | None:
+    return None if stored is None else day(stored)
+
+
+def moment(stored: datetime | str) -> datetime:
+    """A stored moment, aware (UTC, as SQLite keeps it without an offset)."""
+    if isinstance(stored, str):
+        stored = datetime.fromisoformat(stored)
+    return stored if stored.tzinfo is not None else stored.replace(tzinfo=UTC)
+
+
+def id_list(ids: Iterable[int | None]) -> str:
+    """Ids for `IN (...)`, written into the SQL: integers only, and `NULL` (which nothing
+    equals) for none, since PostgreSQL refuses an empty `IN ()`."""
+    listed = ", ".join(str(int(i)) for i in ids if i is not None)
+    return listed or "NULL"
+
+
+class SessionStore:
+    """A `Store` over an ORM session: the statements run in its transaction, and the
+    contacts and employers they touch join the scope its own writes collect."""
+
+    def __init__(self, session: Session) -> None:
+        from sqlalchemy import text
+
+        self.session = session
+        self.info = session.info
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self._text = text
+
+    def rows(self, sql: str, params: Params | None = None) -> list[Sequence[Any]]:
+        self.session.flush()  # plain SQL does not flush: it sees what the session wrote
+        return list(self.session.execute(self._text(sql), values(self, params or {})).all())
+
+    def run(self, sql: str, params: Params | None = None) -> None:
+        self.session.flush()
+        self.session.execute(self._text(sql), values(self, params or {}))
+
+    def touched(
+        self,
+        *,
+        contacts: Iterable[int | None] = (),
+        employers: Iterable[int | None] = (),
+        everything: bool = False,
+    ) -> None:
+        from crm.services.plan import touched
+
+        touched(self.session, contacts=contacts, employers=employers, everything=everything)
+
+
+def store_of(session: Session | Store) -> Store:
+    """The store a plan function runs on: a session's, or the one given."""
+    if hasattr(session, "rows"):
+        return cast(Store, session)
+    return SessionStore(cast("Session", session))
