@@ -147,6 +147,13 @@ def explain(url: str, error: Exception) -> str:
     return f"cannot use the database {masked(url)}: {reason}"
 
 
+def not_utf8(error: UnicodeEncodeError) -> BadInput:
+    """An argument typed in a terminal (or a file name) in another encoding reaches Python
+    with its bytes as lone surrogates, which no database driver can encode."""
+    typed = str(error.object).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return BadInput(f"{typed!r} is not UTF-8 text; is the terminal set to another encoding?")
+
+
 @lru_cache(maxsize=4)
 def _shared_engine(url: str) -> Engine:
     """The engine of every `Database` on this URL in this process. A command line opens one
@@ -195,12 +202,7 @@ class Database:
         except DBAPIError as error:
             raise DatabaseError(explain(self.url, error)) from None
         except UnicodeEncodeError as error:
-            # An argument typed in a terminal (or a file name) in another encoding reaches
-            # Python with its bytes as lone surrogates, which no database driver can encode.
-            typed = str(error.object).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-            raise BadInput(
-                f"{typed!r} is not UTF-8 text; is the terminal set to another encoding?"
-            ) from None
+            raise not_utf8(error) from None
 
     def close(self) -> None:
         self.engine.dispose()

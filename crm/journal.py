@@ -10,6 +10,10 @@ SQLite's triggers name every column (it has no row_to_json), so they must be mad
 table gains a column, and a batch migration that rebuilds a table drops them: `install` runs
 at the end of every upgrade (crm/migrations.py) and of migration 0007, and drops and remakes
 them from the live schema.
+
+A record-keeping command marks where the journal stood before it (`journal_mark`) and, once
+written, keeps only its own rows and stamps `undo_entry` (`remember`), in plain SQL that the
+standard library's sqlite3 runs as well as a session (crm/store.py).
 """
 
 from __future__ import annotations
@@ -17,7 +21,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlalchemy import Connection
+
+    from crm.store import Store
 
 # What the user wrote. plan_state and change_counter are bookkeeping, and the journal itself is
 # not journaled.
@@ -34,6 +42,31 @@ JOURNALED = (
 EVENTS = ("insert", "update", "delete")
 TX = "txid_current()"
 JOURNAL_ROW = "INSERT INTO undo_row (table_name, row_id, op, old, tx) VALUES"
+
+
+def journal_mark(db: Store) -> int:
+    """The journal's last row before a command begins."""
+    return int(db.rows("SELECT max(seq) FROM undo_row")[0][0] or 0)
+
+
+def remember(db: Store, *, now: datetime, label: str, since: int) -> None:
+    """Make the command that wrote the journal rows after `since` the one undo takes back.
+    On PostgreSQL its rows are its transaction's (a concurrent writer's rows have another)."""
+    tx = None if db.sqlite else db.rows("SELECT txid_current()")[0][0]
+    mine, params = ("seq > :since", {"since": since}) if db.sqlite else ("tx = :tx", {"tx": tx})
+    first, last = db.rows(f"SELECT min(seq), max(seq) FROM undo_row WHERE {mine}", params)[0]
+    if first is None:
+        return  # it wrote nothing: the command before it can still be undone
+    db.run(f"DELETE FROM undo_row WHERE NOT ({mine})", params)
+    db.run(
+        "INSERT INTO undo_entry (id, label, done_at, first_seq, last_seq, changes, tx)"
+        " VALUES (1, :label, :now, :first, :last,"
+        " (SELECT changes FROM change_counter WHERE id = 1), :tx)"
+        " ON CONFLICT (id) DO UPDATE SET label = excluded.label, done_at = excluded.done_at,"
+        " first_seq = excluded.first_seq, last_seq = excluded.last_seq,"
+        " changes = excluded.changes, tx = excluded.tx",
+        {"label": label, "now": now, "first": first, "last": last, "tx": tx},
+    )
 
 
 def install(connection: Connection) -> None:

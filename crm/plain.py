@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, TextIO
@@ -39,6 +40,56 @@ BASE = 80  # the width layouts are drawn for, and the width of piped output
 def width() -> int:
     """The columns to lay out in: the terminal's (COLUMNS is respected), 80 when piped."""
     return shutil.get_terminal_size((BASE, 24)).columns
+
+
+def as_rich_would() -> tuple[int, bool]:
+    """The width Rich lays the card out in, and whether it styles it, so that the plain lines
+    are what Rich draws: Rich takes the width of whichever of stdin, stdout and stderr is a
+    terminal (COLUMNS first), and styles a terminal's output unless TERM is dumb; NO_COLOR
+    takes its colours away, not bold and dim (console.py, `size` and `is_terminal`)."""
+    environ = os.environ
+    compatible, forced = environ.get("TTY_COMPATIBLE", ""), environ.get("FORCE_COLOR")
+    if compatible in ("0", "1"):
+        terminal = compatible == "1"
+    elif forced is not None:
+        terminal = forced != ""
+    else:
+        terminal = sys.stdout.isatty()
+    if terminal and environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        return 80, False
+    width = 0
+    for descriptor in (0, 1, 2):
+        try:
+            width = os.get_terminal_size(descriptor).columns
+        except (AttributeError, ValueError, OSError):
+            continue
+        break
+    columns = environ.get("COLUMNS")
+    if columns is not None and columns.isdigit():
+        width = int(columns)
+    return width or 80, terminal
+
+
+def simple(text: str, room: int) -> bool:
+    """One column a character, no tab, and short enough for the terminal: what plain lines
+    draw as Rich would."""
+    if len(text) > room or "\t" in text:
+        return False
+    return text.isascii() or all(narrow(character) for character in text)
+
+
+def narrow(character: str) -> bool:
+    """One column wide for Rich: not wide or full-width (CJK, most emoji), not a mark that
+    joins the character before it (a Devanagari vowel sign is one), not a format or line
+    separator character."""
+    import unicodedata
+
+    category = unicodedata.category(character)
+    return (
+        unicodedata.east_asian_width(character) not in "WF"
+        and category[0] not in "MC"
+        and category not in ("Zl", "Zp")
+    )
 
 
 def fit(text: str, size: int, *, right: bool = False) -> str:

@@ -7,7 +7,9 @@ def main() -> None:
     from crm.cli.shortcut import (
         calendar_shortcut,
         contact_show_shortcut,
+        log_shortcut,
         search_shortcut,
+        task_finish_shortcut,
         task_list_shortcut,
         today_shortcut,
     )
@@ -19,6 +21,8 @@ def main() -> None:
         contact_show_shortcut,
         calendar_shortcut,
         search_shortcut,
+        log_shortcut,
+        task_finish_shortcut,
     ):
         if shortcut(argv):
             return

@@ -25,18 +25,9 @@ def day(text: str | None, *, past: bool = False) -> date | None:
 
 def report_plan(*, most: int | None = None) -> None:
     """After a write: the tasks the plan made, closed, moved or removed because of it."""
-    e = env()
-    if e.plan_result is None:
-        return
-    import sys
+    from crm.cli import record_view
 
-    from crm.plain import plan_lines
-
-    lines = plan_lines(e.plan_result, e.today)
-    shown = lines if most is None else lines[:most]
-    sys.stdout.write("".join(f"{line}\n" for line in shown))
-    if len(lines) > len(shown):
-        sys.stdout.write(f"  … and {len(lines) - len(shown)} more: crm remind --verbose\n")
+    record_view.report_plan(env(), most=most)
 
 
 def confirmed(what: str, yes: bool) -> bool:

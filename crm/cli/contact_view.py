@@ -8,13 +8,13 @@ open tasks shown are the ones `crm task list` shows.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from shlex import quote
 from typing import TYPE_CHECKING
 
+from crm.plain import as_rich_would, simple
 from crm.printable import one_line
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ class Card:
         widest cells, two spaces apart, each cell padded), or None when something would."""
         from crm.printable import has_control, one_line, printable
 
-        room, styled = _as_rich_would()
+        room, styled = as_rich_would()
 
         def paint(text: str, style: str) -> str:
             return f"\x1b[{STYLES[style]}m{text}\x1b[0m" if styled and text else text
@@ -147,7 +147,7 @@ class Card:
         said = [head, *(line for fact in self.facts for line in printable(fact).split("\n"))]
         if self.empty is not None:
             said.append(printable(self.empty))
-        if not all(_simple(line, room) for line in said):
+        if not all(simple(line, room) for line in said):
             return None
         if has_control(self.after_name):  # escaped and, as Rich shows such a line, unstyled
             first = head
@@ -162,7 +162,7 @@ class Card:
             total = sum(widths) + 2 * (len(widths) - 1)
             if total > room or len(title) > total:
                 return None
-            if not all(_simple(cell, room) for row in cells for cell in row):
+            if not all(simple(cell, room) for row in cells for cell in row):
                 return None
             lines.append(paint(title.ljust(total), "bold"))
             lines.append(_row(headers, widths, lambda text: paint(text, "dim")))
@@ -180,56 +180,6 @@ def _row(cells: list[str], widths: list[int], style: Callable[[str], str]) -> st
 
 
 STYLES = {"bold": "1", "dim": "2"}
-
-
-def _as_rich_would() -> tuple[int, bool]:
-    """The width Rich lays the card out in, and whether it styles it, so that the plain lines
-    are what Rich draws: Rich takes the width of whichever of stdin, stdout and stderr is a
-    terminal (COLUMNS first), and styles a terminal's output unless TERM is dumb; NO_COLOR
-    takes its colours away, not bold and dim (console.py, `size` and `is_terminal`)."""
-    environ = os.environ
-    compatible, forced = environ.get("TTY_COMPATIBLE", ""), environ.get("FORCE_COLOR")
-    if compatible in ("0", "1"):
-        terminal = compatible == "1"
-    elif forced is not None:
-        terminal = forced != ""
-    else:
-        terminal = sys.stdout.isatty()
-    if terminal and environ.get("TERM", "").lower() in ("dumb", "unknown"):
-        return 80, False
-    width = 0
-    for descriptor in (0, 1, 2):
-        try:
-            width = os.get_terminal_size(descriptor).columns
-        except (AttributeError, ValueError, OSError):
-            continue
-        break
-    columns = environ.get("COLUMNS")
-    if columns is not None and columns.isdigit():
-        width = int(columns)
-    return width or 80, terminal
-
-
-def _simple(text: str, room: int) -> bool:
-    """One column a character, no tab, and short enough for the terminal: what plain lines
-    draw as Rich would."""
-    if len(text) > room or "\t" in text:
-        return False
-    return text.isascii() or all(_narrow(character) for character in text)
-
-
-def _narrow(character: str) -> bool:
-    """One column wide for Rich: not wide or full-width (CJK, most emoji), not a mark that
-    joins the character before it (a Devanagari vowel sign is one), not a format or line
-    separator character."""
-    import unicodedata
-
-    category = unicodedata.category(character)
-    return (
-        unicodedata.east_asian_width(character) not in "WF"
-        and category[0] not in "MC"
-        and category not in ("Zl", "Zp")
-    )
 
 
 def _history_line(history: list[Position]) -> str:

@@ -193,20 +193,20 @@ def _run_editor(path: str) -> int:
 
 
 def _log_thank_you(e: Env, person: Contact, subject: str | None, body: str) -> None:
-    from crm.cli.log import report_logged
+    from crm.cli.record_view import report_logged
     from crm.kinds import TouchKind
-    from crm.services.touchpoints import log_touch
+    from crm.services.record import record_touch
 
-    with e.writing() as session:
-        touch = log_touch(
-            session=session,
+    with e.recording() as db:
+        touch = record_touch(
+            db,
             now=e.now,
-            contact=person,
+            contact_id=person.id or 0,
             kind=TouchKind.THANK_YOU.value,
             summary=subject,
             body=body,
         )
-    report_logged(touch, person)
+    report_logged(e, touch, person.name)
     report_plan()
 
 

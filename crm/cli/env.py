@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from crm.db import Database
-    from crm.services.plan import PlanResult
+    from crm.services.plan import PlanResult, Scope
+    from crm.store import Store
 
 
 class Env:
@@ -92,28 +93,88 @@ class Env:
         feed is rewritten, when config.toml names one.
         """
         from crm.services import plan
-        from crm.services.undo import journal_mark, remember
+        from crm.store import SessionStore
 
         with self.database().session(write=True) as session:
             plan.lock_for_writing(session)
-            fingerprint = self.settings.plan_fingerprint()
-            before = plan.plan_status(session, fingerprint, self.now.date())
             plan.collect_scope(session)
-            since = journal_mark(session)
-            yield session
-            session.flush()
-            self.plan_result = plan.plan_after_write(
-                session=session,
-                now=self.now,
-                plan=self.settings.plan,
-                fingerprint=fingerprint,
-                before=before,
-                written=plan.scope_of(session),
-            )
-            if check is not None:
-                check(self.plan_result)
-            remember(session=session, now=self.now, label=command_line(), since=since)
+            written = plan.scope_of(session)
+            with self._planned_and_remembered(SessionStore(session), written, check):
+                yield session
         self._refresh_calendar()
+
+    @contextmanager
+    def recording(self, *, lean: bool = True) -> Iterator[Store]:
+        """`writing()` as a `Store` (crm/store.py): on an SQLite file at this crm's schema,
+        with nothing but the standard library (no SQLAlchemy to import: a third of a second),
+        else through a session. `lean=False` asks for the session (a check that reads
+        through the ORM). The same transaction either way: the plan carried out for what the
+        block wrote, the command remembered for `crm undo`."""
+        with self._lean_writing(lean) as writer:
+            if writer is not None:
+                yield writer
+                return
+        from crm.store import SessionStore
+
+        with self.writing() as session:
+            yield SessionStore(session)
+
+    @contextmanager
+    def _lean_writing(self, lean: bool) -> Iterator[Store | None]:
+        import os
+
+        from crm.db import sqlite_path
+
+        path = sqlite_path(self.url) if lean else None
+        if (
+            path is None
+            or self.settings.notify.calendar_file  # the feed is written through the ORM
+            or not os.access(path, os.R_OK | os.W_OK)  # the ordinary path says why not
+        ):
+            yield None
+            return
+        import sqlite3
+
+        from crm.db import explain, not_utf8
+        from crm.errors import DatabaseError
+        from crm.lean import lean_writer
+
+        try:
+            with lean_writer(path) as writer:
+                if writer is None:
+                    yield None
+                    return
+                with self._planned_and_remembered(writer, writer.scope):
+                    yield writer
+        except sqlite3.Error as error:
+            raise DatabaseError(explain(self.url, error)) from None
+        except UnicodeEncodeError as error:
+            raise not_utf8(error) from None
+
+    @contextmanager
+    def _planned_and_remembered(
+        self, db: Store, written: Scope, check: Callable[[PlanResult], None] | None = None
+    ) -> Iterator[None]:
+        """Around the block's writes, in its transaction: the plan for what it wrote
+        (`written`, filled in as it writes), checked, and the command kept for `crm undo`."""
+        from crm.journal import journal_mark, remember
+        from crm.services import plan
+
+        fingerprint = self.settings.plan_fingerprint()
+        before = plan.plan_status(db, fingerprint, self.now.date())
+        since = journal_mark(db)
+        yield
+        self.plan_result = plan.plan_after_write(
+            session=db,
+            now=self.now,
+            plan=self.settings.plan,
+            fingerprint=fingerprint,
+            before=before,
+            written=written,
+        )
+        if check is not None:
+            check(self.plan_result)
+        remember(db, now=self.now, label=command_line(), since=since)
 
     def bring_plan_up_to_date(self) -> None:
         """The plan current before tasks are read: a write transaction only when it is not."""

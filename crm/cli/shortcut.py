@@ -1,11 +1,12 @@
-"""`crm today`, `crm task list`, `crm contact show`, `crm calendar` and `crm search` without
-Typer: the commands worth a shortcut.
+"""`crm today`, `crm task list`, `crm contact show`, `crm calendar`, `crm search`, `crm log`
+and `crm task done|skip` without Typer: the commands worth a shortcut.
 
-People run `crm today` in shell prompts and status bars, and search in the middle of something,
-where every start counts; building the Typer app (and the pydantic it now imports) is ~70 ms of
-the ~150 ms `crm today` needs. Only the exact forms below take the shortcut; anything else
-(`crm today --help`, `crm search --limit 5 x`, a typo) goes through Typer, which runs the very
-same `show_today`, `show_task_list`, `show_contact`, `write_calendar` and `show_search`.
+People run `crm today` in shell prompts and status bars, search in the middle of something, and
+log a call right after it, where every start counts; building the Typer app (and the pydantic
+it now imports) is ~70 ms of the ~150 ms `crm today` needs. Only the exact forms below take the
+shortcut; anything else (`crm today --help`, `crm search --limit 5 x`, `crm log note dana
+--file x`, a typo) goes through Typer, which runs the very same `show_today`, `show_task_list`,
+`show_contact`, `write_calendar`, `show_search`, `log_touch_as_typed` and `finish_as_typed`.
 """
 
 from __future__ import annotations
@@ -93,6 +94,69 @@ def contact_show_shortcut(argv: list[str]) -> bool:
     from crm.cli.env import start
 
     return _run(start(db), lambda env: show_contact(env, words[0], json=json))
+
+
+LOG_OPTIONS = {"--note": "note", "--on": "on", "--topic": "topic"}
+
+
+def log_shortcut(argv: list[str]) -> bool:
+    """Run `[--db PATH_OR_URL] log KIND NAME` with any of `--note TEXT`, `--on DATE`,
+    `--topic TEXT` (each once, `--note=TEXT` too) and `--in`, and return True, or return False."""
+    db, rest = _db_option(argv)
+    if rest[:1] != ["log"] or "_CRM_COMPLETE" in os.environ:
+        return False
+    words: list[str] = []
+    options: dict[str, str] = {}
+    incoming = False
+    given = iter(rest[1:])
+    for word in given:
+        name, equals, value = word.partition("=")
+        if name in LOG_OPTIONS:
+            if not equals:
+                value = next(given, "-")
+            if LOG_OPTIONS[name] in options or value.startswith("-"):
+                return False  # twice, or no value: Typer decides and says why
+            options[LOG_OPTIONS[name]] = value
+        elif word == "--in" and not incoming:
+            incoming = True
+        elif word.startswith("-"):
+            return False  # --file, --job, --strict, --help, `--`...: Typer's
+        else:
+            words.append(word)
+    if len(words) != 2:
+        return False
+    from crm.cli.env import start, typed
+    from crm.cli.record_view import log_touch_as_typed
+
+    typed(argv)
+    kind, contact = words
+    return _run(
+        start(db),
+        lambda env: log_touch_as_typed(
+            env,
+            kind=kind,
+            contact=contact,
+            on=options.get("on"),
+            note=options.get("note"),
+            topic=options.get("topic"),
+            incoming=incoming,
+        ),
+    )
+
+
+def task_finish_shortcut(argv: list[str]) -> bool:
+    """Run `[--db PATH_OR_URL] task done|skip ID` and return True, or return False."""
+    db, rest = _db_option(argv)
+    if len(rest) != 3 or rest[0] != "task" or rest[1] not in ("done", "skip"):
+        return False
+    if rest[2].startswith("-") or "_CRM_COMPLETE" in os.environ:
+        return False
+    from crm.cli.env import start, typed
+    from crm.cli.record_view import finish_as_typed
+
+    typed(argv)
+    status = "done" if rest[1] == "done" else "skipped"
+    return _run(start(db), lambda env: finish_as_typed(env, rest[2], status))
 
 
 def _run(env: Env, show: Callable[[Env], None]) -> bool:

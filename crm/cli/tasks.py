@@ -52,15 +52,9 @@ def add(
 
 
 def _finish(task_id: str, status: str) -> None:
-    from crm.services.tasks import finish_task, parse_task_id
+    from crm.cli.record_view import finish_as_typed
 
-    e = env()
-    number = parse_task_id(task_id)
-    with e.writing() as session:
-        task = finish_task(session=session, now=e.now, task_id=number, status=status)
-    verb = "Done" if status == "done" else "Skipped"
-    e.out.print(f"{verb}: #{task.id} {task.title}.")
-    report_plan()
+    finish_as_typed(env(), task_id, status)
 
 
 @app.command("done")

@@ -51,7 +51,7 @@ def edit(
 
     Example: crm touch edit 12 --on 2026-03-01 --kind call --topic "the robot arm demo"
     """
-    from crm.cli.log import read_note_file
+    from crm.cli.record_view import read_note_file
     from crm.errors import BadInput
     from crm.services.touchpoints import edit_touch, get_touch, parse_touch_id
 

@@ -5,26 +5,11 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from crm.errors import BadInput, Conflict, NotFound
-from crm.kinds import ClosedBy, Purpose, TaskKind, TaskStatus, TouchKind
+from crm.kinds import TaskKind, TaskStatus
 from crm.models import Contact, Task, Touchpoint
 from crm.services.lookup import LARGEST_ID, parse_id
 from crm.services.text import clean_text
-from crm.services.touchpoints import done_summary, log_touch, touch_logged_by_task
-
-# Marking one of these done means the thing happened: it is logged as that touch, so the plan
-# moves on exactly as if the user had typed `crm log`. A nurture is most often an email. The
-# interview task asks for one: done, it is the email that asked (an interview held is logged
-# with `crm log info-interview`, never by closing a task).
-TOUCH_FOR_TASK = {
-    TaskKind.THANK_YOU.value: (TouchKind.THANK_YOU.value, None, None),
-    TaskKind.LINKEDIN_CONNECT.value: (TouchKind.LINKEDIN.value, None, None),
-    TaskKind.INFO_INTERVIEW.value: (
-        TouchKind.EMAIL.value,
-        Purpose.INFO_INTERVIEW_REQUEST.value,
-        "Asked for an informational interview",
-    ),
-    TaskKind.NURTURE.value: (TouchKind.EMAIL.value, None, None),
-}
+from crm.services.touchpoints import touch_logged_by_task
 
 
 def parse_task_id(text: str) -> int:
@@ -58,30 +43,6 @@ def add_task(
         created_at=now,
     )
     session.add(task)
-    session.flush()
-    return task
-
-
-def finish_task(*, session: Session, now: datetime, task_id: int, status: str) -> Task:
-    """Mark a task done or skipped; a done plan task is logged as the touch it asked for."""
-    task = _open_task(session, task_id)
-    task.status = status
-    task.closed_at = now
-    task.closed_by = ClosedBy.USER.value
-    session.add(task)
-    touch = TOUCH_FOR_TASK.get(task.kind)
-    if status == TaskStatus.DONE.value and touch and task.contact_id:
-        contact = session.get(Contact, task.contact_id)
-        assert contact is not None
-        kind, purpose, what = touch
-        log_touch(
-            session=session,
-            now=now,
-            contact=contact,
-            kind=kind,
-            summary=done_summary(task, what),
-            purpose=purpose,
-        )
     session.flush()
     return task
 

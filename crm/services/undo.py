@@ -19,7 +19,7 @@ from datetime import datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import delete, func, text
+from sqlalchemy import delete, text
 from sqlmodel import Session, col, select
 
 from crm.errors import Conflict, NotFound
@@ -28,41 +28,6 @@ from crm.models import ChangeCounter, UndoEntry, UndoRow
 # What undoing each kind of write does to the row, in the user's words.
 EFFECT = {"insert": "removed", "update": "restored", "delete": "brought back"}
 CHUNK = 500
-
-
-def journal_mark(session: Session) -> int:
-    """The journal's last row before a command begins."""
-    return session.exec(select(func.max(UndoRow.seq))).one() or 0
-
-
-def remember(*, session: Session, now: datetime, label: str, since: int) -> None:
-    """Make the command that wrote the journal rows after `since` the one undo takes back."""
-    session.flush()
-    postgres = _postgres(session)
-    tx = session.execute(text("SELECT txid_current()")).scalar() if postgres else None
-    mine = col(UndoRow.tx) == tx if postgres else col(UndoRow.seq) > since
-    first, last = session.execute(
-        select(func.min(UndoRow.seq), func.max(UndoRow.seq)).where(mine)
-    ).one()
-    if first is None:
-        return  # it wrote nothing: the command before it can still be undone
-    session.execute(delete(UndoRow).where(~mine))
-    values = {
-        "label": label,
-        "done_at": now,
-        "first_seq": first,
-        "last_seq": last,
-        "changes": _changes(session),
-        "tx": tx,
-    }
-    entry = session.get(UndoEntry, 1)
-    if entry is None:
-        session.add(UndoEntry(id=1, **values))
-    else:
-        for name, value in values.items():
-            setattr(entry, name, value)
-        session.add(entry)
-    session.flush()
 
 
 @dataclass
