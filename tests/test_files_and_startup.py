@@ -96,3 +96,19 @@ def test_today_on_a_new_database_takes_the_full_path_but_never_alembic_twice(
     assert "alembic" in first
     second = imported("today", home=crm_home)
     assert heavy(second) == set()
+
+
+def test_a_new_day_and_a_settings_change_replan_with_the_standard_library(
+    sqlite_crm: Crm, crm_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan itself runs on sqlite3 (crm/store.py): the first `crm today` of a day, and a
+    `crm remind` after new settings, re-plan without importing SQLAlchemy."""
+    sqlite_crm("contact", "add", "Dana Whitfield", "--employer", "Acme")
+    sqlite_crm("job", "reject", "acme", "--title", "Analyst")
+    monkeypatch.setenv("CRM_NOW", "2026-03-20T09:00:00+00:00")  # her thank-you expires
+    modules = imported("today", home=crm_home)
+    assert heavy(modules) == set() and "typer" not in modules
+    assert "Send a thank-you note" not in sqlite_crm("today").stdout
+    (crm_home / "config.toml").write_text("[plan]\nthank_you_expires_days = 30\n")
+    assert heavy(imported("remind", home=crm_home)) == set()
+    assert "Send a thank-you note" in sqlite_crm("today").stdout  # back: 30 days now

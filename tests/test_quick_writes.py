@@ -51,11 +51,11 @@ def no_lean_writer() -> Iterator[None]:
     """Every write through a session, as on PostgreSQL."""
 
     @contextmanager
-    def never(self: Env, lean: bool) -> Iterator[None]:
+    def never(self: Env, lean: bool = True) -> Iterator[None]:
         yield None
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Env, "_lean_writing", never)
+        patch.setattr(Env, "_lean_transaction", never)
         yield
 
 
@@ -187,7 +187,7 @@ def test_what_the_shortcut_does_not_take_goes_through_typer(
 def test_a_calendar_feed_is_still_written_after_a_quick_record(
     sqlite_crm: Crm, crm_home: Path
 ) -> None:
-    """The feed is the ORM path's to write: with one configured, `crm log` takes that path."""
+    """The feed is written once the quick record is committed, as after any other write."""
     acme_story(sqlite_crm)
     feed = crm_home / "tasks.ics"
     (crm_home / "config.toml").write_text(f'[notify]\ncalendar_file = "{feed}"\n')

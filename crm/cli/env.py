@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from crm.db import Database
+    from crm.lean import Writer
     from crm.services.plan import PlanResult, Scope
     from crm.store import Store
 
@@ -109,28 +110,30 @@ class Env:
         with nothing but the standard library (no SQLAlchemy to import: a third of a second),
         else through a session. `lean=False` asks for the session (a check that reads
         through the ORM). The same transaction either way: the plan carried out for what the
-        block wrote, the command remembered for `crm undo`."""
-        with self._lean_writing(lean) as writer:
+        block wrote, the command remembered for `crm undo`, then the calendar feed."""
+        with self._lean_transaction(lean) as writer:
             if writer is not None:
-                yield writer
-                return
+                with self._planned_and_remembered(writer, writer.scope):
+                    yield writer
+        if writer is not None:
+            self._refresh_calendar()
+            return
         from crm.store import SessionStore
 
         with self.writing() as session:
             yield SessionStore(session)
 
     @contextmanager
-    def _lean_writing(self, lean: bool) -> Iterator[Store | None]:
+    def _lean_transaction(self, lean: bool = True) -> Iterator[Writer | None]:
+        """A write transaction on the standard library's sqlite3 (crm/lean.py), or None where
+        it will not do: another database, a schema to migrate, a file the ordinary path must
+        explain (not there, not writable)."""
         import os
 
         from crm.db import sqlite_path
 
         path = sqlite_path(self.url) if lean else None
-        if (
-            path is None
-            or self.settings.notify.calendar_file  # the feed is written through the ORM
-            or not os.access(path, os.R_OK | os.W_OK)  # the ordinary path says why not
-        ):
+        if path is None or not os.access(path, os.R_OK | os.W_OK):
             yield None
             return
         import sqlite3
@@ -141,11 +144,7 @@ class Env:
 
         try:
             with lean_writer(path) as writer:
-                if writer is None:
-                    yield None
-                    return
-                with self._planned_and_remembered(writer, writer.scope):
-                    yield writer
+                yield writer
         except sqlite3.Error as error:
             raise DatabaseError(explain(self.url, error)) from None
         except UnicodeEncodeError as error:
@@ -177,19 +176,38 @@ class Env:
         remember(db, now=self.now, label=command_line(), since=since)
 
     def bring_plan_up_to_date(self) -> None:
-        """The plan current before tasks are read: a write transaction only when it is not."""
+        """The plan current before tasks are read: a write transaction only when it is not
+        (on SQLite through the standard library, when the schema is current)."""
+        from crm.db import sqlite_path
         from crm.services import plan
 
         fingerprint = self.settings.plan_fingerprint()
-        with self.reading() as session:
-            if plan.plan_status(session, fingerprint, self.now.date()).current:
-                return
-        with self.database().session(write=True) as session:
-            plan.lock_for_writing(session)
-            self.plan_result = plan.bring_up_to_date(
-                session=session, now=self.now, plan=self.settings.plan, fingerprint=fingerprint
-            )
-        self._refresh_calendar()
+        path = sqlite_path(self.url)
+        if path is not None:
+            from crm.lean import lean_reader
+
+            with lean_reader(path, fingerprint, self.today) as reader:
+                if reader is not None:
+                    return  # current: no writer waited for, none kept waiting
+        with self._lean_transaction() as writer:
+            if writer is not None:
+                self.plan_result = plan.bring_up_to_date(
+                    session=writer, now=self.now, plan=self.settings.plan, fingerprint=fingerprint
+                )
+        if writer is None:
+            with self.reading() as session:
+                if plan.plan_status(session, fingerprint, self.now.date()).current:
+                    return
+            with self.database().session(write=True) as session:
+                plan.lock_for_writing(session)
+                self.plan_result = plan.bring_up_to_date(
+                    session=session,
+                    now=self.now,
+                    plan=self.settings.plan,
+                    fingerprint=fingerprint,
+                )
+        if self.plan_result is not None:
+            self._refresh_calendar()
 
     def _refresh_calendar(self) -> None:
         """The calendar feed follows every change of the tasks (notify.calendar_file). The write

@@ -3,9 +3,10 @@
 The one rule every command that shows tasks follows: bring the plan up to date, then read
 (whether it is current is `plan_status`, crm/services/plan_state.py, the same SQL either way).
 On SQLite, when the plan already ran on exactly this data with these settings, the reading is
-done with the standard library alone (crm/lean.py). Otherwise the plan runs first, in a write
-transaction, and the same SQL is read through SQLAlchemy. `planned_session` is for what reads
-through the ORM (the review).
+done with the standard library alone (crm/lean.py); otherwise the plan runs first, in a write
+transaction (on SQLite at the current schema, through the standard library too), and the
+reading follows. On PostgreSQL the same SQL is read through SQLAlchemy. `planned_session` is
+for what reads through the ORM (the review).
 """
 
 from __future__ import annotations
@@ -40,10 +41,13 @@ def planned_stream(e: Env) -> Iterator[tuple[Stream, bool]]:
     if path is not None:
         from crm.lean import lean_reader
 
-        with lean_reader(path, e.settings.plan_fingerprint(), e.today) as reader:
-            if reader is not None:
-                yield reader.stream, True
-                return
+        for first in (True, False):  # as it is, else once the plan ran (on SQLite, lean too)
+            with lean_reader(path, e.settings.plan_fingerprint(), e.today) as reader:
+                if reader is not None:
+                    yield reader.stream, True
+                    return
+            if first:
+                e.bring_plan_up_to_date()
     from crm.services.agenda import session_stream
 
     e.bring_plan_up_to_date()
