@@ -72,8 +72,8 @@ def maybe_day(stored: date | str | None) -> date | None:
 
 def moment(stored: datetime | str) -> datetime:
     """A stored moment, aware (UTC, as SQLite keeps it without an offset)."""
-    if isinstance(stored, str):
-        stored = datetime.fromisoformat(stored)
+    if isinstance(stored, str):  # as SQLAlchemy writes it, UTC: one parse makes it aware
+        return datetime.fromisoformat(stored if "+" in stored else stored + "+00:00")
     return stored if stored.tzinfo is not None else stored.replace(tzinfo=UTC)
 
 

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -473,6 +474,7 @@ def nurture_due(key: str, anchor_day: date) -> date:
     return _later(anchor_day, **{unit: count * int(period)})
 
 
+@lru_cache(maxsize=4096)  # a full run asks for the same few days and intervals 17,000 times
 def _later(day: date, **interval: int) -> date:
     """`day` plus the interval, or the calendar's last day when that is past it: a date typed
     as 9999-12-31 must not stop the plan, which every write command runs."""
