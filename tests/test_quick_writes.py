@@ -196,3 +196,18 @@ def test_a_calendar_feed_is_still_written_after_a_quick_record(
     assert b"Write about a shared interest" not in feed.read_bytes()
     assert run_crm(crm_home, "log", "thank-you", "dana").returncode == 0
     assert b"Write about a shared interest" in feed.read_bytes()  # the note after her thanks
+
+
+def test_an_output_encoding_without_the_names_letters_escapes_them(
+    sqlite_crm: Crm, crm_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LANG=C or PYTHONIOENCODING=ascii: the record is kept and said, "é" escaped; no
+    traceback after a committed write."""
+    sqlite_crm("contact", "add", "José Müller")
+    monkeypatch.setenv("PYTHONIOENCODING", "ascii")
+    for number, argv in enumerate((["log", "call", "jose"], ["log", "call", "jose", "--in"])):
+        done = run_crm(crm_home, *argv)
+        assert (done.returncode, done.stderr) == (0, ""), argv
+        assert done.stdout.startswith(f"Logged call {'from' if number else 'to'} Jos\\xe9 M\\xfc")
+    said = run_crm(crm_home, "log", "note", "jose", "--note", "x").stdout
+    assert said == "Logged note to Jos\\xe9 M\\xfcller on Mon 02 Mar 2026 (#3).\n"

@@ -14,6 +14,10 @@ def main() -> None:
         today_shortcut,
     )
 
+    # a terminal or a pipe in an encoding without "é" or "·" (LANG=C, PYTHONIOENCODING=ascii)
+    # shows them escaped rather than failing after a write was committed
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
     argv = sys.argv[1:]
     for shortcut in (
         today_shortcut,
