@@ -29,8 +29,6 @@ Digits are ASCII digits only, in dates as in ids: fullwidth or Arabic-Indic digi
 import re
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
-
 from crm.errors import BadInput
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -39,7 +37,7 @@ NAMED = {
     "yesterday": lambda today: today - timedelta(days=1),
     "tomorrow": lambda today: today + timedelta(days=1),
     "eow": lambda today: today + timedelta(days=6 - today.weekday()),
-    "eom": lambda today: today + relativedelta(day=31),
+    "eom": lambda today: _end_of_month(today),
 }
 OFFSET = re.compile(r"^([+-])([0-9]{1,4})([dwmy])$")
 FIRST_DAY = date(1900, 1, 1)
@@ -82,6 +80,8 @@ def _parse(text: str, today: date, past: bool) -> date:
     if offset:
         sign, count, unit = offset.groups()
         amount = int(count) if sign == "+" else -int(count)
+        from dateutil.relativedelta import relativedelta  # only here: CRM_NOW reads this module
+
         step = {
             "d": relativedelta(days=amount),
             "w": relativedelta(weeks=amount),
@@ -107,3 +107,9 @@ def _weekday(word: str) -> int | None:
 
 def _not_a_date(text: str) -> date:
     raise BadInput(f"{text!r} is not a date; use {HELP}")
+
+
+def _end_of_month(today: date) -> date:
+    from dateutil.relativedelta import relativedelta
+
+    return today + relativedelta(day=31)

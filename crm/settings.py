@@ -7,7 +7,6 @@ point it at a temporary folder); without it they follow the platform's conventio
 import hashlib
 import json
 import os
-import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import time
 from pathlib import Path
@@ -126,6 +125,8 @@ def load_settings(path: Path | None = None) -> Settings:
     if not path.exists():
         return Settings()
     text = read_user_text(path, limit=SETTINGS_MAX_BYTES, why="a settings file is a few lines")
+    import tomllib  # only when there is a file to read: most runs have none
+
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -51,7 +51,7 @@ PLANNED_KEYS = (
 # ---- what the plan reports --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Planned:
     """A task the plan made, closed, moved or removed, as its report names it."""
 
