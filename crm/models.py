@@ -90,9 +90,18 @@ class ContactTag(SQLModel, table=True):
 
 
 class Touchpoint(SQLModel, table=True):
-    # covering: the per-contact aggregates (stages, the plan, the review) read only the index
+    # covering, in the plan's order (time, then id): the per-contact reads and aggregates (the
+    # plan, stages, the review) read only the index (migration 0012)
     __table_args__ = (
-        Index("ix_touchpoint_contact_history", "contact_id", "happened_at", "kind", "direction"),
+        Index(
+            "ix_touchpoint_contact_history",
+            "contact_id",
+            "happened_at",
+            "id",
+            "kind",
+            "direction",
+            "purpose",
+        ),
         # a message imported from a mailbox or LinkedIn is one touch per contact, ever: a
         # re-import of the same folder, or of an overlapping one, adds nothing
         Index("ix_touchpoint_message", "message_id", "contact_id", unique=True),
