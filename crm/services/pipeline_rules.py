@@ -229,13 +229,17 @@ def interview_wants(
     plan: Plan,
 ) -> list[Want]:
     """A thank-you for each interview with the contact (see rule 2)."""
-    thanked = [t.at.astimezone(zone).date() for t in touches if t.is_thank_you]
+    thanked: list[date] | None = None  # the days of the thank-yous, once there is an interview
     wants = []
     for touch in touches:
-        day = touch.at.astimezone(zone).date()
+        if touch.kind != INTERVIEW and touch.kind != MEETING:
+            continue  # most touches: nothing to look up (a full run asks of 100,000)
         job = pipeline.jobs.get(jobs_of.get(touch.id, 0))
         if not is_interview(touch, job, zone):
             continue
+        day = touch.at.astimezone(zone).date()
+        if thanked is None:
+            thanked = [t.at.astimezone(zone).date() for t in touches if t.is_thank_you]
         rejected = job is not None and any(
             m.status == JobStatus.REJECTED.value and m.on >= day for m in job.moves
         )
