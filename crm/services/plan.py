@@ -36,7 +36,7 @@ session, or said by the write); a new local day re-plans only the contacts whose
 calendar can change; a new version of the rules or the settings re-plans everything.
 
 It reads and writes in plain SQL through a `Store` (crm/store.py): an ORM session's, or on
-SQLite the standard library's alone, for the writes that must be quick (crm/cli/quick.py).
+SQLite the standard library's alone (crm/lean.py: `Env.recording`, `Env.bring_plan_up_to_date`).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The two records people keep many times a day: a touch logged, a task done or skipped.
 
 Plain SQL through a `Store` (crm/store.py), so that `crm log` and `crm task done` on SQLite can
-run with nothing but the standard library (crm/cli/quick.py) and every other path (a session:
-`crm draft`, `crm log --file`, PostgreSQL) runs the very same statements. Each says whose plan
-it changed (`Store.touched`): the plan runs for that contact after it.
+run with nothing but the standard library (`Env.recording`, crm/cli/record_view.py) and every
+other path (a session: `crm draft`, `crm log --file`, PostgreSQL) runs the very same
+statements. Each says whose plan it changed (`Store.touched`): the plan runs for them after it.
 """
 
 from __future__ import annotations
