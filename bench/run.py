@@ -397,8 +397,8 @@ def report(
             f"{scale['touchpoints']:,} touchpoints, {scale['tasks']:,} tasks",
             "",
             "| command | median | spread (min-max) | × task next (its median) | peak memory |"
-            + (f" {label} ÷ {labels[0]} |" if growth else ""),
-            "|---|---:|---:|---:|---:|" + ("---:|" if growth else ""),
+            + (f" {label} ÷ {labels[0]} | the same, in task next |" if growth else ""),
+            "|---|---:|---:|---:|---:|" + ("---:|---:|" if growth else ""),
         ]
         for m in tables[label]:
             vs = "n/a"
@@ -410,11 +410,19 @@ def report(
                 f"| {m.peak_kb / 1024:.0f} MB |"
             )
             if growth:
-                row += f" {m.median / first[m.name].median:.2f} |"
+                steady = _growth(first[m.name], m)
+                row += f" {m.median / first[m.name].median:.2f} | {_shown(steady)} |"
             lines.append(row)
         lines.append("")
     lines += ["## The targets of #17", "", "| target | measured | met |", "|---|---:|---|"]
     lines += [f"| {t} | {v} | {ok} |" for t, v, ok in targets(first, last, labels, tables)]
+    if len(labels) > 1:
+        lines += [
+            "",
+            f"A growth ({labels[-1]} ÷ {labels[0]}) is each scale's median against the `task "
+            "next` runs interleaved with it (taskwarrior's data is the same at every scale: it "
+            "measures the machine), the plain medians' ratio beside it.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -453,8 +461,11 @@ def targets(
             ("crm calendar", 10),
             ("crm remind (first run)", 10),
         ]:
-            value = last[name].median / first[name].median
-            rows.append((f"`{name}` {growth} ≤ {limit}", f"{value:.2f}", _met(value, limit)))
+            raw = last[name].median / first[name].median
+            steady = _growth(first[name], last[name])
+            value = raw if steady is None else steady
+            measured = f"{value:.2f}" if steady is None else f"{steady:.2f} (medians: {raw:.2f})"
+            rows.append((f"`{name}` {growth} ≤ {limit}", measured, _met(value, limit)))
     for label in labels:
         worst = max(tables[label], key=lambda m: m.peak_kb)
         peak = worst.peak_kb / 1024
@@ -466,6 +477,21 @@ def targets(
             )
         )
     return rows
+
+
+def _growth(small: Measure, large: Measure) -> float | None:
+    """How much longer a command takes on the larger data, each median taken against the
+    `task next` runs interleaved with it: taskwarrior's data is the same at every scale, so
+    what it measures is the machine. This VM's speed drifts by a third within one run (`task
+    next` 122 ms in the 1x phase, 191 ms in the 10x phase, of one run; `crm today`, the same
+    code, 1.00 to 1.27 by plain medians across runs): against task next, the drift cancels."""
+    if small.vs_task is None or large.vs_task is None:
+        return None
+    return large.vs_task / small.vs_task
+
+
+def _shown(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
 
 
 def _met(value: float, limit: float) -> str:
