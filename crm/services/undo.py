@@ -2,15 +2,15 @@
 
 Database triggers (crm/journal.py) write every change to the user's tables into `undo_row`.
 A record-keeping command keeps only its own rows there and stamps `undo_entry` with what it
-was and the write count after it (`remember`). Undo puts each row back in reverse order
-(removes what was inserted, restores what was updated, inserts again what was deleted), so the
-tasks the plan made, closed or moved in the same transaction come back with the rest. It
-refuses when anything was written since: the change counter moved, or the journal holds rows
-that are not the command's.
+was and the write count after it (`remember`, crm/journal.py). Undo puts each row back in
+reverse order (removes what was inserted, restores what was updated, inserts again what was
+deleted), so the tasks the plan made, closed or moved in the same transaction come back with
+the rest. It refuses when anything was written since: the change counter moved, or the
+journal holds rows that are not the command's.
 
 Why triggers rather than a before/after snapshot: a snapshot of the affected tables costs a
-full read of them on every command, and the plan writes with Core statements that ORM events
-never see; triggers see every write, cost one small insert per row written, and are exact.
+full read of them on every command, and the plan writes with plain SQL that ORM events never
+see; triggers see every write, cost one small insert per row written, and are exact.
 """
 
 import json
