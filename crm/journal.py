@@ -2,7 +2,7 @@
 
 Each insert, update and delete on a journaled table adds one `undo_row`: the table, the row's
 id, what happened, and (for an update or a delete) the whole row before it, as JSON. Triggers
-see everything: the ORM's writes, the follow-up plan's Core statements, an import's bulk
+see everything: the ORM's writes, the follow-up plan's plain SQL, an import's bulk
 inserts. So `crm undo` can put back exactly what a command changed, without each service having
 to remember it (crm/services/undo.py reads the journal).
 

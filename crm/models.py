@@ -195,7 +195,7 @@ class UndoRow(SQLModel, table=True):
     """One row the last record-keeping command wrote, as database triggers saw it.
 
     `old` is the row before the change, as JSON (None when the command inserted the row):
-    triggers see every write, the plan's Core statements included, so undo is exact.
+    triggers see every write, the plan's plain SQL included, so undo is exact.
     """
 
     __tablename__ = "undo_row"
