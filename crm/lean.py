@@ -62,9 +62,7 @@ class Writer:
         employers: Iterable[int | None] = (),
         everything: bool = False,
     ) -> None:
-        self.scope.contacts.update(c for c in contacts if c is not None)
-        self.scope.employers.update(e for e in employers if e is not None)
-        self.scope.everything |= everything
+        self.scope.add(contacts=contacts, employers=employers, everything=everything)
 
 
 @contextmanager
@@ -73,12 +71,8 @@ def lean_writer(path: Path) -> Iterator[Writer | None]:
     the file is not a database at this crm's schema (the ordinary path migrates it)."""
     from crm.services.plan import Scope
 
-    if not path.is_file():
-        yield None
-        return
-    try:
-        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-    except sqlite3.Error:
+    connection = _connection(path)
+    if connection is None:
         yield None
         return
     try:
@@ -116,12 +110,8 @@ def schema_reader(path: Path) -> Iterator[Reader | None]:
 @contextmanager
 def _reading(path: Path) -> Iterator[Reader | None]:
     """One read transaction on the file, or None when it is not there or not a database."""
-    if not path.is_file():
-        yield None
-        return
-    try:
-        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-    except sqlite3.Error:
+    connection = _connection(path)
+    if connection is None:
         yield None
         return
     try:
@@ -130,6 +120,17 @@ def _reading(path: Path) -> Iterator[Reader | None]:
         connection.execute("COMMIT")
     finally:
         connection.close()
+
+
+def _connection(path: Path) -> sqlite3.Connection | None:
+    """The file opened in autocommit mode (each transaction begun by hand), or None when it is
+    not there or cannot be opened."""
+    if not path.is_file():
+        return None
+    try:
+        return sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    except sqlite3.Error:
+        return None
 
 
 def _schema_current(reader: Reader) -> bool:

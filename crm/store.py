@@ -31,9 +31,9 @@ class Store(Protocol):
 
     def rows(self, sql: str, params: Params | None = None) -> list[Sequence[Any]]:
         """The rows a query returns (an INSERT ... RETURNING's too)."""
-        ...
 
-    def run(self, sql: str, params: Params | None = None) -> None: ...
+    def run(self, sql: str, params: Params | None = None) -> None:
+        """A statement whose rows nobody reads."""
 
     def touched(
         self,
@@ -43,7 +43,6 @@ class Store(Protocol):
         everything: bool = False,
     ) -> None:
         """Say whose plan a write changed: the plan runs for them after it."""
-        ...
 
 
 def value(store: Store, thing: Any) -> Any:

@@ -38,19 +38,18 @@ def planned_stream(e: Env) -> Iterator[tuple[Stream, bool]]:
     from crm.db import sqlite_path
 
     path = sqlite_path(e.url)
-    if path is not None:
-        from crm.lean import lean_reader
+    for first in (True, False):  # as it is, else once the plan ran (on SQLite, lean too)
+        if path is not None:
+            from crm.lean import lean_reader
 
-        for first in (True, False):  # as it is, else once the plan ran (on SQLite, lean too)
             with lean_reader(path, e.settings.plan_fingerprint(), e.today) as reader:
                 if reader is not None:
                     yield reader.stream, True
                     return
-            if first:
-                e.bring_plan_up_to_date()
+        if first:
+            e.bring_plan_up_to_date()
     from crm.services.agenda import session_stream
 
-    e.bring_plan_up_to_date()
     with e.reading() as session:
         yield session_stream(session), path is not None
 

@@ -105,6 +105,17 @@ class Scope:
     def empty(self) -> bool:
         return not (self.contacts or self.employers or self.everything)
 
+    def add(
+        self,
+        *,
+        contacts: Iterable[int | None] = (),
+        employers: Iterable[int | None] = (),
+        everything: bool = False,
+    ) -> None:
+        self.contacts.update(c for c in contacts if c is not None)
+        self.employers.update(e for e in employers if e is not None)
+        self.everything |= everything
+
 
 SCOPE = "crm_plan_scope"
 
@@ -124,11 +135,8 @@ def touched(
     employers: Iterable[int | None] = (),
     everything: bool = False,
 ) -> None:
-    """Say what a write changed that the session cannot see (Core statements, bulk inserts)."""
-    scope = scope_of(session)
-    scope.contacts.update(c for c in contacts if c is not None)
-    scope.employers.update(e for e in employers if e is not None)
-    scope.everything |= everything
+    """Say what a write changed that the session cannot see (plain SQL, bulk inserts)."""
+    scope_of(session).add(contacts=contacts, employers=employers, everything=everything)
 
 
 def collect_scope(session: Session) -> None:
@@ -471,18 +479,10 @@ ROW_COLUMNS = (
 
 
 def _row(row: Sequence[Any]) -> Row:
+    """A task row read with ROW_COLUMNS, its due date a `date` (SQLite: ISO text)."""
+    task_id, key, kind, status, closed_by, due, title, contact_id, rule, employer, job = row
     return Row(
-        row[0],
-        row[1],
-        row[2],
-        row[3],
-        row[4],
-        day(row[5]),
-        row[6],
-        row[7],
-        row[8],
-        row[9],
-        row[10],
+        task_id, key, kind, status, closed_by, day(due), title, contact_id, rule, employer, job
     )
 
 
