@@ -4,12 +4,11 @@
 point it at a temporary folder); without it they follow the platform's conventions.
 """
 
-import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import time
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crm.errors import BadInput
@@ -42,8 +41,11 @@ def config_path() -> Path:
     return config_dir() / "config.toml"
 
 
-@dataclass(frozen=True)
-class Plan:
+# Named tuples, not dataclasses: every command reads the settings, and `crm today` would pay
+# ~8 ms to import dataclasses (which imports inspect) for them alone.
+
+
+class Plan(NamedTuple):
     """The follow-up plan's intervals (the `[plan]` table of config.toml)."""
 
     thank_you_after_days: int = 1
@@ -71,8 +73,7 @@ CHANNELS = ("desktop", "email", "command")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-@dataclass(frozen=True)
-class Notify:
+class Notify(NamedTuple):
     """How reminders reach the user (the `[notify]` table of config.toml).
 
     No password is ever a setting: the SMTP password comes from the environment
@@ -91,16 +92,15 @@ class Notify:
     calendar_file: str = ""  # an iCalendar feed the daemon rewrites after each run
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     database: str | None = None  # a path or an SQLAlchemy URL; default: crm.db in data_dir()
     timezone: str | None = None  # an IANA name; default: the system's zone
     remind_at: str = "07:00"  # when `crm daemon` runs the plan each day, local time
     # the user's own email addresses: `crm import mail` tells what they sent from what they got
     me: tuple[str, ...] = ()
     import_max_mb: int = 200  # the largest file an import reads (crm/files.py), in MB
-    plan: Plan = field(default_factory=Plan)
-    notify: Notify = field(default_factory=Notify)
+    plan: Plan = Plan()
+    notify: Notify = Notify()
 
     @property
     def zone(self) -> ZoneInfo | None:
@@ -112,9 +112,10 @@ class Settings:
         return time(hour, minute)
 
     def plan_fingerprint(self) -> str:
-        """Changes whenever the plan would decide differently: its rules or its intervals."""
-        text = json.dumps([PLAN_VERSION, asdict(self.plan), self.timezone], sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        """Changes whenever the plan would decide differently: its rules or its intervals.
+        The settings themselves, as text (a few hundred characters): exact, and no hash
+        library to import for each `crm today`."""
+        return json.dumps([PLAN_VERSION, self.plan._asdict(), self.timezone], sort_keys=True)
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -143,7 +144,7 @@ def _from_toml(raw: dict[str, object], path: Path) -> Settings:
     plan_table = raw.pop("plan", {})
     notify = _notify(raw.pop("notify", {}), path)
     me = _addresses(raw.pop("me", []), path)
-    known = {f.name for f in fields(Settings)} - {"plan", "notify", "me"}
+    known = set(Settings._fields) - {"plan", "notify", "me"}
     unknown = set(raw) - known
     if not isinstance(plan_table, dict):
         raise BadInput(f"{path}: plan must be a table: a line [plan], then one setting a line")
@@ -151,10 +152,10 @@ def _from_toml(raw: dict[str, object], path: Path) -> Settings:
         for old, new in RENAMED.items():
             if old in plan_table and new not in plan_table:
                 plan_table[new] = plan_table.pop(old)
-        unknown |= {f"plan.{k}" for k in set(plan_table) - {f.name for f in fields(Plan)}}
+        unknown |= {f"plan.{k}" for k in set(plan_table) - set(Plan._fields)}
     if unknown:
         raise BadInput(f"{path}: unknown setting(s): {', '.join(sorted(unknown))}")
-    max_mb = raw.pop("import_max_mb", Settings.import_max_mb)
+    max_mb = raw.pop("import_max_mb", Settings._field_defaults["import_max_mb"])
     if not (_whole(max_mb) and max_mb <= MOST_IMPORT_MB):  # type: ignore[operator]
         raise BadInput(
             f"{path}: import_max_mb must be a whole number of megabytes from 1 to "
@@ -173,7 +174,7 @@ def _from_toml(raw: dict[str, object], path: Path) -> Settings:
         if isinstance(default, bool):
             if not isinstance(value, bool):
                 raise BadInput(f"{path}: plan.{name} must be true or false")
-            plan = replace(plan, **{name: value})  # type: ignore[arg-type]
+            plan = plan._replace(**{name: value})  # type: ignore[arg-type]
             continue
         if isinstance(default, tuple):
             ok = isinstance(value, list) and all(_whole(v) for v in value)
@@ -187,9 +188,9 @@ def _from_toml(raw: dict[str, object], path: Path) -> Settings:
                 else "a whole number of at least 1"
             )
             raise BadInput(f"{path}: plan.{name} must be {what}")
-        plan = replace(plan, **{name: value})  # type: ignore[arg-type]
+        plan = plan._replace(**{name: value})  # type: ignore[arg-type]
     _check(settings, path)
-    return replace(settings, plan=plan, notify=notify, me=me)
+    return settings._replace(plan=plan, notify=notify, me=me)
 
 
 def _addresses(value: object, path: Path) -> tuple[str, ...]:
@@ -231,7 +232,7 @@ def _notify(table: object, path: Path) -> Notify:
     """The [notify] table, each value checked, each mistake said in one line."""
     if not isinstance(table, dict):
         raise BadInput(f"{path}: notify must be a table: a line [notify], then one setting a line")
-    unknown = set(table) - {f.name for f in fields(Notify)}
+    unknown = set(table) - set(Notify._fields)
     if "smtp_password" in unknown or "password" in unknown:
         raise BadInput(
             f"{path}: crm never keeps a password in config.toml: set CRM_SMTP_PASSWORD or store "

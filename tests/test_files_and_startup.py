@@ -89,6 +89,18 @@ def test_search_reads_with_the_standard_library_and_without_typer(
         assert heavy(modules) == set() and "typer" not in modules and "rich" not in modules
 
 
+def test_the_screens_read_all_day_import_no_more_of_the_standard_library_than_they_use(
+    sqlite_crm: Crm, crm_home: Path
+) -> None:
+    """Each import is paid on every `crm today` in a prompt: dataclasses brings inspect (~8 ms
+    of a ~60 ms `crm today`), hashlib OpenSSL, shutil the compression modules."""
+    sqlite_crm("contact", "add", "Dana Whitfield", "--employer", "Acme")
+    sqlite_crm("job", "reject", "acme", "--title", "Analyst")
+    for argv in (("today",), ("task", "list"), ("search", "dana")):
+        modules = imported(*argv, home=crm_home)  # piped: no terminal's width to ask for
+        assert {"dataclasses", "inspect", "hashlib", "shutil"} & modules == set(), argv
+
+
 def test_today_on_a_new_database_takes_the_full_path_but_never_alembic_twice(
     crm_home: Path,
 ) -> None:

@@ -103,7 +103,7 @@ def test_an_answer_makes_an_advocate() -> None:
 
 
 def test_nurture_needs_reply_false_treats_the_thank_you_as_the_start() -> None:
-    everyone = replace(PLAN, nurture_needs_reply=False)
+    everyone = PLAN._replace(nurture_needs_reply=False)
     assert wanted([thank_you(1, "2026-01-31")], plan=everyone)["linkedin_connect"] == (
         D("2026-02-03"),
         OPEN,

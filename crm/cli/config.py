@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from crm.cli.common import JSON, env
 
 
@@ -32,8 +30,8 @@ def config(json: bool = JSON) -> None:
         "remind_at": s.remind_at,
         "me": list(s.me),
         "import_max_mb": s.import_max_mb,
-        "plan": asdict(s.plan),
-        "notify": dict(asdict(s.notify), smtp_password=_password_source()),
+        "plan": s.plan._asdict(),
+        "notify": dict(s.notify._asdict(), smtp_password=_password_source()),
         "now": e.now,
     }
     if json:
@@ -52,7 +50,7 @@ def config(json: bool = JSON) -> None:
         f"now           {e.now:%Y-%m-%d %H:%M %Z}" + ("   (CRM_NOW)" if _pretending() else "")
     )
     out.print("[plan]")
-    for name, value in asdict(s.plan).items():
+    for name, value in s.plan._asdict().items():
         shown = list(value) if isinstance(value, tuple) else value
         shown = str(shown).lower() if isinstance(shown, bool) else shown  # as TOML writes it
         out.print(f"  {name:<28}{shown}")

@@ -8,7 +8,6 @@ The same SQL runs through SQLAlchemy on PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -99,14 +98,13 @@ def stored_moment(value: datetime | str | None) -> datetime | None:
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
-@dataclass
-class Agenda:
+class Agenda(NamedTuple):
     date: date
-    overdue: list[TaskLine] = field(default_factory=list)
-    today: list[TaskLine] = field(default_factory=list)
-    upcoming: list[TaskLine] = field(default_factory=list)
+    overdue: list[TaskLine]
+    today: list[TaskLine]
+    upcoming: list[TaskLine]
     # how many each section holds, when it was read only in part
-    totals: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, int]
 
     @property
     def empty(self) -> bool:
@@ -119,16 +117,16 @@ def agenda(query: Query, *, today: date, until_as_text: bool, limit: int | None 
     `until_as_text`: SQLite compares dates as ISO text. A morning screen shows a few lines of a
     long overdue list, so it reads a few: over a large history that is most of its time.
     """
-    result = Agenda(date=today)
+    found: dict[str, list[TaskLine]] = {}
+    totals: dict[str, int] = {}
     for name, bounds in sections(today=today, until_as_text=until_as_text).items():
         rows = query(SECTION_SQL, dict(bounds, limit=EVERY if limit is None else limit))
-        lines = [TaskLine.from_row(row) for row in rows]
-        setattr(result, name, lines)
+        found[name] = lines = [TaskLine.from_row(row) for row in rows]
         if limit is not None and len(lines) == limit:
-            result.totals[name] = query(COUNT_SQL, bounds)[0][0]
+            totals[name] = query(COUNT_SQL, bounds)[0][0]
         else:
-            result.totals[name] = len(lines)
-    return result
+            totals[name] = len(lines)
+    return Agenda(today, found["overdue"], found["today"], found["upcoming"], totals)
 
 
 def sections(*, today: date, until_as_text: bool) -> dict[str, dict[str, object]]:
@@ -212,8 +210,7 @@ WHERE t.status = 'open' AND t.due > :until ORDER BY t.due, t.id LIMIT 1
 """
 
 
-@dataclass(frozen=True)
-class Quiet:
+class Quiet(NamedTuple):
     """What an empty agenda can say instead: how far along the user is, and what comes next."""
 
     contacts: int

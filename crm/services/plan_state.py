@@ -9,9 +9,8 @@ only: `crm today` imports this on its fast path.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 PLAN_STATE_SQL = """
 SELECT p.fingerprint = :fingerprint, p.changes_planned = c.changes, p.planned_on = :today
@@ -21,8 +20,7 @@ FROM plan_state AS p, change_counter AS c WHERE p.id = 1 AND c.id = 1
 Query = Callable[[str, dict[str, Any]], Sequence[Sequence[Any]]]
 
 
-@dataclass(frozen=True)
-class PlanStatus:
+class PlanStatus(NamedTuple):  # not a dataclass: `crm today` need not import dataclasses
     same_settings: bool = False
     same_data: bool = False
     same_day: bool = False

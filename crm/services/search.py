@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from crm.errors import BadInput
 from crm.services.agenda import Query
@@ -62,8 +61,7 @@ def query_words(typed: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):  # not a dataclass: a search need not import dataclasses (~8 ms)
     kind: str  # contact, employer, job, touchpoint
     id: int
     field: str
