@@ -211,3 +211,49 @@ def test_an_output_encoding_without_the_names_letters_escapes_them(
         assert done.stdout.startswith(f"Logged call {'from' if number else 'to'} Jos\\xe9 M\\xfc")
     said = run_crm(crm_home, "log", "note", "jose", "--note", "x").stdout
     assert said == "Logged note to Jos\\xe9 M\\xfcller on Mon 02 Mar 2026 (#3).\n"
+
+
+def test_remind_by_the_shortcut_prints_and_plans_what_typer_does(
+    migrated_file: Path, tmp_path: Path, crm_home: Path
+) -> None:
+    """`crm remind [--verbose]` skips Typer (crm/cli/shortcut.py): on a new day, after new
+    settings, and with nothing new, the same report and the same rows either way."""
+    by_typer, by_shortcut = tmp_path / "typer.db", tmp_path / "shortcut.db"
+    for database in (by_typer, by_shortcut):
+        copy_database(migrated_file, database)
+        acme_story(Crm(str(database)))
+    days = [
+        ("2026-03-02T09:00:00+00:00", ["remind"]),  # the story's writes planned it: current
+        ("2026-03-20T09:00:00+00:00", ["remind"]),  # a new day: the thank-yous expire
+        ("2026-06-01T09:00:00+00:00", ["remind", "--verbose"]),
+        ("2026-06-01T09:00:00+00:00", ["remind", "-v"]),
+    ]
+    reports = []
+    for now, argv in days:
+        typer = Crm(str(by_typer))(*argv, now=now)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("CRM_NOW", now)
+            fast = run_crm(crm_home, "--db", str(by_shortcut), *argv)
+        assert (fast.returncode, fast.stdout, fast.stderr) == (0, typer.stdout, ""), argv
+        reports.append(fast.stdout)
+    assert reports[0] == reports[3] == "The plan is up to date: nothing new to do.\n"
+    assert "expired" in reports[1]
+    crm_home.mkdir(exist_ok=True)  # the databases are elsewhere: nothing else made it
+    (crm_home / "config.toml").write_text("[plan]\nthank_you_expires_days = 200\n")
+    typer = Crm(str(by_typer))("remind", now=days[-1][0])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CRM_NOW", days[-1][0])
+        fast = run_crm(crm_home, "--db", str(by_shortcut), "remind")
+    assert fast.stdout == typer.stdout and "reopened" in fast.stdout
+    assert rows(by_typer) == rows(by_shortcut)
+
+
+def test_remind_on_a_current_plan_loads_neither_typer_nor_the_plan(
+    sqlite_crm: Crm, crm_home: Path
+) -> None:
+    """Cron runs `crm remind` every morning: on a plan already current it is a read."""
+    acme_story(sqlite_crm)
+    modules = imported("remind", home=crm_home)
+    assert heavy(modules) == set() and "typer" not in modules and "rich" not in modules
+    assert "crm.services.plan" not in modules
+    assert "typer" in imported("remind", "--notify", home=crm_home)  # Typer's, as before

@@ -8,6 +8,7 @@ def main() -> None:
         calendar_shortcut,
         contact_show_shortcut,
         log_shortcut,
+        remind_shortcut,
         search_shortcut,
         task_finish_shortcut,
         task_list_shortcut,
@@ -27,6 +28,7 @@ def main() -> None:
         search_shortcut,
         log_shortcut,
         task_finish_shortcut,
+        remind_shortcut,
     ):
         if shortcut(argv):
             return

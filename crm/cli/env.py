@@ -179,7 +179,6 @@ class Env:
         """The plan current before tasks are read: a write transaction only when it is not
         (on SQLite through the standard library, when the schema is current)."""
         from crm.db import sqlite_path
-        from crm.services import plan
 
         fingerprint = self.settings.plan_fingerprint()
         path = sqlite_path(self.url)
@@ -189,6 +188,8 @@ class Env:
             with lean_reader(path, fingerprint, self.today) as reader:
                 if reader is not None:
                     return  # current: no writer waited for, none kept waiting
+        from crm.services import plan  # only now: `crm remind` on a current plan needs none
+
         with self._lean_transaction() as writer:
             if writer is not None:
                 self.plan_result = plan.bring_up_to_date(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from crm.cli.common import env
-from crm.cli.env import Env
 
 
 def remind(
@@ -25,8 +24,10 @@ def remind(
 
     Example: crm remind --notify
     """
+    from crm.cli.remind_view import remind as run_remind
+
     e = env()
-    _remind(e, verbose)
+    run_remind(e, verbose=verbose)
     if notify:
         from crm.notify import deliver_due
 
@@ -36,35 +37,6 @@ def remind(
             failed += not outcome.sent and "will retry" in outcome.why
         if failed:
             raise typer.Exit(1)
-
-
-def _remind(e: Env, verbose: bool) -> None:
-    if not _nothing_new(e):
-        e.bring_plan_up_to_date()
-    result = e.plan_result
-    if result is None or not result.changed:
-        typer.echo("The plan is up to date: nothing new to do.")
-        return
-    from crm.cli.common import report_plan
-    from crm.plain import plan_summary
-
-    typer.echo(plan_summary(result))
-    report_plan(most=None if verbose else REPORTED)
-
-
-REPORTED = 20  # changes listed without --verbose
-
-
-def _nothing_new(e: Env) -> bool:
-    """On SQLite, tell without loading the plan that it is current."""
-    from crm.db import sqlite_path
-    from crm.lean import lean_reader
-
-    path = sqlite_path(e.url)
-    if path is None:
-        return False
-    with lean_reader(path, e.settings.plan_fingerprint(), e.today) as reader:
-        return reader is not None
 
 
 daemon_app = typer.Typer(invoke_without_command=True)

@@ -1,12 +1,13 @@
-"""`crm today`, `crm task list`, `crm contact show`, `crm calendar`, `crm search`, `crm log`
-and `crm task done|skip` without Typer: the commands worth a shortcut.
+"""`crm today`, `crm task list`, `crm contact show`, `crm calendar`, `crm search`, `crm log`,
+`crm task done|skip` and `crm remind` without Typer: the commands worth a shortcut.
 
 People run `crm today` in shell prompts and status bars, search in the middle of something, and
 log a call right after it, where every start counts; building the Typer app (and the pydantic
 it now imports) is ~70 ms of the ~150 ms `crm today` needs. Only the exact forms below take the
 shortcut; anything else (`crm today --help`, `crm search --limit 5 x`, `crm log note dana
 --file x`, a typo) goes through Typer, which runs the very same `show_today`, `show_task_list`,
-`show_contact`, `write_calendar`, `show_search`, `log_touch_as_typed` and `finish_as_typed`.
+`show_contact`, `write_calendar`, `show_search`, `log_touch_as_typed`, `finish_as_typed` and
+`remind`.
 """
 
 from __future__ import annotations
@@ -157,6 +158,20 @@ def task_finish_shortcut(argv: list[str]) -> bool:
     typed(argv)
     status = "done" if rest[1] == "done" else "skipped"
     return _run(start(db), lambda env: finish_as_typed(env, rest[2], status))
+
+
+def remind_shortcut(argv: list[str]) -> bool:
+    """Run `[--db PATH_OR_URL] remind [--verbose|-v]` and return True, or return False (with
+    --notify, Typer's: the channels need what it imports anyway)."""
+    db, rest = _db_option(argv)
+    if rest not in (["remind"], ["remind", "--verbose"], ["remind", "-v"]):
+        return False
+    if "_CRM_COMPLETE" in os.environ:
+        return False
+    from crm.cli.env import start
+    from crm.cli.remind_view import remind
+
+    return _run(start(db), lambda env: remind(env, verbose=len(rest) == 2))
 
 
 def _run(env: Env, show: Callable[[Env], None]) -> bool:
