@@ -162,7 +162,7 @@ def test_reconcile_closes_what_was_answered_and_removes_what_lost_its_reason() -
     changes = Changes()
     reconcile([open_row], [], changes, today=D("2026-02-01"), plan=PLAN)
     assert changes.deletes == [open_row]  # the rejection is gone: as if never made
-    users = replace(open_row, status=DONE, closed_by="user")
+    users = open_row._replace(status=DONE, closed_by="user")
     changes = Changes()
     reconcile([users], [], changes, today=D("2026-02-01"), plan=PLAN)
     assert changes.deletes == []  # the user's word is history: never changed
