@@ -124,7 +124,7 @@ class Rejection:
     on: date
 
 
-class Row(NamedTuple):  # not a frozen dataclass: one a plan task, made three times faster
+class Row(NamedTuple):  # not a frozen dataclass: the plan reads one a task, made 3x faster
     """A task row the plan made (it has a key)."""
 
     id: int
