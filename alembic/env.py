@@ -4,7 +4,7 @@ from logging.config import fileConfig
 
 from sqlmodel import SQLModel
 
-import crm.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import crm.models  # registers the tables on SQLModel.metadata
 from alembic import context
 from crm.db import make_engine, prepare_sqlite_file, resolve_url, sqlite_path
 from crm.migrations import migration_connection
@@ -18,9 +18,12 @@ target_metadata = SQLModel.metadata
 
 
 def include_name(name, type_, parent_names):  # type: ignore[no-untyped-def]
-    # Tables that are not crm's (a scheduler's job store, say) are not ours to drop.
+    # Tables that are not crm's (a scheduler's job store, say) are not ours to drop, nor the
+    # indexes a database keeps of its own (crm/models.py OWN_INDEXES).
     if type_ == "table":
         return name in target_metadata.tables
+    if type_ == "index":
+        return name not in crm.models.OWN_INDEXES
     return True
 
 

@@ -126,6 +126,12 @@ class Touchpoint(SQLModel, table=True):
     created_at: datetime
 
 
+# Indexes a database keeps of its own, outside these models: on SQLite, ix_task_list holds what a
+# task list reads, in its order (migration 0013; a PostgreSQL btree would refuse a long title).
+# Autogenerate leaves them be (alembic/env.py).
+OWN_INDEXES = frozenset({"ix_task_list"})
+
+
 class Task(SQLModel, table=True):
     __table_args__ = (
         Index("ix_task_status_due", "status", "due"),

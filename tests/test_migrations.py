@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -44,6 +46,11 @@ SEARCH_TABLES = {
 }
 
 
+# Indexes a database has of its own, not in the models (crm/models.py OWN_INDEXES): SQLite's
+# covering index of the task list (migration 0013). These and no other.
+OWN_INDEXES = {"sqlite": {"ix_task_list"}, "postgresql": set()}
+
+
 def test_a_migrated_database_matches_the_models_exactly(backend: str) -> None:
     database = Database(backend)
     with database.engine.connect() as connection:
@@ -51,8 +58,10 @@ def test_a_migrated_database_matches_the_models_exactly(backend: str) -> None:
         tables = set(inspect(connection).get_table_names()) - {"alembic_version"}
         assert tables - set(SQLModel.metadata.tables) == search
 
+        own = OWN_INDEXES[database.engine.dialect.name]
+
         def models_only(name, type_, parent_names):  # type: ignore[no-untyped-def]
-            return not (type_ == "table" and name in search)
+            return not ((type_ == "table" and name in search) or (type_ == "index" and name in own))
 
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "include_name": models_only}
@@ -224,3 +233,19 @@ def test_a_write_behind_crms_back_makes_the_plan_run_again(tmp_path: Path) -> No
         )
     engine.dispose()
     assert "The plan made 3 new tasks." in crm("remind").stdout
+
+
+def test_sqlite_reads_a_task_list_from_its_covering_index_alone(migrated_file: Path) -> None:
+    """The lists people read all day (`task list`, `today`'s sections, `today --json`) take
+    every column from ix_task_list, never the table (migration 0013): a column added to the
+    one task query (crm/services/agenda.py) must be added to the index too."""
+    from crm.services.agenda import ALL_TASKS_SQL, OPEN_TASKS_SQL, SECTION_SQL
+
+    section = {"first": "2026-01-01", "last": "2026-03-01", "limit": 20}
+    with closing(sqlite3.connect(migrated_file)) as connection:
+        for sql, params in ((OPEN_TASKS_SQL, {}), (SECTION_SQL, section)):
+            plan = [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+            assert any("COVERING INDEX ix_task_list" in step for step in plan), plan
+            assert not any("TEMP B-TREE" in step for step in plan), plan  # in order as read
+        every = [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {ALL_TASKS_SQL}")]
+        assert any("COVERING INDEX" in step for step in every), every
