@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 
 # C0 controls, DEL and C1 controls (0x80-0x9f: 0x9b is a one-byte CSI on some terminals)
-# and lone surrogates (a byte of another encoding in argv), which no terminal encoding can write
-_BLOCK = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# and lone surrogates (a byte of another encoding in argv), which no terminal encoding can write.
+# Compiled on first use (re keeps them): most runs of `crm today` print only printable text.
+_BLOCK = "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]"
+_LINE = "[\x00-\x1f\x7f-\x9f\ud800-\udfff]"
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -33,13 +34,13 @@ def _escape(match: re.Match[str]) -> str:
 
 def printable(text: str) -> str:
     """`text` with every control character but line feed and tab shown as an escape."""
-    return _BLOCK.sub(_escape, text)
+    return text if text.isprintable() else re.sub(_BLOCK, _escape, text)
 
 
 def one_line(text: str) -> str:
     """`text` with every control character shown as an escape, line feeds and tabs too."""
-    return _LINE.sub(_escape, text)
+    return text if text.isprintable() else re.sub(_LINE, _escape, text)
 
 
 def has_control(text: str) -> bool:
-    return _LINE.search(text) is not None
+    return not text.isprintable() and re.search(_LINE, text) is not None

@@ -119,7 +119,10 @@ def _dumps(value: Any) -> str:
 
 def _escaped(text: str) -> str:
     # JSON escapes C0 control characters itself; DEL, the C1 controls and lone surrogates it
-    # would write raw, so they are written as \u escapes too (the same string to a JSON reader)
+    # would write raw, so they are written as \u escapes too (the same string to a JSON reader).
+    # ASCII without DEL has none of them: `today --json` skips the pattern, 5 ms of its 90
+    if text.isascii() and "\x7f" not in text:
+        return text
     return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

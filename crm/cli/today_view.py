@@ -111,13 +111,17 @@ class Layout:
                 when = paint(when, "red")
         else:
             when = fit(f"{due:%d %b %Y}", 12, right=True)
-        # written out (`fit` for the long cells, one format for the line): `crm task list`
-        # draws thousands of lines, and this is a third of its time
+        # `fit` written out for printable text (a cut and an ellipsis), one format for the
+        # line: `crm task list` draws thousands of lines, and most cells are cut at 80 columns
         title, who, tw, ww = task.title, task.who, self.title_width, self.who_width
-        if len(title) > tw or not title.isprintable():
+        if not title.isprintable():
             title = fit(title, tw)
-        if len(who) > ww or not who.isprintable():
+        elif len(title) > tw:
+            title = title[: tw - 1] + "…"
+        if not who.isprintable():
             who = fit(who, ww)
+        elif len(who) > ww:
+            who = who[: ww - 1] + "…"
         number = f"#{task.id}"
         line = f"{number:<{self.id_width}}  {title:<{tw}}  {who:<{ww}}  {when}"
         return f"{line}  {task.status}" if self.status else line.rstrip()
