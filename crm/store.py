@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:
@@ -50,14 +51,29 @@ def value(store: Store, thing: Any) -> Any:
     if not store.sqlite:
         return thing
     if isinstance(thing, datetime):
-        return f"{thing.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}"
+        return _moment_text(thing)
     if isinstance(thing, date):
         return thing.isoformat()
     return thing
 
 
+@lru_cache(maxsize=256)
+def _moment_text(moment: datetime) -> str:
+    """As SQLAlchemy writes it on SQLite: the plan stamps one moment on every task it makes."""
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}"
+
+
+AS_IS = frozenset({str, int, float, bool, type(None)})  # what both databases take as it is
+
+
 def values(store: Store, params: Params) -> dict[str, Any]:
-    return {name: value(store, thing) for name, thing in params.items()}
+    """The parameters as the database takes them (the plan's inserts bind 500 at a time)."""
+    if not store.sqlite:
+        return dict(params)
+    return {
+        name: thing if thing.__class__ in AS_IS else value(store, thing)
+        for name, thing in params.items()
+    }
 
 
 def day(stored: date | str) -> date:

@@ -45,6 +45,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from crm.kinds import ClosedBy, Direction, JobStatus, Role, TaskKind, TouchKind
@@ -618,33 +619,29 @@ TASK_COLUMNS = (
 
 
 def _insert_if_absent(db: Store, rows: list[dict[str, object]]) -> list[Planned]:
-    """Insert the rows whose key is new; a key another process inserted first is left alone."""
-    made: list[int] = []
+    """Insert the rows whose key is new; a key another process inserted first is left alone.
+    What was made comes back from the INSERT itself (RETURNING), not from a second read."""
+    found: list[Planned] = []
     for start in range(0, len(rows), INSERTED):
         chunk = rows[start : start + INSERTED]
         params = {f"{name}_{i}": row[name] for i, row in enumerate(chunk) for name in TASK_COLUMNS}
-        listed = ", ".join(
-            "(" + ", ".join(f":{name}_{i}" for name in TASK_COLUMNS) + ")"
-            for i in range(len(chunk))
-        )
-        made += [
-            task_id
-            for (task_id,) in db.rows(
-                f"INSERT INTO task ({', '.join(TASK_COLUMNS)}) VALUES {listed}"
-                " ON CONFLICT (key) DO NOTHING RETURNING id",
-                params,
-            )
-        ]
-    found: list[Planned] = []
-    for start in range(0, len(made), BATCH):
         found += [
             Planned(task_id, kind, title, day(due), contact_id)
             for task_id, kind, title, due, contact_id in db.rows(
-                "SELECT id, kind, title, due, contact_id FROM task"
-                f" WHERE id IN ({id_list(made[start : start + BATCH])})"
+                f"INSERT INTO task ({', '.join(TASK_COLUMNS)}) VALUES {_listed(len(chunk))}"
+                " ON CONFLICT (key) DO NOTHING RETURNING id, kind, title, due, contact_id",
+                params,
             )
         ]
     return sorted(found, key=lambda t: (t.due, t.id))
+
+
+@lru_cache(maxsize=8)
+def _listed(count: int) -> str:
+    """The VALUES of `count` task rows, as `_insert_if_absent` names their parameters."""
+    return ", ".join(
+        "(" + ", ".join(f":{name}_{i}" for name in TASK_COLUMNS) + ")" for i in range(count)
+    )
 
 
 # ---- is the plan current? ----------------------------------------------------------------
