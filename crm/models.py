@@ -127,7 +127,7 @@ class Touchpoint(SQLModel, table=True):
 
 
 # Indexes a database keeps of its own, outside these models: on SQLite, ix_task_list holds what a
-# task list reads, in its order (migration 0013; a PostgreSQL btree would refuse a long title).
+# list of open tasks reads, in its order (migration 0013; a PostgreSQL btree refuses a long title).
 # Autogenerate leaves them be (alembic/env.py).
 OWN_INDEXES = frozenset({"ix_task_list"})
 
