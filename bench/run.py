@@ -164,7 +164,7 @@ def datasets(scale: dict[str, int], label: str, env: dict[str, str]) -> tuple[Pa
     if not planned.exists():
         partial = CACHE / f"{key}-planned.partial.db"
         shutil.copy(pristine, partial)
-        crm = [sys.executable, "-m", "crm", "--db", str(partial), "remind"]
+        crm = [*command(), "--db", str(partial), "remind"]
         subprocess.run(crm, env=env, check=True, capture_output=True)
         partial.rename(planned)
     return pristine, planned, time.perf_counter() - started
@@ -186,8 +186,8 @@ def command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "crm"]
 
 
-def has_command(python: str, name: str, env: dict[str, str]) -> bool:
-    done = subprocess.run([python, "-m", "crm", name, "--help"], env=env, capture_output=True)
+def has_command(name: str, env: dict[str, str]) -> bool:
+    done = subprocess.run([*command(), name, "--help"], env=env, capture_output=True)
     return done.returncode == 0
 
 
@@ -195,7 +195,6 @@ def run_scale(
     bench: Bench, label: str, scale: dict[str, int], work: Path, connections: Path
 ) -> tuple[list[Measure], float]:
     """Every command on one dataset; the measures and the time the dataset took to get."""
-    python = sys.executable
     env = bench.env
     print(f"{label}: {scale}", flush=True)
     pristine, planned, took = datasets(scale, label, env)
@@ -232,7 +231,7 @@ def run_scale(
         ("crm remind (nothing new)", [*db, "remind"]),
     ]:
         results.append(bench.measure(row, argv))
-    if has_command(python, "search", env):
+    if has_command("search", env):
         results.append(bench.measure("crm search", [*db, "search", name.split()[1]]))
     notes = iter(range(1_000_000))
     results.append(
