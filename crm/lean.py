@@ -27,15 +27,22 @@ if TYPE_CHECKING:
 
 
 class Reader:
+    """A read transaction: a `Query` when called, and a `Reads` (crm/store.py)."""
+
+    sqlite = True
+
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
 
     def __call__(self, sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
         return self.connection.execute(sql, params).fetchall()
 
-    def stream(self, sql: str, params: dict[str, Any]) -> Iterator[Sequence[Any]]:
+    def rows(self, sql: str, params: Params | None = None) -> list[Sequence[Any]]:
+        return self.connection.execute(sql, values(self, params or {})).fetchall()
+
+    def stream(self, sql: str, params: Params | None = None) -> Iterator[Sequence[Any]]:
         """The rows as SQLite steps to them, never all at once."""
-        return iter(self.connection.execute(sql, params))
+        return iter(self.connection.execute(sql, values(self, params or {})))
 
 
 class Writer:
@@ -51,6 +58,9 @@ class Writer:
 
     def rows(self, sql: str, params: Params | None = None) -> list[Sequence[Any]]:
         return self.connection.execute(sql, values(self, params or {})).fetchall()
+
+    def stream(self, sql: str, params: Params | None = None) -> Iterator[Sequence[Any]]:
+        return iter(self.connection.execute(sql, values(self, params or {})))
 
     def run(self, sql: str, params: Params | None = None) -> None:
         self.connection.execute(sql, values(self, params or {}))

@@ -15,7 +15,7 @@ SQLAlchemy writes it); PostgreSQL takes and gives Python's dates and datetimes. 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -24,14 +24,24 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 Params = Mapping[str, Any]
+STREAM_BATCH = 1_000  # rows a stream over an ORM session holds at a time
 
 
-class Store(Protocol):
+class Reads(Protocol):
+    """What reads plain SQL: the review, and the plan's reading of where relationships stand.
+    On SQLite a read-only transaction of the standard library's (crm/lean.py) is one."""
+
     sqlite: bool
-    info: dict[str, Any]  # what one write tells the plan after it (a session's own `info`)
 
     def rows(self, sql: str, params: Params | None = None) -> list[Sequence[Any]]:
         """The rows a query returns (an INSERT ... RETURNING's too)."""
+
+    def stream(self, sql: str, params: Params | None = None) -> Iterator[Sequence[Any]]:
+        """The rows of a long answer as they are read, never all at once."""
+
+
+class Store(Reads, Protocol):
+    info: dict[str, Any]  # what one write tells the plan after it (a session's own `info`)
 
     def run(self, sql: str, params: Params | None = None) -> None:
         """A statement whose rows nobody reads."""
@@ -46,7 +56,7 @@ class Store(Protocol):
         """Say whose plan a write changed: the plan runs for them after it."""
 
 
-def value(store: Store, thing: Any) -> Any:
+def value(store: Reads, thing: Any) -> Any:
     """A Python value as the database takes it."""
     if not store.sqlite:
         return thing
@@ -66,7 +76,7 @@ def _moment_text(moment: datetime) -> str:
 AS_IS = frozenset({str, int, float, bool, type(None)})  # what both databases take as it is
 
 
-def values(store: Store, params: Params) -> dict[str, Any]:
+def values(store: Reads, params: Params) -> dict[str, Any]:
     """The parameters as the database takes them (the plan's inserts bind 500 at a time)."""
     if not store.sqlite:
         return dict(params)
@@ -115,6 +125,11 @@ class SessionStore:
         self.session.flush()  # plain SQL does not flush: it sees what the session wrote
         return list(self.session.execute(self._text(sql), values(self, params or {})).all())
 
+    def stream(self, sql: str, params: Params | None = None) -> Iterator[Sequence[Any]]:
+        self.session.flush()
+        connection = self.session.connection().execution_options(yield_per=STREAM_BATCH)
+        return iter(connection.execute(self._text(sql), values(self, params or {})))
+
     def run(self, sql: str, params: Params | None = None) -> None:
         self.session.flush()
         self.session.execute(self._text(sql), values(self, params or {}))
@@ -135,4 +150,11 @@ def store_of(session: Session | Store) -> Store:
     """The store a plan function runs on: a session's, or the one given."""
     if hasattr(session, "rows"):
         return cast(Store, session)
+    return SessionStore(cast("Session", session))
+
+
+def reads_of(session: Session | Reads) -> Reads:
+    """What a read runs on: a session's store, or the one given."""
+    if hasattr(session, "rows"):
+        return cast(Reads, session)
     return SessionStore(cast("Session", session))

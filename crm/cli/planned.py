@@ -5,8 +5,7 @@ The one rule every command that shows tasks follows: bring the plan up to date, 
 On SQLite, when the plan already ran on exactly this data with these settings, the reading is
 done with the standard library alone (crm/lean.py); otherwise the plan runs first, in a write
 transaction (on SQLite at the current schema, through the standard library too), and the
-reading follows. On PostgreSQL the same SQL is read through SQLAlchemy. `planned_session` is
-for what reads through the ORM (the review).
+reading follows. On PostgreSQL the same SQL is read through SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -16,10 +15,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from crm.cli.env import Env
     from crm.services.agenda import Query, Stream
+    from crm.store import Reads
 
 
 @contextmanager
@@ -35,6 +33,14 @@ def planned_query(e: Env) -> Iterator[tuple[Query, bool]]:
 def planned_stream(e: Env) -> Iterator[tuple[Stream, bool]]:
     """Like `planned_query`, its rows read as they are used: a feed or an export of every
     task never holds them all."""
+    with planned_reads(e) as db:
+        yield db.stream, db.sqlite
+
+
+@contextmanager
+def planned_reads(e: Env) -> Iterator[Reads]:
+    """Plain SQL on data whose plan is current (crm/store.py): on SQLite through the standard
+    library alone, else through an ORM session."""
     from crm.db import sqlite_path
 
     path = sqlite_path(e.url)
@@ -44,19 +50,11 @@ def planned_stream(e: Env) -> Iterator[tuple[Stream, bool]]:
 
             with lean_reader(path, e.settings.plan_fingerprint(), e.today) as reader:
                 if reader is not None:
-                    yield reader.stream, True
+                    yield reader
                     return
         if first:
             e.bring_plan_up_to_date()
-    from crm.services.agenda import session_stream
+    from crm.store import SessionStore
 
     with e.reading() as session:
-        yield session_stream(session), path is not None
-
-
-@contextmanager
-def planned_session(e: Env) -> Iterator[Session]:
-    """A read-only ORM session on data whose plan is current."""
-    e.bring_plan_up_to_date()
-    with e.reading() as session:
-        yield session
+        yield SessionStore(session)

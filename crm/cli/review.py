@@ -48,12 +48,12 @@ def review(
         from crm.private_files import output_file
 
         target = output_file(output, default_name=f"crm-review-{period.end:%Y-%m-%d}.md")
-    from crm.cli.planned import planned_session
+    from crm.cli.planned import planned_reads
     from crm.services.activity import weekly_activity
 
-    with planned_session(e) as session:
-        found = weekly_review(session=session, now=e.now, period=period, plan=e.settings.plan)
-        weeks = weekly_activity(session=session, zone=e.now.tzinfo, last_day=period.end)
+    with planned_reads(e) as db:
+        found = weekly_review(session=db, now=e.now, period=period, plan=e.settings.plan)
+        weeks = weekly_activity(session=db, zone=e.now.tzinfo, last_day=period.end)
     if json:
         from dataclasses import asdict
 

@@ -12,20 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
-
-from sqlalchemy import case, func
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col
+from typing import TYPE_CHECKING
 
 from crm.kinds import Direction, TaskStatus, TouchKind
-from crm.models import Task, Touchpoint
 from crm.services.review import _midnight
+from crm.store import Reads, reads_of
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 WEEKS = 12
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Week:
     start: date
     end: date  # inclusive: start + 6 days
@@ -35,34 +34,34 @@ class Week:
 
 
 def weekly_activity(
-    *, session: Session, zone: tzinfo | None, last_day: date, weeks: int = WEEKS
+    *, session: Session | Reads, zone: tzinfo | None, last_day: date, weeks: int = WEEKS
 ) -> list[Week]:
     """The `weeks` seven-day spans ending on `last_day`, oldest first."""
+    db = reads_of(session)
     starts = [last_day - timedelta(days=7 * (weeks - i) - 1) for i in range(weeks)]
     edges = [_midnight(day, zone) for day in [*starts, last_day + timedelta(days=1)]]
+    bounds = {f"edge{i}": edge for i, edge in enumerate(edges)}
     out: list[int] = [0] * weeks
     answers: list[int] = [0] * weeks
     done: list[int] = [0] * weeks
 
-    moment = col(Touchpoint.happened_at)
-    week = _week_of(moment, edges)
-    rows = session.execute(
-        sa_select(week, col(Touchpoint.direction), func.count())
-        .where(moment >= edges[0], moment < edges[-1])
-        .where(col(Touchpoint.kind) != TouchKind.NOTE.value)
-        .group_by(week, col(Touchpoint.direction))
-    ).all()
+    rows = db.rows(
+        f"SELECT {_week_of('happened_at', edges)}, direction, count(*) FROM touchpoint"
+        f" WHERE happened_at >= :edge0 AND happened_at < :edge{weeks}"
+        f" AND kind <> '{TouchKind.NOTE.value}'"
+        " GROUP BY 1, 2",
+        bounds,
+    )
     for index, direction, count in rows:
         (out if direction == Direction.OUT.value else answers)[index] += count
 
-    closed = col(Task.closed_at)
-    week = _week_of(closed, edges)
-    rows = session.execute(
-        sa_select(week, func.count())
-        .where(col(Task.status) == TaskStatus.DONE.value)
-        .where(closed >= edges[0], closed < edges[-1])
-        .group_by(week)
-    ).all()
+    rows = db.rows(
+        f"SELECT {_week_of('closed_at', edges)}, count(*) FROM task"
+        f" WHERE status = '{TaskStatus.DONE.value}'"
+        f" AND closed_at >= :edge0 AND closed_at < :edge{weeks}"
+        " GROUP BY 1",
+        bounds,
+    )
     for index, count in rows:
         done[index] += count
 
@@ -72,9 +71,8 @@ def weekly_activity(
     ]
 
 
-def _week_of(moment: Any, edges: list[datetime]) -> Any:
-    """The index of the week a moment falls in (the caller keeps moments within the edges)."""
-    return case(
-        *((moment < edge, index) for index, edge in enumerate(edges[1:-1])),
-        else_=len(edges) - 2,
-    )
+def _week_of(moment: str, edges: list[datetime]) -> str:
+    """SQL: the index of the week a moment falls in (the caller keeps moments within the
+    edges, given as the parameters edge0, edge1, ...)."""
+    whens = " ".join(f"WHEN {moment} < :edge{i + 1} THEN {i}" for i in range(len(edges) - 2))
+    return f"CASE {whens} ELSE {len(edges) - 2} END"

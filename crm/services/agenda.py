@@ -151,15 +151,11 @@ def section_lines(stream: Stream, bounds: dict[str, object]) -> Iterator[TaskLin
     return (TaskLine.from_row(r) for r in stream(SECTION_SQL, dict(bounds, limit=EVERY)))
 
 
-STREAM_BATCH = 1_000  # rows a stream over an ORM session holds at a time
-
-
 def session_stream(session: Session) -> Stream:
     """A `Stream` over an ORM session: the same SQL, a batch of rows at a time."""
-    from sqlalchemy import text
+    from crm.store import SessionStore
 
-    connection = session.connection().execution_options(yield_per=STREAM_BATCH)
-    return lambda sql, params: iter(connection.execute(text(sql), params))
+    return SessionStore(session).stream
 
 
 def query_of(stream: Stream) -> Query:

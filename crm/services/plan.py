@@ -79,7 +79,7 @@ from crm.services.plan_state import PlanStatus
 from crm.services.plan_state import plan_status as read_status
 from crm.services.relationships import Relationship, Touch
 from crm.settings import Plan
-from crm.store import Store, day, id_list, maybe_day, moment, store_of
+from crm.store import Reads, Store, day, id_list, maybe_day, moment, reads_of, store_of
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -333,13 +333,13 @@ def before_a_correction(
 
 def relationships(
     *,
-    session: Session | Store,
+    session: Session | Reads,
     zone: tzinfo | None,
     plan: Plan,
     contact_ids: Sequence[int] | None = None,
 ) -> dict[int, Relationship]:
     """Where each relationship stands (every contact's, or those named), as the plan sees it."""
-    db = store_of(session)
+    db = reads_of(session)
     at_employer = _by_employer(_rejections(db))
     scope = None if contact_ids is None else Scope(contacts=set(contact_ids))
     found: dict[int, Relationship] = {}
@@ -370,7 +370,7 @@ def _reported(result: PlanResult) -> Iterator[Planned]:
         yield from tasks
 
 
-def _rejections(db: Store) -> list[Rejection]:
+def _rejections(db: Reads) -> list[Rejection]:
     rows = db.rows(
         "SELECT id, employer_id, rejected_on FROM job"
         " WHERE status = :rejected AND rejected_on IS NOT NULL ORDER BY rejected_on, id",
@@ -396,7 +396,7 @@ class _Which:
         return f"{column} BETWEEN {int(self.first)} AND {int(self.last)}"
 
 
-def _contact_batches(db: Store, scope: Scope | None) -> Iterator[Batch]:
+def _contact_batches(db: Reads, scope: Scope | None) -> Iterator[Batch]:
     """The contacts to plan, a batch at a time, each with its touches and its task rows."""
     if scope is not None and not scope.everything:
         ids = sorted(_scoped_contacts(db, scope))
@@ -418,7 +418,7 @@ def _contact_batches(db: Store, scope: Scope | None) -> Iterator[Batch]:
         after = ids[-1]
 
 
-def _scoped_contacts(db: Store, scope: Scope) -> set[int]:
+def _scoped_contacts(db: Reads, scope: Scope) -> set[int]:
     """The scope's contacts, and everyone who works or worked at its employers."""
     ids = set(scope.contacts)
     if scope.employers:
@@ -433,7 +433,7 @@ def _scoped_contacts(db: Store, scope: Scope) -> set[int]:
     return ids
 
 
-def _batch(db: Store, which: _Which) -> Batch:
+def _batch(db: Reads, which: _Which) -> Batch:
     former: dict[int, set[int]] = defaultdict(set)
     for cid, employer_id in db.rows(
         "SELECT contact_id, employer_id FROM employment"

@@ -11,19 +11,19 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col
+from typing import TYPE_CHECKING
 
 from crm.kinds import Direction, JobStatus
-from crm.models import Employer, Job, JobMove
-from crm.services.agenda import session_stream
 from crm.services.relationships import local
+from crm.store import Reads, day, maybe_day, reads_of
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 NOT_AN_ANSWER = (JobStatus.SAVED.value, JobStatus.APPLIED.value, JobStatus.WITHDRAWN.value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PipelineMove:
     job_id: int
     title: str
@@ -32,7 +32,7 @@ class PipelineMove:
     on: date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PipelineReview:
     by_status: dict[str, int]  # every status, in the pipeline's order
     moves: list[PipelineMove]  # in the period, oldest first
@@ -55,30 +55,25 @@ def _sent(history: list[tuple[str, date]], applied_on: date | None) -> date | No
     )
 
 
-def pipeline_review(*, session: Session, now: datetime, start: date, end: date) -> PipelineReview:
+def pipeline_review(
+    *, session: Session | Reads, now: datetime, start: date, end: date
+) -> PipelineReview:
+    db = reads_of(session)
     jobs = {
-        job_id: (title, status, employer_id, name, applied_on)
-        for job_id, title, status, employer_id, name, applied_on in session.execute(
-            sa_select(
-                col(Job.id),
-                col(Job.title),
-                col(Job.status),
-                col(Job.employer_id),
-                col(Employer.name),
-                col(Job.applied_on),
-            ).join(Employer, col(Employer.id) == col(Job.employer_id))
+        job_id: (title, status, employer_id, name, maybe_day(applied_on))
+        for job_id, title, status, employer_id, name, applied_on in db.rows(
+            "SELECT j.id, j.title, j.status, j.employer_id, e.name, j.applied_on"
+            " FROM job AS j JOIN employer AS e ON e.id = j.employer_id"
         )
     }
     by_status = {s.value: 0 for s in JobStatus}
     for _, status, *_ in jobs.values():
         by_status[status] = by_status.get(status, 0) + 1
     moves: dict[int, list[tuple[str, date]]] = defaultdict(list)
-    for job_id, status, on in session.execute(
-        sa_select(col(JobMove.job_id), col(JobMove.status), col(JobMove.moved_on)).order_by(
-            col(JobMove.moved_on), col(JobMove.id)
-        )
+    for job_id, status, on in db.rows(
+        "SELECT job_id, status, moved_on FROM job_move ORDER BY moved_on, id"
     ):
-        moves[job_id].append((status, on))
+        moves[job_id].append((status, day(on)))
     in_period = [
         PipelineMove(job_id, jobs[job_id][0], jobs[job_id][3], status, on)
         for job_id, history in moves.items()
@@ -96,11 +91,11 @@ def pipeline_review(*, session: Session, now: datetime, start: date, end: date) 
         if sent is not None:
             waiting_at[employer_id].append((job_id, sent))
     first_news: dict[int, date] = {}
-    for employer_id, at in session_stream(session)(NEWS, {"in": Direction.IN.value}):
-        day = local(at, now.tzinfo).date()  # type: ignore[union-attr]  # never NULL
+    for employer_id, at in db.stream(NEWS, {"in": Direction.IN.value}):
+        news_on = local(at, now.tzinfo).date()  # type: ignore[union-attr]  # never NULL
         for job_id, sent in waiting_at.get(employer_id, ()):
-            if day > sent and day < first_news.get(job_id, date.max):
-                first_news[job_id] = day
+            if news_on > sent and news_on < first_news.get(job_id, date.max):
+                first_news[job_id] = news_on
     days, waiting = [], 0
     for job_id, sent in sent_on.items():
         if sent is None:
