@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from crm.kinds import Direction, TaskStatus, TouchKind
-from crm.services.review import _midnight
+from crm.services.relationships import midnight
 from crm.store import Reads, reads_of
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def weekly_activity(
     """The `weeks` seven-day spans ending on `last_day`, oldest first."""
     db = reads_of(session)
     starts = [last_day - timedelta(days=7 * (weeks - i) - 1) for i in range(weeks)]
-    edges = [_midnight(day, zone) for day in [*starts, last_day + timedelta(days=1)]]
+    edges = [midnight(day, zone) for day in [*starts, last_day + timedelta(days=1)]]
     bounds = {f"edge{i}": edge for i, edge in enumerate(edges)}
     out: list[int] = [0] * weeks
     answers: list[int] = [0] * weeks

@@ -21,7 +21,7 @@ This module is pure: no database, no clock. crm/services/plan.py feeds it one co
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -237,3 +237,8 @@ def local(value: datetime | str | None, zone: tzinfo | None) -> datetime | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(zone)
+
+
+def midnight(day: date, zone: tzinfo | None) -> datetime:
+    """When a local day begins, in UTC as moments are stored."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
@@ -40,7 +40,7 @@ from crm.errors import BadInput
 from crm.kinds import Direction, JobStatus, Purpose, Role, TaskKind, TaskStatus, TouchKind
 from crm.services.agenda import EVERY, SECTION_SQL, TASKS, TaskLine
 from crm.services.cadence import OFF, cadence_step
-from crm.services.relationships import CONVERSATIONS, local
+from crm.services.relationships import CONVERSATIONS, local, midnight
 from crm.services.review_pipeline import PipelineReview, pipeline_review
 from crm.settings import Plan
 from crm.store import Reads, day, id_list, maybe_day, reads_of
@@ -338,8 +338,8 @@ class _Window:
 
     def __init__(self, period: Period, zone: tzinfo | None) -> None:
         self.period = period
-        self.begins = _midnight(period.start, zone)
-        self.ends = _midnight(period.end + timedelta(days=1), zone)
+        self.begins = midnight(period.start, zone)
+        self.ends = midnight(period.end + timedelta(days=1), zone)
 
     def holds(self, moment: str, name: str) -> str:
         """SQL: `moment` falls in the window, given as the parameters `name`_begins and _ends
@@ -355,11 +355,6 @@ class _Window:
 
 def _windows(this: _Window, before: _Window) -> dict[str, object]:
     return {**this.bounds("this"), **before.bounds("before")}
-
-
-def _midnight(day: date, zone: tzinfo | None) -> datetime:
-    """When a local day begins, in UTC as moments are stored."""
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def _count(condition: str) -> str:
@@ -464,35 +459,26 @@ def _touch_counts(db: Reads, this: _Window, before: _Window) -> _TouchCounts:
 def _task_counts(
     db: Reads, this: _Window, before: _Window, *, overdue_before: date
 ) -> dict[str, int]:
-    done = f"t.status = '{TaskStatus.DONE.value}'"
-    skipped = f"t.status = '{TaskStatus.SKIPPED.value}'"
-    expired = f"t.status = '{TaskStatus.EXPIRED.value}'"
-    overdue = f"t.status = '{TaskStatus.OPEN.value}' AND t.due < :overdue_before"
-    closed_this, closed_before = (
-        this.holds("t.closed_at", "this"),
-        before.holds("t.closed_at", "before"),
+    """Tasks closed in each window, by how (two index ranges: the tasks closed in the two
+    windows, and the open ones overdue), never a scan of every task."""
+    closed = ", ".join(
+        f"'{s.value}'" for s in (TaskStatus.DONE, TaskStatus.SKIPPED, TaskStatus.EXPIRED)
     )
-    counts = [
-        _count(f"{done} AND {closed_this}"),
-        _count(f"{done} AND {closed_before}"),
-        _count(f"{skipped} AND {closed_this}"),
-        _count(f"{skipped} AND {closed_before}"),
-        _count(f"{expired} AND {closed_this}"),
-        _count(overdue),
-    ]
-    (row,) = db.rows(
-        f"SELECT {', '.join(counts)} FROM task AS t",
-        {**_windows(this, before), "overdue_before": overdue_before},
+    counts = {f"{s.value}_{w}": 0 for s in TaskStatus for w in ("this", "before")}
+    for status, *n in db.rows(
+        f"SELECT status, {_count(this.holds('closed_at', 'this'))},"
+        f" {_count(before.holds('closed_at', 'before'))} FROM task"
+        f" WHERE status IN ({closed})"
+        " AND closed_at >= :before_begins AND closed_at < :this_ends GROUP BY status",
+        _windows(this, before),
+    ):
+        counts[f"{status}_this"], counts[f"{status}_before"] = _ints(n)
+    ((overdue,),) = db.rows(
+        f"SELECT count(*) FROM task WHERE status = '{TaskStatus.OPEN.value}'"
+        " AND due < :overdue_before",
+        {"overdue_before": overdue_before},
     )
-    names = (
-        "done_this",
-        "done_before",
-        "skipped_this",
-        "skipped_before",
-        "expired_this",
-        "overdue",
-    )
-    return dict(zip(names, _ints(row), strict=True))
+    return {**counts, "overdue": int(overdue)}
 
 
 def _rejections(db: Reads, period: Period) -> tuple[int, int]:
@@ -818,8 +804,8 @@ WHERE c.keep_in_touch AND c.archived_at IS NULL
 ORDER BY l.last_at, c.id
 """
     params = {
-        "quiet_before": _midnight(today - timedelta(days=COLD_AFTER_DAYS - 1), now.tzinfo),
-        "dormant_before": _midnight(today - timedelta(days=plan.dormant_after_days), now.tzinfo),
+        "quiet_before": midnight(today - timedelta(days=COLD_AFTER_DAYS - 1), now.tzinfo),
+        "dormant_before": midnight(today - timedelta(days=plan.dormant_after_days), now.tzinfo),
         "late_before": today - timedelta(days=LATE_NURTURE_DAYS),
     }
     found: list[GoingCold] = []
