@@ -95,6 +95,13 @@ def test_the_review_reads_with_the_standard_library_once_the_plan_is_current(
         ("review", "--output", str(tmp_path / "week.html")),
     ):
         assert heavy(imported(*argv, home=crm_home)) == set(), argv
+    for argv in (("review",), ("review", "--json")):  # the shortcut's forms: no Typer either
+        assert "typer" not in imported(*argv, home=crm_home), argv
+    for shortcut, through_typer in (
+        (["review"], ["review", "--days", "7"]),
+        (["review", "--json"], ["review", "--json", "--days", "7"]),
+    ):
+        assert sqlite_crm(*shortcut).stdout == sqlite_crm(*through_typer).stdout
 
 
 def test_search_reads_with_the_standard_library_and_without_typer(

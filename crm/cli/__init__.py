@@ -9,6 +9,7 @@ def main() -> None:
         contact_show_shortcut,
         log_shortcut,
         remind_shortcut,
+        review_shortcut,
         search_shortcut,
         task_finish_shortcut,
         task_list_shortcut,
@@ -29,6 +30,7 @@ def main() -> None:
         log_shortcut,
         task_finish_shortcut,
         remind_shortcut,
+        review_shortcut,
     ):
         if shortcut(argv):
             return

@@ -1,17 +1,10 @@
-"""`crm review`: the week looked back on, and ahead."""
+"""`crm review`: the week looked back on, and ahead (the report: crm/cli/review_view.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import typer
 
-from crm.cli.common import DATE_HELP, JSON, day, env
-
-if TYPE_CHECKING:
-    from crm.cli.env import Env
-    from crm.services.activity import Week
-    from crm.views.review_report import Block, Report, Table
+from crm.cli.common import DATE_HELP, JSON, env
 
 
 def review(
@@ -36,120 +29,6 @@ def review(
 
     Example: crm review --days 14 --output review.html
     """
-    from crm.errors import BadInput
-    from crm.services.review import period_of, weekly_review
+    from crm.cli.review_view import show_review
 
-    if json and output is not None:
-        raise BadInput("give --json or --output, not both")
-    e = env()
-    period = period_of(today=e.today, days=days, since=day(since, past=True))
-    target = None
-    if output is not None:
-        from crm.private_files import output_file
-
-        target = output_file(output, default_name=f"crm-review-{period.end:%Y-%m-%d}.md")
-    from crm.cli.planned import planned_reads
-    from crm.services.activity import weekly_activity
-
-    with planned_reads(e) as db:
-        found = weekly_review(session=db, now=e.now, period=period, plan=e.settings.plan)
-        weeks = weekly_activity(session=db, zone=e.now.tzinfo, last_day=period.end)
-    if json:
-        from dataclasses import asdict
-
-        from crm.cli.shapes import task_doc
-        from crm.render import print_json
-
-        zone = e.now.tzinfo
-        doc = asdict(found)
-        for section in ("expired", "next_week"):  # tasks in the shape every command prints
-            doc[section] = [task_doc(t, t.contact, t.employer, zone) for t in doc[section]]
-        print_json(doc)
-        return
-    from crm.views.review_report import review_report, span
-
-    report = review_report(found, today=e.today)
-    if target is None:
-        _show(e, report, None if found.empty else weeks)
-        return
-    from crm.private_files import write_private
-
-    if target.shown.suffix.lower() in (".html", ".htm"):
-        from crm.views.review_html import review_html
-
-        page = review_html(report, found, weeks)
-    else:
-        from crm.views.review_markdown import review_markdown
-
-        page = review_markdown(report)
-    write_private(target, page.encode())
-    e.out.print(
-        f"Wrote the review of {span(period.start, period.end)} to {target.shown}.",
-        soft_wrap=True,  # a long path stays whole, for scripts and for copying
-    )
-
-
-def _show(e: Env, report: Report, weeks: list[Week] | None) -> None:
-    e.out.print(report.title, style="bold")
-    if weeks:
-        e.out.print(_sparklines(weeks))
-    for block in report.intro:
-        _print(e, block)
-    for section in report.sections:
-        e.out.print()
-        e.out.print(section.title, style="bold")
-        for block in section.blocks:
-            _print(e, block)
-
-
-def _sparklines(weeks: list[Week]) -> str:
-    """The 12 weeks of the HTML page's chart, as one line."""
-    from crm.views.sparkline import sparkline
-
-    series = (("out", "touches_out"), ("in", "answers_in"), ("done", "tasks_done"))
-    drawn = "  ".join(
-        f"{name} {sparkline([getattr(w, field) for w in weeks])}" for name, field in series
-    )
-    return f"{len(weeks)} weeks: {drawn}"
-
-
-def _print(e: Env, block: Block) -> None:
-    from rich.text import Text
-
-    from crm.printable import one_line
-    from crm.render import table
-
-    if isinstance(block, str):
-        e.out.print(block)
-        return
-    grid = table(*block.columns)
-    for i, (column, width) in enumerate(
-        zip(grid.columns, _widths(block, e.out.width), strict=True)
-    ):
-        column.width, column.no_wrap, column.overflow = width, True, "ellipsis"
-        if i in block.figures:
-            column.justify = "right"
-    for row in block.rows:
-        grid.add_row(*(Text(one_line(cell)) for cell in row))  # the user's text, never Rich markup
-    e.out.print(grid)
-
-
-def _widths(block: Table, width: int) -> list[int]:
-    """Each column as wide as its content, except that the user's long names and titles give
-    way (shortest first keeps its width) so that figures and dates are never cut."""
-    from rich.cells import cell_len
-
-    from crm.printable import one_line
-
-    natural = [
-        max(cell_len(one_line(text)) for text in (header, *(row[i] for row in block.rows)))
-        for i, header in enumerate(block.columns)
-    ]
-    room = width - 2 * (len(natural) - 1)  # two spaces between columns
-    room -= sum(w for i, w in enumerate(natural) if i not in block.shrink)
-    widths = list(natural)
-    flexible = sorted((natural[i], i) for i in block.shrink)
-    for left, (wanted, i) in zip(range(len(flexible), 0, -1), flexible, strict=True):
-        widths[i] = min(wanted, max(room // left, 1))
-        room -= widths[i]
-    return widths
+    show_review(env(), days=days, since=since, output=output, json=json)

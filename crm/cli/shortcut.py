@@ -1,13 +1,14 @@
 """`crm today`, `crm task list`, `crm contact show`, `crm calendar`, `crm search`, `crm log`,
-`crm task done|skip` and `crm remind` without Typer: the commands worth a shortcut.
+`crm task done|skip`, `crm remind` and `crm review` without Typer: the commands worth a
+shortcut.
 
 People run `crm today` in shell prompts and status bars, search in the middle of something, and
 log a call right after it, where every start counts; building the Typer app (and the pydantic
 it now imports) is ~70 ms of the ~150 ms `crm today` needs. Only the exact forms below take the
 shortcut; anything else (`crm today --help`, `crm search --limit 5 x`, `crm log note dana
 --file x`, a typo) goes through Typer, which runs the very same `show_today`, `show_task_list`,
-`show_contact`, `write_calendar`, `show_search`, `log_touch_as_typed`, `finish_as_typed` and
-`remind`.
+`show_contact`, `write_calendar`, `show_search`, `log_touch_as_typed`, `finish_as_typed`,
+`remind` and `show_review`.
 """
 
 from __future__ import annotations
@@ -172,6 +173,21 @@ def remind_shortcut(argv: list[str]) -> bool:
     from crm.cli.remind_view import remind
 
     return _run(start(db), lambda env: remind(env, verbose=len(rest) == 2))
+
+
+def review_shortcut(argv: list[str]) -> bool:
+    """Run `[--db PATH_OR_URL] review [--json]` and return True, or return False (--days,
+    --since and --output are Typer's)."""
+    db, rest = _db_option(argv)
+    if rest not in (["review"], ["review", "--json"]) or "_CRM_COMPLETE" in os.environ:
+        return False
+    from crm.cli.env import start
+    from crm.cli.review_view import show_review
+
+    return _run(
+        start(db),
+        lambda env: show_review(env, days=None, since=None, output=None, json=len(rest) == 2),
+    )
 
 
 def _run(env: Env, show: Callable[[Env], None]) -> bool:
