@@ -77,7 +77,7 @@ from crm.services.plan_rules import (
 )
 from crm.services.plan_state import PlanStatus
 from crm.services.plan_state import plan_status as read_status
-from crm.services.relationships import Relationship, Touch
+from crm.services.relationships import Relationship, Touch, relationship
 from crm.settings import Plan
 from crm.store import Reads, Store, day, id_list, maybe_day, moment, reads_of, store_of
 
@@ -303,13 +303,20 @@ def _read(
 ) -> tuple[list[Want], Relationship, int | None]:
     """What one contact's history calls for, where they stand, and the employer of the
     process they were met in (their tasks name it, not where they work now)."""
-    met_at = sorted(
-        (r for e in contact.employers for r in at_employer.get(e, [])),
-        key=lambda r: (r.on, r.job_id),
-    )
+    met_at = _rejections_where_met(contact, at_employer)
     wants, rel = contact_wants(contact, touches, met_at, zone=zone, plan=plan)
     process = met_at[0].employer_id if met_at else contact.employer_id
     return wants, rel, process
+
+
+def _rejections_where_met(
+    contact: ContactFacts, at_employer: dict[int, list[Rejection]]
+) -> list[Rejection]:
+    """The rejections at the employers where the contact works or worked, oldest first."""
+    return sorted(
+        (r for e in contact.employers for r in at_employer.get(e, [])),
+        key=lambda r: (r.on, r.job_id),
+    )
 
 
 PLANNED_BEFORE = "crm.planned_before"  # Store.info: contact id → {task key: planned due}
@@ -343,9 +350,16 @@ def relationships(
     at_employer = _by_employer(_rejections(db))
     scope = None if contact_ids is None else Scope(contacts=set(contact_ids))
     found: dict[int, Relationship] = {}
-    for batch in _contact_batches(db, scope):
+    for batch in _contact_batches(db, scope, tasks=False):  # where they stand: no task rows
         for contact, touches, _rows in batch:
-            found[contact.id] = _read(contact, touches, at_employer, zone, plan)[1]
+            met_at = _rejections_where_met(contact, at_employer)
+            found[contact.id] = relationship(
+                touches,
+                rejected_on=met_at[0].on if met_at else None,
+                connected_on=contact.connected_on,
+                zone=zone,
+                plan=plan,
+            )
     return found
 
 
@@ -396,12 +410,13 @@ class _Which:
         return f"{column} BETWEEN {int(self.first)} AND {int(self.last)}"
 
 
-def _contact_batches(db: Reads, scope: Scope | None) -> Iterator[Batch]:
-    """The contacts to plan, a batch at a time, each with its touches and its task rows."""
+def _contact_batches(db: Reads, scope: Scope | None, *, tasks: bool = True) -> Iterator[Batch]:
+    """The contacts to plan, a batch at a time, each with its touches and (`tasks`) its task
+    rows."""
     if scope is not None and not scope.everything:
         ids = sorted(_scoped_contacts(db, scope))
         for start in range(0, len(ids), BATCH):
-            yield _batch(db, _Which(ids=ids[start : start + BATCH]))
+            yield _batch(db, _Which(ids=ids[start : start + BATCH]), tasks=tasks)
         return
     after = 0
     while True:
@@ -414,7 +429,7 @@ def _contact_batches(db: Reads, scope: Scope | None) -> Iterator[Batch]:
         ]
         if not ids:
             return
-        yield _batch(db, _Which(first=ids[0], last=ids[-1]))
+        yield _batch(db, _Which(first=ids[0], last=ids[-1]), tasks=tasks)
         after = ids[-1]
 
 
@@ -433,7 +448,7 @@ def _scoped_contacts(db: Reads, scope: Scope) -> set[int]:
     return ids
 
 
-def _batch(db: Reads, which: _Which) -> Batch:
+def _batch(db: Reads, which: _Which, *, tasks: bool = True) -> Batch:
     former: dict[int, set[int]] = defaultdict(set)
     for cid, employer_id in db.rows(
         "SELECT contact_id, employer_id FROM employment"
@@ -447,8 +462,9 @@ def _batch(db: Reads, which: _Which) -> Batch:
     ):
         touches[cid].append(Touch(tid, kind, direction, moment(at), purpose))
     rows: dict[int, list[Row]] = defaultdict(list)
-    for row in db.rows(f"{ROW_COLUMNS} WHERE {which.on('contact_id')} AND key IS NOT NULL"):
-        rows[row[7]].append(_row(row))
+    if tasks:
+        for row in db.rows(f"{ROW_COLUMNS} WHERE {which.on('contact_id')} AND key IS NOT NULL"):
+            rows[row[7]].append(_row(row))
     batch: Batch = []
     for c in db.rows(
         "SELECT id, name, employer_id, keep_in_touch, archived_at, role,"

@@ -506,33 +506,38 @@ def _reply_rates(
 ) -> dict[str, ReplyRate]:
     """Thank-yous and nurture notes sent, and how many of them were answered.
 
-    For each one, two index probes on the contact's history: the first answer at or after
-    it, and the user's next touch that asked for one. It was answered when that answer came
-    within `window_days` and before the next ask (an answer to a later email is the email's).
+    For each one, an index walk of the contact's history from it to the first answer at or
+    after it; it was answered when that answer came within `window_days` and no touch of the
+    user's that asked for one came between (an answer to a later email is the email's). Each
+    step is MATERIALIZED: inlined, the first answer was looked for once for every place that
+    names it (146 ms at the benchmark's 1x, against ~85 ms).
     """
-    answered = (
-        "(answer IS NOT NULL"
-        f" AND {_no_later_than(db, 'answer', 'sent_at', window_days)}"
-        " AND (next_ask IS NULL OR answer < next_ask))"
-    )
+    within = _no_later_than(db, "answer", "sent_at", window_days)
     this_at, before_at = this.holds("sent_at", "this"), before.holds("sent_at", "before")
     sql = f"""
-SELECT which, count(*), {_count(answered)},
-  {_count(this_at)}, {_count(f"{this_at} AND {answered}")},
-  {_count(before_at)}, {_count(f"{before_at} AND {answered}")}
-FROM (
+WITH sent AS MATERIALIZED (
   SELECT CASE WHEN {_is_thank_you("s")} THEN 'thank_you' ELSE 'nurture' END AS which,
-    s.happened_at AS sent_at,
-    (SELECT min(a.happened_at) FROM touchpoint AS a
+    s.id AS id, s.contact_id AS contact_id, s.happened_at AS sent_at,
+    (SELECT a.happened_at FROM touchpoint AS a
      WHERE a.contact_id = s.contact_id AND a.happened_at >= s.happened_at
-       AND {_is_answer("a")}) AS answer,
-    (SELECT min(k.happened_at) FROM touchpoint AS k
-     WHERE k.contact_id = s.contact_id
-       AND (k.happened_at > s.happened_at OR (k.happened_at = s.happened_at AND k.id > s.id))
-       AND {_asks("k")}) AS next_ask
+       AND {_is_answer("a")}
+     ORDER BY a.happened_at LIMIT 1) AS answer
   FROM touchpoint AS s
   WHERE {_is_thank_you("s")} OR {_is_note("s")}
-) AS sent
+), judged AS MATERIALIZED (
+  SELECT which, sent_at,
+    CASE WHEN answer IS NOT NULL AND {within} AND NOT EXISTS (
+      SELECT 1 FROM touchpoint AS k
+      WHERE k.contact_id = sent.contact_id AND k.happened_at <= sent.answer
+        AND (k.happened_at > sent.sent_at OR (k.happened_at = sent.sent_at AND k.id > sent.id))
+        AND {_asks("k")})
+    THEN 1 ELSE 0 END AS answered
+  FROM sent
+)
+SELECT which, count(*), sum(answered),
+  {_count(this_at)}, sum(CASE WHEN {this_at} THEN answered ELSE 0 END),
+  {_count(before_at)}, sum(CASE WHEN {before_at} THEN answered ELSE 0 END)
+FROM judged
 GROUP BY which
 """
     counts = {name: _ints(n) for name, *n in db.rows(sql, _windows(this, before))}
