@@ -86,6 +86,31 @@ def simple(text: str, room: int) -> bool:
     return text.isascii() or all(narrow(character) for character in text)
 
 
+def wrap(text: str, room: int) -> list[str] | None:
+    """One line of text as Rich wraps it in `room` columns (rich/_wrap.py `divide_line`, and
+    `Text.wrap`: a word that does not fit begins the next line; a line keeps its trailing
+    space where it fits), or None when Rich would do more: measure a wide character, expand
+    a tab, or fold a word longer than the line."""
+    if "\t" in text or not (text.isascii() or all(narrow(c) for c in text)):
+        return None
+    import re
+
+    lines, start, used = [], 0, 0
+    for word in re.finditer(r"\s*\S+\s*", text):
+        length = len(word.group().rstrip())
+        if length > room:
+            return None
+        if room - used >= length:
+            used += len(word.group())
+        elif used and word.start():
+            lines.append(text[start : word.start()])
+            start, used = word.start(), len(word.group())
+    lines.append(text[start:])
+    # the whitespace past the room goes; what still does not fit, Rich would fold
+    lines = [line[:room] if line[room:].isspace() else line for line in lines]
+    return lines if all(len(line) <= room for line in lines) else None
+
+
 def narrow(character: str) -> bool:
     """One column wide for Rich: not wide or full-width (CJK, most emoji), not a mark that
     joins the character before it (a Devanagari vowel sign is one), not a format or line

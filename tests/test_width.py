@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crm.plain import columns
 from tests.conftest import Crm
@@ -189,3 +191,75 @@ def test_every_list_fits_a_wider_terminal_with_the_status_column_too(
     long_names("task", "done", "1")
     for argv in (["task", "list"], ["task", "list", "--all"], ["today"]):
         at(long_names, monkeypatch, width, *argv)  # asserts every line fits
+
+
+@pytest.mark.parametrize("styled", [False, True], ids=["plain", "styled"])
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+def test_the_review_draws_plain_lines_as_rich_would(
+    crm: Crm, monkeypatch: pytest.MonkeyPatch, width: int, styled: bool
+) -> None:
+    """`crm review` draws its report without Rich when nothing is wide or must be folded
+    (crm/cli/review_view.py `_plain`): the same bytes Rich gives, sentences wrapped where Rich
+    wraps them, long names cut where Rich cuts them, and Rich itself for the rest."""
+    from crm.cli import review_view
+
+    acme_story(crm)
+    crm(
+        "contact",
+        "add",
+        "Maximilian Fitzgerald-Worthington of Northumberland",
+        "--employer",
+        "acme",
+    )
+    crm("log", "thank-you", "dana", "--on", "2026-02-28")
+    crm("log", "reply", "dana", "--note", "Glad to hear from you")
+    crm("log", "thank-you", "maximilian", "--on", "2026-02-28")
+    crm("log", "reply", "maximilian")
+    crm("contact", "add", "山田 太郎", "--employer", "acme")
+    crm("contact", "add", "Bad\x1b[2J Actor", "--employer", "acme")
+    monkeypatch.setenv("COLUMNS", str(width))
+    if styled:
+        monkeypatch.setenv("FORCE_COLOR", "1")
+    plain, drawn_plainly = review_view._plain, []
+
+    def spy(*args: object) -> list[str] | None:
+        lines = plain(*args)  # type: ignore[arg-type]
+        drawn_plainly.append(lines is not None)
+        return lines
+
+    monkeypatch.setattr(review_view, "_plain", spy)
+    shown = {days: crm("review", "--days", days).stdout for days in ("1", "7", "30")}
+    assert any(drawn_plainly) or width < 80  # the usual review is drawn plainly
+    assert ("\x1b[1m" in shown["7"]) is styled
+    with monkeypatch.context() as rich_only:
+        rich_only.setattr(review_view, "_plain", lambda *args: None)  # Rich, as before
+        for days in ("1", "7", "30"):
+            assert shown[days] == crm("review", "--days", days).stdout, (days, width)
+    crm("log", "reply", "山田")  # a wide name in the replies: Rich measures it
+    drawn_plainly.clear()
+    wide = crm("review", "--days", "7").stdout
+    assert drawn_plainly == [False]
+    monkeypatch.setattr(review_view, "_plain", lambda *args: None)
+    assert wide == crm("review", "--days", "7").stdout
+
+
+@given(
+    text=st.lists(
+        st.text(alphabet="ab é-.,()\u2605", min_size=1, max_size=14), min_size=1, max_size=12
+    ).map(" ".join),
+    room=st.integers(min_value=1, max_value=50),
+)
+def test_plain_wrapping_is_riches(text: str, room: int) -> None:
+    """`crm.plain.wrap` breaks a line where Rich does, or says it cannot (a word to fold)."""
+    import io
+
+    from rich.console import Console
+
+    from crm.plain import wrap
+
+    lines = wrap(text, room)
+    if lines is None:
+        return
+    out = io.StringIO()
+    Console(file=out, width=room, highlight=False, markup=False, emoji=False).print(text)
+    assert "".join(line + "\n" for line in lines) == out.getvalue()

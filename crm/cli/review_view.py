@@ -8,6 +8,8 @@ and building the Typer app (and the pydantic it imports) is ~100 ms more.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -75,6 +77,13 @@ def show_review(
 
 
 def _show(e: Env, report: Report, weeks: list[Week] | None) -> None:
+    """Drawn as plain lines when nothing needs wrapping or measuring (the usual review), which
+    is what Rich draws then too, without Rich's ~80 ms at the benchmark's 1x; otherwise by
+    Rich, which wraps what is too long and measures what is wide."""
+    lines = _plain(report, weeks)
+    if lines is not None:
+        sys.stdout.write("".join(line + "\n" for line in lines))
+        return
     e.out.print(report.title, style="bold")
     if weeks:
         e.out.print(_sparklines(weeks))
@@ -85,6 +94,68 @@ def _show(e: Env, report: Report, weeks: list[Week] | None) -> None:
         e.out.print(section.title, style="bold")
         for block in section.blocks:
             _print(e, block)
+
+
+def _plain(report: Report, weeks: list[Week] | None) -> list[str] | None:
+    """The report as Rich lays it out when every line fits the terminal and every character
+    is one column wide, or None. A table is drawn as Rich draws it here: each column as wide
+    as `_widths` says, cut with an ellipsis, figures to the right, two spaces apart (each
+    cell's padding, styled with it), the header dim."""
+    from crm.plain import as_rich_would, fit, simple, wrap
+    from crm.printable import one_line, printable
+
+    room, styled = as_rich_would()
+
+    def paint(text: str, style: str) -> str:
+        return f"\x1b[{STYLES[style]}m{text}\x1b[0m" if styled and text else text
+
+    def said(text: str) -> list[str] | None:
+        lines = []
+        for line in printable(text).split("\n"):
+            shown = wrap(line, room)
+            if shown is None:
+                return None
+            lines += shown
+        return lines
+
+    def drawn(block: Block) -> list[str] | None:
+        if isinstance(block, str):
+            return said(block)
+        cells = [[one_line(cell) for cell in row] for row in [block.columns, *block.rows]]
+        if not all(simple(cell, room) for row in cells for cell in row):
+            return None
+        widths = _widths(block, room, measure=len)
+        if sum(widths) + 2 * (len(widths) - 1) > room:
+            return None  # Rich would squeeze the columns further
+        header, *rows = (
+            [
+                fit(cell, size, right=i in block.figures)
+                for i, (cell, size) in enumerate(zip(row, widths, strict=True))
+            ]
+            for row in cells
+        )
+        dim = paint(" ", "dim") * 2
+        return [dim.join(paint(cell, "dim") for cell in header), *("  ".join(r) for r in rows)]
+
+    head = [printable(report.title), *([_sparklines(weeks)] if weeks else [])]
+    if not all(simple(line, room) for line in head):
+        return None
+    lines = [paint(head[0], "bold"), *head[1:]]
+    parts = [(None, report.intro), *((s.title, s.blocks) for s in report.sections)]
+    for title, blocks in parts:
+        if title is not None:
+            if not simple(title, room):
+                return None
+            lines += ["", paint(title, "bold")]
+        for block in blocks:
+            more = drawn(block)
+            if more is None:
+                return None
+            lines += more
+    return lines
+
+
+STYLES = {"bold": "1", "dim": "2"}
 
 
 def _sparklines(weeks: list[Week]) -> str:
@@ -119,15 +190,18 @@ def _print(e: Env, block: Block) -> None:
     e.out.print(grid)
 
 
-def _widths(block: Table, width: int) -> list[int]:
+def _widths(block: Table, width: int, measure: Callable[[str], int] | None = None) -> list[int]:
     """Each column as wide as its content, except that the user's long names and titles give
-    way (shortest first keeps its width) so that figures and dates are never cut."""
-    from rich.cells import cell_len
-
+    way (shortest first keeps its width) so that figures and dates are never cut. `measure`:
+    a text's columns (Rich's `cell_len` unless given)."""
     from crm.printable import one_line
 
+    if measure is None:
+        from rich.cells import cell_len
+
+        measure = cell_len
     natural = [
-        max(cell_len(one_line(text)) for text in (header, *(row[i] for row in block.rows)))
+        max(measure(one_line(text)) for text in (header, *(row[i] for row in block.rows)))
         for i, header in enumerate(block.columns)
     ]
     room = width - 2 * (len(natural) - 1)  # two spaces between columns
