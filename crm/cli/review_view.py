@@ -101,7 +101,7 @@ def _plain(report: Report, weeks: list[Week] | None) -> list[str] | None:
     is one column wide, or None. A table is drawn as Rich draws it here: each column as wide
     as `_widths` says, cut with an ellipsis, figures to the right, two spaces apart (each
     cell's padding, styled with it), the header dim."""
-    from crm.plain import as_rich_would, fit, simple, wrap
+    from crm.plain import STYLES, as_rich_would, fit, simple, wrap
     from crm.printable import one_line, printable
 
     room, styled = as_rich_would()
@@ -153,9 +153,6 @@ def _plain(report: Report, weeks: list[Week] | None) -> list[str] | None:
                 return None
             lines += more
     return lines
-
-
-STYLES = {"bold": "1", "dim": "2"}
 
 
 def _sparklines(weeks: list[Week]) -> str:
