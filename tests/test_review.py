@@ -917,6 +917,25 @@ def test_a_thank_you_is_answered_within_the_window_and_before_the_next_email(
     assert doc["replies"]["thank_you_reply_rate"]["this_period"] == rate(4, 3, 0.75)  # + Dana
 
 
+def test_an_sqlite_before_3_35_gets_the_same_reply_rates(
+    sqlite_crm: Crm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reply rates ask SQLite to keep each step MATERIALIZED, which it reads from 3.35;
+    an older one is asked without the hint and answers the same."""
+    import sqlite3
+
+    acme_story(sqlite_crm)
+    sqlite_crm("log", "thank-you", "dana", "--on", "2026-02-28")
+    sqlite_crm("log", "reply", "dana", "--on", "2026-03-01")
+    sqlite_crm("log", "thank-you", "sam", "--on", "2026-02-28")
+    sqlite_crm("log", "email", "sam", "--on", "2026-03-01")
+    doc = sqlite_crm.json("review")
+    assert isinstance(doc, dict)
+    assert doc["replies"]["thank_you_reply_rate"]["this_period"] == rate(2, 1, 0.5)
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 34, 1))
+    assert sqlite_crm.json("review") == doc
+
+
 def test_interview_requests_and_interviews_held_are_apart(crm: Crm) -> None:
     """`task done` on "Ask for an informational interview" logs the request, an email; only
     `crm log info-interview` records one held. Neither is a nurture note, nor LinkedIn."""
