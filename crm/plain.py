@@ -22,9 +22,14 @@ STYLES = {"bold": "1", "dim": "2", "red": "31"}
 
 
 class Painter:
-    def __init__(self, stream: TextIO) -> None:
+    """Styles text for `stream`; `enabled` says whether instead (as Rich would style it:
+    `as_rich_would`, for the screens drawn the way Rich draws them)."""
+
+    def __init__(self, stream: TextIO, *, enabled: bool | None = None) -> None:
         self.enabled = (
             stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+            if enabled is None
+            else enabled
         )
 
     def __call__(self, text: str, style: str) -> str:

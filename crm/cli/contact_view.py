@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from shlex import quote
 from typing import TYPE_CHECKING
 
-from crm.plain import as_rich_would, simple
+from crm.plain import Painter, as_rich_would, simple
 from crm.printable import one_line
 
 if TYPE_CHECKING:
@@ -139,9 +139,7 @@ class Card:
         from crm.printable import has_control, one_line, printable
 
         room, styled = as_rich_would()
-
-        def paint(text: str, style: str) -> str:
-            return f"\x1b[{STYLES[style]}m{text}\x1b[0m" if styled and text else text
+        paint = Painter(sys.stdout, enabled=styled)
 
         head = printable(self.name + self.after_name)
         said = [head, *(line for fact in self.facts for line in printable(fact).split("\n"))]
@@ -177,9 +175,6 @@ def _row(cells: list[str], widths: list[int], style: Callable[[str], str]) -> st
     (a cell's padding in Rich), styled on its own, as Rich writes them."""
     gap = style(" ") * 2
     return gap.join(style(cell.ljust(size)) for cell, size in zip(cells, widths, strict=True))
-
-
-STYLES = {"bold": "1", "dim": "2"}
 
 
 def _history_line(history: list[Position]) -> str:

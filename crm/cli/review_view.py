@@ -101,13 +101,11 @@ def _plain(report: Report, weeks: list[Week] | None) -> list[str] | None:
     is one column wide, or None. A table is drawn as Rich draws it here: each column as wide
     as `_widths` says, cut with an ellipsis, figures to the right, two spaces apart (each
     cell's padding, styled with it), the header dim."""
-    from crm.plain import STYLES, as_rich_would, fit, simple, wrap
+    from crm.plain import Painter, as_rich_would, fit, simple, wrap
     from crm.printable import one_line, printable
 
     room, styled = as_rich_would()
-
-    def paint(text: str, style: str) -> str:
-        return f"\x1b[{STYLES[style]}m{text}\x1b[0m" if styled and text else text
+    paint = Painter(sys.stdout, enabled=styled)
 
     def said(text: str) -> list[str] | None:
         lines = []
