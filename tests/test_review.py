@@ -9,15 +9,25 @@ Mon 2 Mar, the previous one Tue 17 Feb to Mon 23 Feb.
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
+import tempfile
+from contextlib import closing
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from tests.conftest import Crm
+from crm.lean import Reader
+from crm.services.review import Period, _quiet_among, _went_quiet
+from crm.settings import Plan
+from tests.conftest import Crm, copy_database
 from tests.helpers import acme_story, lines
+from tests.test_incremental_plan import EMPLOYERS, KINDS, PEOPLE, START, person, play
 
 
 def at(moment: str) -> str:
@@ -827,14 +837,11 @@ def test_the_review_reads_the_same_rows_however_long_the_history(
     """Aggregates, not a loop over the touchpoints: 5,000 more, not one more row read. The
     plan's reading of relationships (went quiet, going cold) is asked only for the contacts a
     bounded query names, and Lee, in the funnel's process, is counted by the database."""
-    from datetime import UTC, datetime, timedelta
-
     from sqlalchemy import event, insert
 
     from crm.db import Database
     from crm.models import Touchpoint
     from crm.services.review import Rate, period_of, weekly_review
-    from crm.settings import Plan
 
     rate_of = Rate.of
     story(sqlite_crm)
@@ -1108,3 +1115,59 @@ def test_the_domain_never_imports_a_renderer() -> None:
                 or name.startswith(("crm.render", "crm.views", "crm.cli"))
             ]
     assert found == []
+
+
+# everyone met and thanked for, then what wakes a relationship or puts it to sleep: touches of
+# every kind (several on one day: at the same moment), memos, silences, corrections
+MET = [("add", name, EMPLOYERS[n % 2]) for n, name in enumerate(PEOPLE)]
+MET += [("reject", employer, 0) for employer in EMPLOYERS]
+QUIET_STEPS = st.one_of(
+    st.tuples(st.just("log"), person, st.sampled_from(KINDS)),
+    st.tuples(st.just("log"), person, st.sampled_from(["email", "reply"])),
+    st.tuples(st.just("wait"), st.integers(1, 40), st.just(None)),
+    st.tuples(st.just("correct"), person, st.integers(-1, 20)),
+    st.tuples(st.just("archive"), person, st.booleans()),
+    st.tuples(st.just("every"), person, st.sampled_from(["6w", "off"])),
+)
+TIGHT = Plan(dormant_after_days=20, unanswered_notes_limit=1, unanswered_before_slowing=1)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(steps=st.lists(QUIET_STEPS, min_size=4, max_size=20))
+# the note that quiets Dana (tight plan: the first), then a memo, which wakes nothing
+@example(steps=[("log", "Dana", "thank-you"), ("wait", 1, None), *[("log", "Dana", "email")] * 2,
+                ("log", "Dana", "note"), ("wait", 3, None)])  # fmt: skip
+# the note that quiets Dana sent at the same moment as a LinkedIn message before it
+@example(steps=[("log", "Dana", "thank-you"), ("wait", 1, None), ("log", "Dana", "email"),
+                ("wait", 1, None), ("log", "Dana", "linkedin"), ("log", "Dana", "email"),
+                ("wait", 3, None)])  # fmt: skip
+def test_went_quiet_names_everyone_the_plan_would(
+    steps: list[tuple[str, Any, Any]], request: pytest.FixtureRequest
+) -> None:
+    """The bounded query that names who may have gone quiet leaves nobody out: over random
+    histories, the section equals the plan's reading of every contact kept in touch, for
+    periods of 2, 7 and 30 days ending every other day from the first step to 60 days after
+    the last, with the default plan and a tight one (quiet after one unanswered note, dormant
+    after 20 days)."""
+    with tempfile.TemporaryDirectory(prefix="crm-quiet-") as folder:
+        path = Path(folder) / "crm.db"
+        copy_database(request.getfixturevalue("migrated_file"), path)
+        last = date.fromisoformat(play(Crm(f"sqlite:///{path}"), MET + steps))
+        with closing(sqlite3.connect(path)) as connection:
+            db = Reader(connection)
+            everyone = dict(
+                db.rows("SELECT id, name FROM contact WHERE keep_in_touch AND archived_at IS NULL")
+            )
+            for plan in (Plan(), TIGHT):
+                for n in range(0, (last - START).days + 60, 2):
+                    end = START + timedelta(days=n)
+                    now = datetime(end.year, end.month, end.day, 18, tzinfo=UTC)
+                    for days in (2, 7, 30):
+                        period = Period(end - timedelta(days=days - 1), end, days)
+                        assert _went_quiet(db, now, period, plan) == _quiet_among(
+                            db, everyone, now, period, plan
+                        ), (plan, period)

@@ -861,11 +861,11 @@ def _went_quiet(db: Reads, now: datetime, period: Period, plan: Plan) -> list[We
     """Relationships that went quiet in the period, each once: the last unanswered note the
     plan allows was sent in it, or the last touch turned `dormant_after_days` old in it.
 
-    A bounded query names the few contacts it can be (a note in the period; a touch, or a
-    LinkedIn connection, on the days that turn dormant in it); the plan says which it is.
+    A bounded query names the few contacts it can be, and the plan says which it is. The
+    touch that put a relationship to sleep is its last (any later one wakes it): a note sent
+    in the period, or a touch on the days that turn dormant in it, that no touch came after;
+    or a LinkedIn connection on those days.
     """
-    from crm.services.plan import relationships
-
     zone = now.tzinfo
     this = _Window(period, zone)
     gap = timedelta(days=plan.dormant_after_days + 1)
@@ -876,8 +876,13 @@ SELECT c.id, c.name FROM contact AS c
 WHERE (
     c.id IN (
       SELECT t.contact_id FROM touchpoint AS t
-      WHERE ({_is_note("t")} AND {this.holds("t.happened_at", "this")})
-         OR ({_is_touch("t")} AND {dormant_days.holds("t.happened_at", "turning")}))
+      WHERE (({_is_note("t")} AND {this.holds("t.happened_at", "this")})
+          OR ({_is_touch("t")} AND {dormant_days.holds("t.happened_at", "turning")}))
+        AND NOT EXISTS (
+          SELECT 1 FROM touchpoint AS later
+          WHERE later.contact_id = t.contact_id AND {_is_touch("later")}
+            AND (later.happened_at > t.happened_at
+              OR (later.happened_at = t.happened_at AND later.id > t.id))))
     OR c.linkedin_connected_on BETWEEN :turning_start AND :turning_end)
   AND c.keep_in_touch AND c.archived_at IS NULL
 """
@@ -888,8 +893,20 @@ WHERE (
         "turning_end": turning.end,
     }
     names = {cid: name for cid, name in db.rows(sql, params)}
+    return _quiet_among(db, names, now, period, plan)
+
+
+def _quiet_among(
+    db: Reads, names: dict[int, str], now: datetime, period: Period, plan: Plan
+) -> list[WentQuiet]:
+    """Which of `names` (contact id: name) went quiet in the period, as the plan reads them."""
+    from crm.services.plan import relationships
+
     if not names:
         return []
+    zone = now.tzinfo
+    this = _Window(period, zone)
+    gap = timedelta(days=plan.dormant_after_days + 1)
     known = relationships(session=db, zone=zone, plan=plan, contact_ids=sorted(names))
     gone: list[tuple[int, date, str, Any]] = []
     for cid, rel in known.items():
