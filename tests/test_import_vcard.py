@@ -100,6 +100,53 @@ def test_a_new_organisation_on_the_card_is_a_job_change(crm: Crm, tmp_path: Path
     ]
 
 
+def test_a_card_that_went_back_and_forth_is_congratulated_once(crm: Crm, tmp_path: Path) -> None:
+    """Initech, then Hooli (news), then the older file again: back to a job the history
+    holds, recorded, and no congratulation on the old job."""
+    crm("import", "vcard", str(V3))
+    moved = tmp_path / "contacts.vcf"
+    moved.write_bytes(V3.read_bytes().replace(b"ORG:Initech;", b"ORG:Hooli;"))
+    crm("import", "vcard", str(moved), now=LATER)
+    back = crm("import", "vcard", str(V3), now=LATER).stdout
+    assert lines(back)[1:] == [
+        "  Sam Ortiz: Engineering Manager at Hooli → Engineering Manager at Initech",
+    ]
+    again = crm("import", "vcard", str(moved), now=LATER).stdout
+    assert "+ #" not in again
+    tasks = crm.json("task", "list", "--all", now=LATER)
+    assert isinstance(tasks, list)
+    assert [t["title"] for t in tasks] == [
+        "Congratulate on the new role (Engineering Manager at Hooli)"
+    ]
+
+
+def test_a_congratulation_left_alone_expires_as_the_plans_tasks_do(
+    crm: Crm, tmp_path: Path
+) -> None:
+    """Rule 7 holds for the import's task too: 30 days overdue it is still there; a day more
+    and it expires (out of `crm today`, named once); a look back with CRM_NOW reopens it."""
+    crm("import", "vcard", str(V3))
+    moved = tmp_path / "contacts.vcf"
+    moved.write_bytes(V3.read_bytes().replace(b"ORG:Initech;", b"ORG:Hooli;"))
+    crm("import", "vcard", str(moved), now=LATER)  # due Apr 2
+
+    def congratulation(now: str) -> str:
+        tasks = crm.json("task", "list", "--all", now=now)
+        assert isinstance(tasks, list)
+        [task] = [t for t in tasks if t["title"].startswith("Congratulate")]
+        return str(task["status"])
+
+    assert congratulation("2026-05-02T09:00:00+00:00") == "open"  # 30 days late
+    assert lines(crm("remind", now="2026-05-03").stdout) == [
+        "The plan expired 1.",
+        "  × #1 Congratulate on the new role (Engineering Manager at Hooli) (Sam Ortiz)"
+        " · expired (31 days late)",
+    ]
+    assert congratulation("2026-05-03T09:00:00+00:00") == "expired"
+    assert "Congratulate" not in crm("today", now="2026-05-03T09:00:00+00:00").stdout
+    assert congratulation("2026-05-02T09:00:00+00:00") == "open"  # the calendar brings it back
+
+
 def test_androids_vcard_2_1_with_quoted_printable(crm: Crm, tmp_path: Path) -> None:
     android = tmp_path / "00001.vcf"
     android.write_bytes(

@@ -33,6 +33,7 @@ from crm.kinds import Role, TaskKind, TaskStatus
 from crm.models import Contact, ContactTag, Employer, Employment, Task
 from crm.services.lookup import name_key
 from crm.services.plan import touched
+from crm.services.plan_rules import JOB_CHANGE
 from crm.services.text import clean_text
 
 CRM = "crm"  # the source of a file crm itself wrote
@@ -443,7 +444,7 @@ def _notes(person: Person, email: str | None, phone: str | None) -> str | None:
     return clean_text("\n".join(p for p in parts if p), "notes")
 
 
-def _same_job(row: SimpleNamespace | NewJob, person: Person) -> bool:
+def _same_job(row: SimpleNamespace | NewJob, person: Person | NewJob) -> bool:
     def key(text: str | None) -> str:
         return name_key(text or "")
 
@@ -498,14 +499,29 @@ def _track_job(
     return True
 
 
+def _held_before(session: Session, record: Record, job: NewJob) -> bool:
+    """Back to a job this source showed them in before (a card that went back and forth, an
+    old file imported after a newer one): no news to congratulate them on."""
+    earlier = session.exec(
+        select(Employment.company, Employment.position).where(
+            Employment.contact_id == record.id,
+            Employment.source == job.source,
+            Employment.id != job.id,
+        )
+    )
+    return any(_same_job(SimpleNamespace(company=c, position=p), job) for c, p in earlier)
+
+
 def _congratulate(session: Session, record: Record, job: NewJob, now: datetime) -> Task | None:
     if not record.keep_in_touch or record.archived_at is not None:
         return None
     # one congratulation for one job change, ever: the same move seen again (another file,
     # a card that went back and forth) finds its task, open or done
     role = f"{name_key(job.company or '')}\n{name_key(job.position or '')}"
-    key = f"job_change:{record.id}:{hashlib.sha256(role.encode()).hexdigest()[:16]}"
+    key = f"{JOB_CHANGE}{record.id}:{hashlib.sha256(role.encode()).hexdigest()[:16]}"
     if session.exec(select(Task.id).where(Task.key == key)).first() is not None:
+        return None
+    if _held_before(session, record, job):
         return None
     task = Task(
         kind=TaskKind.FOLLOW_UP.value,

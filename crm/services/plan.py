@@ -24,7 +24,8 @@ The rules (every number a [plan] setting; docs/guide.md tells them with the seed
 6. `nurture_needs_reply = false`: rule 3 for everyone thanked, still capped by 4 and 5.
 7. An open plan task more than `expire_after_days` overdue expires (and is not made at all
    when it would be born expired). Only the calendar brings it back: a look ahead with CRM_NOW
-   expires tasks, and today again reopens them.
+   expires tasks, and today again reopens them. An import's congratulation on a new job ages
+   the same way, though the plan does not make it.
 8. check_openings: each rejection → the employer's openings, `check_openings_after_days` after.
 9. A contact's own cadence (`--every 6w`) gives anyone a nurture one cadence after the last touch
    (or after they were added), without slowing or going quiet; `--every off` gives none.

@@ -34,8 +34,12 @@ OPEN, DONE, SKIPPED, EXPIRED = (s.value for s in TaskStatus)
 # every contact's every task
 NURTURE, THANK_YOU = TaskKind.NURTURE.value, TaskKind.THANK_YOU.value
 BY_PLAN, CONNECTION = ClosedBy.PLAN.value, Role.CONNECTION.value
-# The keys the plan makes and so reconciles; other keyed tasks (an import's congratulation on a
-# new job) are made once by whoever made them and left to the user.
+# The keys the plan makes and so reconciles. Other keyed tasks (an import's congratulation on a
+# new job: AGED_KEYS) are made once by whoever made them; the plan only ages them, as its own
+# (rule 7: an open one more than `expire_after_days` overdue expires; the calendar brings it
+# back), so that `crm today` stays a list one can act on.
+JOB_CHANGE = "job_change:"
+AGED_KEYS = (JOB_CHANGE,)
 PLANNED_KEYS = (
     "thank_you:",
     "linkedin_connect:",
@@ -339,6 +343,7 @@ def reconcile(
 
     `corrected`: the days the plan gave these tasks before a touch was corrected; an open
     task still on that day moves to the day the corrected history gives it."""
+    _age([r for r in rows if r.key.startswith(AGED_KEYS)], changes, today=today, plan=plan)
     rows = [r for r in rows if r.key.startswith(PLANNED_KEYS)]
     by_key = {r.key: r for r in rows}
     for want in wants:
@@ -430,6 +435,16 @@ def _reconcile_nurture(
             changes.closes[DONE].append(row)  # the user's own note answered it
     if want is not None and not taken:
         changes.inserts.append(want)
+
+
+def _age(rows: Sequence[Row], changes: Changes, *, today: date, plan: Plan) -> None:
+    """Expire what is overdue, and bring back what the plan expired that the calendar makes
+    young again (a look ahead with CRM_NOW, then back to today)."""
+    for row in rows:
+        if row.status == EXPIRED and row.mine and not expired(row.kind, row.due, today, plan):
+            changes.reopens.append(row)
+        else:
+            _expire_if_due(row, changes, today, plan)
 
 
 def _expire_if_due(row: Row, changes: Changes, today: date, plan: Plan) -> None:
