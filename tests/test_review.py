@@ -135,6 +135,7 @@ EXPECTED: dict[str, Any] = {
         "tasks_done": 4,
         "tasks_skipped": 1,
         "tasks_expired": 1,  # #6, Kai's interview request; #5 expired on Feb 16, before
+        "tasks_withdrawn": 0,
         "tasks_overdue": 3,  # #2 (Globex openings), #4 (Kai's note), #11 (Zoe's LinkedIn)
     },
     "replies": {
@@ -442,6 +443,7 @@ def test_an_empty_database_is_a_calm_report(crm: Crm) -> None:
         "tasks_done": 0,
         "tasks_skipped": 0,
         "tasks_expired": 0,
+        "tasks_withdrawn": 0,
         "tasks_overdue": 0,
     }
     sections = ("funnel", "going_cold", "went_quiet", "expired", "door_reopening", "next_week")
@@ -1063,6 +1065,27 @@ def test_went_quiet_lists_each_relationship_once(crm: Crm) -> None:
     doc = crm.json("review", now="2026-05-01T09:00:00+00:00")
     assert isinstance(doc, dict)
     assert [c["contact"] for c in doc["going_cold"]] == []
+
+
+def test_tasks_the_plan_withdrew_are_not_counted_as_skipped(crm: Crm) -> None:
+    """Archiving Dana withdraws her thank-you (stored as skipped, closed by the plan): not
+    skipped; Sam's, which the user skips, is."""
+
+    def tasks() -> tuple[int, int, int]:
+        doc = crm.json("review")
+        assert isinstance(doc, dict)
+        activity = doc["activity"]
+        skipped = doc["headline"]["tasks_skipped"]["this_period"]
+        return activity["tasks_skipped"], activity["tasks_withdrawn"], skipped
+
+    acme_story(crm)
+    crm("contact", "archive", "dana")  # withdraws #1
+    assert tasks() == (0, 1, 0)
+    crm("task", "skip", "2")  # Sam's thank-you
+    assert tasks() == (1, 1, 1)
+    assert "Tasks: 0 done, 1 skipped, 0 expired, 1 withdrawn, 0 still overdue." in lines(
+        crm("review").stdout
+    )
 
 
 def test_expired_tasks_are_listed_in_the_week_they_expired(crm: Crm) -> None:

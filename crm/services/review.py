@@ -37,7 +37,16 @@ from typing import TYPE_CHECKING, Any
 from dateutil.relativedelta import relativedelta
 
 from crm.errors import BadInput
-from crm.kinds import Direction, JobStatus, Purpose, Role, TaskKind, TaskStatus, TouchKind
+from crm.kinds import (
+    ClosedBy,
+    Direction,
+    JobStatus,
+    Purpose,
+    Role,
+    TaskKind,
+    TaskStatus,
+    TouchKind,
+)
 from crm.services.agenda import EVERY, SECTION_SQL, TASKS, TaskLine
 from crm.services.cadence import OFF, cadence_step
 from crm.services.relationships import CONVERSATIONS, local, midnight
@@ -113,8 +122,11 @@ class Activity:
     thank_yous_sent: int
     rejections_received: int
     tasks_done: int
-    tasks_skipped: int
+    tasks_skipped: int  # by the user (`crm task skip`)
     tasks_expired: int  # plan tasks left alone past their use, closed by the plan
+    # open tasks the plan closed when their reason went (the person archived or no longer kept
+    # in touch, a job accepted): stored as skipped, but nobody skipped them
+    tasks_withdrawn: int
     tasks_overdue: int  # open now and due before today: a state, not a count of the period
 
 
@@ -284,6 +296,7 @@ def weekly_review(*, session: Session | Reads, now: datetime, period: Period, pl
         tasks_done=tasks["done_this"],
         tasks_skipped=tasks["skipped_this"],
         tasks_expired=tasks["expired_this"],
+        tasks_withdrawn=tasks["withdrawn_this"],
         tasks_overdue=tasks["overdue"],
     )
     replies = Replies(
@@ -464,12 +477,16 @@ def _task_counts(
     closed = ", ".join(
         f"'{s.value}'" for s in (TaskStatus.DONE, TaskStatus.SKIPPED, TaskStatus.EXPIRED)
     )
-    counts = {f"{s.value}_{w}": 0 for s in TaskStatus for w in ("this", "before")}
+    how = (
+        f"CASE WHEN status = '{TaskStatus.SKIPPED.value}' AND closed_by = '{ClosedBy.PLAN.value}'"
+        " THEN 'withdrawn' ELSE status END"
+    )
+    counts = {f"{s}_{w}": 0 for s in (*TaskStatus, "withdrawn") for w in ("this", "before")}
     for status, *n in db.rows(
-        f"SELECT status, {_count(this.holds('closed_at', 'this'))},"
+        f"SELECT {how}, {_count(this.holds('closed_at', 'this'))},"
         f" {_count(before.holds('closed_at', 'before'))} FROM task"
         f" WHERE status IN ({closed})"
-        " AND closed_at >= :before_begins AND closed_at < :this_ends GROUP BY status",
+        f" AND closed_at >= :before_begins AND closed_at < :this_ends GROUP BY {how}",
         _windows(this, before),
     ):
         counts[f"{status}_this"], counts[f"{status}_before"] = _ints(n)

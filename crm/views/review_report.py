@@ -158,9 +158,11 @@ def _activity(review: Review) -> Section:
     )
     if a.notes:
         blocks.append(f"{plural(a.notes, 'note')} written for yourself (not counted as touches).")
+    # withdrawn only when there were some: most weeks the plan withdraws nothing
+    withdrawn = f"{a.tasks_withdrawn} withdrawn, " if a.tasks_withdrawn else ""
     blocks.append(
         f"Tasks: {a.tasks_done} done, {a.tasks_skipped} skipped, {a.tasks_expired} expired, "
-        f"{a.tasks_overdue} still overdue."
+        f"{withdrawn}{a.tasks_overdue} still overdue."
     )
     return Section("Activity", blocks)
 
