@@ -47,17 +47,19 @@ RANGE = f"crm takes dates from {FIRST_DAY} to {LAST_DAY}"
 HELP = "a date: 2026-03-04, today, yesterday, tomorrow, +3d, -2w, +1m, monday, eow, eom"
 
 
-def parse_date(text: str, *, today: date, past: bool = False) -> date:
+def parse_date(
+    text: str, *, today: date, past: bool = False, why: str = "this records what already happened"
+) -> date:
     """Turn what a person typed into a date, relative to `today`.
 
     `past`: the date of something that happened (a touch, a rejection): a weekday name means
-    the latest such day (today included), and a date after today is refused.
+    the latest such day (today included), and a date after today is refused, saying `why`.
     """
     found = _parse(text, today, past)
     if not FIRST_DAY <= found <= LAST_DAY:
         raise BadInput(f"{text!r} is {found}; {RANGE}")
     if past and found > today:
-        raise BadInput(f"{text!r} is {found}, after today: this records what already happened")
+        raise BadInput(f"{text!r} is {found}, after today: {why}")
     return found
 
 

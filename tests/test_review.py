@@ -796,7 +796,7 @@ ERRORS = [
     (["--days", "0"], "--days is a number of days from 1 to 3660, not 0"),
     (["--days", "3661"], "--days is a number of days from 1 to 3660, not 3661"),
     (["--days", "7", "--since", "monday"], "give --days or --since, not both"),
-    (["--since", "tomorrow"], "'tomorrow' is 2026-03-03, after today"),
+    (["--since", "tomorrow"], "'tomorrow' is 2026-03-03, after today: a review looks back"),
     (["--since", "2016-02-01"], "--since reaches back at most 3660 days, to 2016-02-24"),
     (["--since", "last week"], "'last week' is not a date"),
     (["--json", "--output", "r.md"], "give --json or --output, not both"),

@@ -28,7 +28,9 @@ def show_review(
 
     if json and output is not None:
         raise BadInput("give --json or --output, not both")
-    since_day = None if since is None else parse_date(since, today=e.today, past=True)
+    since_day = None
+    if since is not None:
+        since_day = parse_date(since, today=e.today, past=True, why="a review looks back")
     period = period_of(today=e.today, days=days, since=since_day)
     target = None
     if output is not None:
