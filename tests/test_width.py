@@ -77,6 +77,17 @@ def test_today_uses_the_same_columns(
     assert shown[shown.index("Next 7 days") + 1] == listed[2]
 
 
+@pytest.mark.parametrize("width", [40, 60])
+def test_today_fits_a_narrow_terminal_hints_and_all(
+    sqlite_crm: Crm, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    acme_story(sqlite_crm)  # thank-yous to send: the longest line of hints
+    shown = at(sqlite_crm, monkeypatch, width, "today")
+    hints = shown[[n for n, line in enumerate(shown) if line.startswith("Done one?")][0] :]
+    words = " ".join(hints).replace(" · ", " ").split()  # folded: no "·" where a line ends
+    assert " ".join(words) == "Done one? crm draft NAME crm log thank-you NAME crm task skip ID"
+
+
 def test_piped_output_is_80_columns(long_names: Crm, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COLUMNS")
     assert lines(long_names("task", "list").stdout) == at(

@@ -168,7 +168,10 @@ def render(result: Agenda, calm: Quiet | None) -> str:
         if total > SHOWN:
             lines.append(paint(f"… and {total - SHOWN} more: crm task list", "dim"))
     shown = [i for _, items, _ in sections for i in items[:SHOWN]]
-    lines += ["", *(paint(line, "dim") for line in hints(shown))]
+    from crm.plain import BASE, width
+
+    fold_at = min(width(), BASE)  # a narrow terminal folds them sooner; a wide one, at 80 still
+    lines += ["", *(paint(line, "dim") for line in hints(shown, fold_at))]
     return "\n".join(lines) + "\n"
 
 
@@ -181,8 +184,9 @@ DONE_BY = {
 }
 
 
-def hints(shown: list[TaskLine]) -> list[str]:
-    """The commands that fit the tasks on the screen, in lines of at most 80 columns."""
+def hints(shown: list[TaskLine], fold_at: int) -> list[str]:
+    """The commands that fit the tasks on the screen, in lines of at most `fold_at` columns
+    (a command longer than that alone on its line)."""
     commands: list[str] = []
     if any(t.kind == "thank_you" for t in shown):
         commands.append("crm draft NAME")
@@ -193,7 +197,7 @@ def hints(shown: list[TaskLine]) -> list[str]:
     commands.append("crm task skip ID")
     lines, line = [], "Done one?"
     for command in commands:
-        if len(line) + 3 + len(command) > 80:
+        if len(line) + 3 + len(command) > fold_at:
             lines.append(line)
             line = " " * len("Done one?") + " " + command
         else:
