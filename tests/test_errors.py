@@ -43,7 +43,12 @@ CASES = [
     ),
     (["contact", "add", "Pat", "--role", "boss"], 2, "'boss' is not a role"),
     (["contact", "archive", "#4"], 5, "Alex Kim (#4) is already archived"),
-    (["job", "reject", "acme"], 3, "Acme Robotics has no open job to reject"),
+    (
+        ["job", "reject", "acme"],
+        5,
+        "Acme Robotics has no open job: 'Data Analyst' was already rejected on 2026-02-27; "
+        "another: crm job reject 'Acme Robotics' --title TITLE",
+    ),
     (["job", "reject", "acme", "--title", "Data Analyst"], 5, "was already rejected on 2026-02-27"),
     (["job", "reject", "acme", "--title", "X", "--rank", "0"], 2, "--rank is your place"),
     (["job", "add", "acme", "--title", "X", "--applied", "someday"], 2, "'someday' is not a date"),

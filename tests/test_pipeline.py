@@ -131,6 +131,36 @@ def test_the_board_fits_80_columns(crm: Crm) -> None:
         "Closed: 1 rejected (crm job list)",
     ]
     assert all(len(line) <= 80 for line in board)
+    doc = crm.json("job", "board")
+    assert isinstance(doc, dict)
+    cards = {
+        status: [(j["id"], j["employer"], j["since"], j["deadline"]) for j in jobs]
+        for status, jobs in doc["columns"].items()
+    }
+    assert cards == {
+        "saved": [(2, "Globex", "2026-03-02", None)],
+        "applied": [(1, "Acme Robotics", "2026-02-20", None)],
+        "screening": [],
+        "interviewing": [],
+        "offer": [(3, "Initech", "2026-02-27", "2026-03-09")],
+    }
+    assert doc["closed"] == {"accepted": 0, "rejected": 1, "withdrawn": 0}
+
+
+def test_rejecting_an_employer_without_an_open_job_says_what_to_type(crm: Crm) -> None:
+    crm("employer", "add", "Initech")
+    result = crm("job", "reject", "initech", ok=False)
+    assert (result.exit_code, result.stderr) == (
+        3,
+        "Error: Initech has no open job to reject; name it: crm job reject Initech --title TITLE\n",
+    )
+    crm("job", "reject", "initech", "--title", "PM")
+    again = crm("job", "reject", "initech", ok=False)  # the one there is, rejected already
+    assert (again.exit_code, again.stderr) == (
+        5,
+        "Error: Initech has no open job: 'PM' was already rejected on 2026-03-02; "
+        "another: crm job reject Initech --title TITLE\n",
+    )
 
 
 def test_wrong_moves_are_refused_and_change_nothing(crm: Crm) -> None:

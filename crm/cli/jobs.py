@@ -297,7 +297,7 @@ def show(
 
 
 @app.command("board")
-def board() -> None:
+def board(json: bool = JSON) -> None:
     """The jobs in progress as a board: one column per status, longest waiting on top.
 
     Example: crm job board
@@ -307,6 +307,19 @@ def board() -> None:
     e = env()
     with e.reading() as session:
         b = job_board(session=session)
+    if json:
+        from crm.cli.shapes import job_doc
+        from crm.render import print_json
+
+        columns = {
+            status: [
+                {**job_doc(c.job, c.employer), "since": c.since, "deadline": c.deadline}
+                for c in cards
+            ]
+            for status, cards in b.columns.items()
+        }
+        print_json({"columns": columns, "closed": b.closed})
+        return
     if not any(b.columns.values()):
         e.out.print('No job in progress. Add one: crm job add Acme --title "Data Analyst"')
     else:

@@ -235,6 +235,13 @@ def _job_to_reject(session: Session, employer: Employer, title: str | None) -> J
         raise Ambiguous(
             f"{employer.name} has several open jobs: {_listed(still_open)}; add --title"
         )
+    rejected = [j for j in jobs if j.status == JobStatus.REJECTED.value]
+    if rejected:  # rejected already: a conflict with what is stored, as with --title
+        last = max(rejected, key=lambda j: (j.rejected_on or date.min, j.id or 0))
+        raise Conflict(
+            f"{employer.name} has no open job: {last.title!r} was already rejected on "
+            f"{last.rejected_on}; another: crm job reject {_quoted(employer.name)} --title TITLE"
+        )
     raise NotFound(
         f"{employer.name} has no open job to reject; "
         f"name it: crm job reject {_quoted(employer.name)} --title TITLE"
