@@ -83,7 +83,7 @@ def test_today_fits_a_narrow_terminal_hints_and_all(
 ) -> None:
     acme_story(sqlite_crm)  # thank-yous to send: the longest line of hints
     shown = at(sqlite_crm, monkeypatch, width, "today")
-    hints = shown[[n for n, line in enumerate(shown) if line.startswith("Done one?")][0] :]
+    hints = shown[next(n for n, line in enumerate(shown) if line.startswith("Done one?")) :]
     words = " ".join(hints).replace(" · ", " ").split()  # folded: no "·" where a line ends
     assert " ".join(words) == "Done one? crm draft NAME crm log thank-you NAME crm task skip ID"
 
