@@ -42,6 +42,13 @@ CASES = [
         "did you mean Acme Robotics (#1)?",
     ),
     (["contact", "add", "Pat", "--role", "boss"], 2, "'boss' is not a role"),
+    (
+        ["contact", "add", "alex  KIM", "--employer", "acme robotics"],
+        5,
+        "there is already a contact named Alex Kim at Acme Robotics (#4, archived); "
+        "a namesake needs a name that tells them apart",
+    ),
+    (["contact", "add", "Alex Kim"], 5, "already a contact named Alex Kim with no employer (#5)"),
     (["contact", "archive", "#4"], 5, "Alex Kim (#4) is already archived"),
     (
         ["job", "reject", "acme"],

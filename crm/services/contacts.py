@@ -139,6 +139,7 @@ def add_contact(
         contact, {"email": email, "phone": phone, "linkedin_url": linkedin_url, "notes": notes}
     )
     _refuse_duplicate_linkedin(session, contact)
+    _refuse_namesake(session, contact, found)
     session.add(contact)
     session.flush()
     tag_contact(session, contact, tags)
@@ -309,6 +310,24 @@ def _set_text(contact: Contact, values: dict[str, str | None]) -> None:
                 f"the LinkedIn URL is {len(text):,} characters; the most is {LONGEST_URL}"
             )
         setattr(contact, name, text)
+
+
+def _refuse_namesake(session: Session, contact: Contact, employer: Employer | None) -> None:
+    """Two contacts are told apart by name and employer: a second one with both the same
+    could only be named by its id, and is almost always the same person typed twice."""
+    other = session.exec(
+        select(Contact).where(
+            Contact.name_key == contact.name_key, Contact.employer_id == contact.employer_id
+        )
+    ).first()
+    if other is None:
+        return
+    where = f" at {employer.name}" if employer is not None else " with no employer"
+    archived = ", archived" if other.archived_at is not None else ""
+    raise Conflict(
+        f"there is already a contact named {other.name}{where} (#{other.id}{archived}); "
+        "a namesake needs a name that tells them apart"
+    )
 
 
 def _refuse_duplicate_linkedin(session: Session, contact: Contact) -> None:

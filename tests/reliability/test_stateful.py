@@ -129,6 +129,9 @@ class CrmAgainstModel(RuleBasedStateMachine):
             at = self.model.employer(typed)
             if at is None:  # a new employer, created for the contact
                 at = self.model.employers[typed.casefold()] = typed
+        if (name, at) in self.model.contacts.values():  # told apart by name and employer only
+            self.refused(5, f"there is already a contact named {name}", *argv)
+            return
         outcome = self.run(*argv)
         assert outcome.code == 0, outcome
         found = re.search(r"Added contact .* \(#(\d+)\)", outcome.stdout)
