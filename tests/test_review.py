@@ -1156,7 +1156,7 @@ TIGHT = Plan(dormant_after_days=20, unanswered_notes_limit=1, unanswered_before_
 
 
 @settings(
-    max_examples=12,
+    max_examples=8,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
