@@ -578,6 +578,7 @@ def test_going_cold_starts_at_60_quiet_days_or_a_note_15_days_late(crm: Crm) -> 
     ):
         crm("contact", "add", name)
         crm("log", kind, name, "--on", on)
+    crm("log", "note", "quiet sixty", "--on", "2026-02-20")  # a memo to oneself touches no one
     crm("contact", "add", "Never Touched", now="2025-06-01T12:00:00+00:00")  # never warm
     crm("contact", "add", "Not Liked", "--no-keep-in-touch")
     crm("log", "call", "not liked", "--on", "2025-12-01")

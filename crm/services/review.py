@@ -818,25 +818,29 @@ def _going_cold(db: Reads, now: datetime, plan: Plan) -> list[GoingCold]:
     # quiet for COLD_AFTER_DAYS or more: the last touch's local day is at most today - 60;
     # and not dormant yet: then the plan has let the relationship go. A contact with their
     # own cadence: the plan never lets them go quiet or dormant.
+    # each kept contact's last touch: the end of their stretch of the history index, walked
+    # back past memos (grouping every touch by contact took twice as long)
     sql = f"""
-WITH last_touch AS (
-  SELECT contact_id, max(happened_at) AS last_at FROM touchpoint
-  WHERE kind <> '{NOTE}' GROUP BY contact_id
+WITH kept AS {_materialized(db)} (
+  SELECT c.id AS id, c.name AS name, c.employer_id AS employer_id, c.every AS every,
+    (SELECT t.happened_at FROM touchpoint AS t
+     WHERE t.contact_id = c.id AND t.kind <> '{NOTE}'
+     ORDER BY t.happened_at DESC LIMIT 1) AS last_at
+  FROM contact AS c WHERE c.keep_in_touch AND c.archived_at IS NULL
 ), nurture AS (
   SELECT contact_id, min(due) AS due FROM task
   WHERE kind = '{TaskKind.NURTURE.value}' AND status = '{TaskStatus.OPEN.value}'
     AND contact_id IS NOT NULL
   GROUP BY contact_id
 )
-SELECT c.id, c.name, e.name, l.last_at, n.due, c.every
-FROM contact AS c
-JOIN last_touch AS l ON l.contact_id = c.id
-LEFT JOIN employer AS e ON e.id = c.employer_id
-LEFT JOIN nurture AS n ON n.contact_id = c.id
-WHERE c.keep_in_touch AND c.archived_at IS NULL
-  AND (l.last_at >= :dormant_before OR c.every IS NOT NULL)
-  AND (l.last_at < :quiet_before OR n.due < :late_before OR c.every IS NOT NULL)
-ORDER BY l.last_at, c.id
+SELECT k.id, k.name, e.name, k.last_at, n.due, k.every
+FROM kept AS k
+LEFT JOIN employer AS e ON e.id = k.employer_id
+LEFT JOIN nurture AS n ON n.contact_id = k.id
+WHERE k.last_at IS NOT NULL
+  AND (k.last_at >= :dormant_before OR k.every IS NOT NULL)
+  AND (k.last_at < :quiet_before OR n.due < :late_before OR k.every IS NOT NULL)
+ORDER BY k.last_at, k.id
 """
     params = {
         "quiet_before": midnight(today - timedelta(days=COLD_AFTER_DAYS - 1), now.tzinfo),
