@@ -49,6 +49,12 @@ CASES = [
         "a namesake needs a name that tells them apart",
     ),
     (["contact", "add", "Alex Kim"], 5, "already a contact named Alex Kim with no employer (#5)"),
+    (["contact", "edit", "#5", "--employer", "acme"], 5, "named Alex Kim at Acme Robotics (#4"),
+    (
+        ["contact", "edit", "dana", "--name", "SAM ortiz"],
+        5,
+        "named Sam Ortiz at Acme Robotics (#2)",
+    ),
     (["contact", "archive", "#4"], 5, "Alex Kim (#4) is already archived"),
     (
         ["job", "reject", "acme"],

@@ -139,7 +139,7 @@ def add_contact(
         contact, {"email": email, "phone": phone, "linkedin_url": linkedin_url, "notes": notes}
     )
     _refuse_duplicate_linkedin(session, contact)
-    _refuse_namesake(session, contact, found)
+    _refuse_namesake(session, contact)
     session.add(contact)
     session.flush()
     tag_contact(session, contact, tags)
@@ -180,6 +180,8 @@ def edit_contact(
         else:
             _set_text(contact, {name: value})  # type: ignore[dict-item]
     _refuse_duplicate_linkedin(session, contact)
+    if "name" in changes or "employer" in changes:
+        _refuse_namesake(session, contact)
     if moved_on is not None:
         if (contact.employer_id, contact.position) == before:
             raise BadInput("--since dates a move: give the new --employer or --position with it")
@@ -312,16 +314,19 @@ def _set_text(contact: Contact, values: dict[str, str | None]) -> None:
         setattr(contact, name, text)
 
 
-def _refuse_namesake(session: Session, contact: Contact, employer: Employer | None) -> None:
+def _refuse_namesake(session: Session, contact: Contact) -> None:
     """Two contacts are told apart by name and employer: a second one with both the same
     could only be named by its id, and is almost always the same person typed twice."""
     other = session.exec(
         select(Contact).where(
-            Contact.name_key == contact.name_key, Contact.employer_id == contact.employer_id
+            Contact.name_key == contact.name_key,
+            Contact.employer_id == contact.employer_id,
+            col(Contact.id) != contact.id,  # an edit: not the contact itself
         )
     ).first()
     if other is None:
         return
+    employer = session.get(Employer, contact.employer_id) if contact.employer_id else None
     where = f" at {employer.name}" if employer is not None else " with no employer"
     archived = ", archived" if other.archived_at is not None else ""
     raise Conflict(
