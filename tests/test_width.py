@@ -142,13 +142,17 @@ def test_a_narrow_terminal_shrinks_the_columns_as_before() -> None:
 @pytest.mark.parametrize("styled", [False, True], ids=["plain", "styled"])
 @pytest.mark.parametrize("width", [40, 60, 80, 120])
 def test_contact_show_draws_plain_lines_as_rich_would(
-    crm: Crm, monkeypatch: pytest.MonkeyPatch, width: int, styled: bool
+    sqlite_crm: Crm, monkeypatch: pytest.MonkeyPatch, width: int, styled: bool
 ) -> None:
     """`contact show` draws its card without Rich when every line fits (crm/cli/contact_view.py
     `Card.plain`): the same bytes Rich gives, bold and dim on a terminal too (FORCE_COLOR here;
     NO_COLOR takes colours away, which the card has none of), and Rich itself for what must
-    wrap or is wide (CJK, a Devanagari vowel sign, a line separator)."""
+    wrap or is wide (CJK, a Devanagari vowel sign, a line separator). Both ways draw the same
+    card, whichever database it came from: SQLite alone (the card's reading is tested on both
+    in test_records.py)."""
     from crm.cli.contact_view import Card
+
+    crm = sqlite_crm
 
     acme_story(crm)
     crm("log", "thank-you", "dana", "--on", "2026-02-28", "--note", "Thanked her [b]x[/b] :smile:")
@@ -207,12 +211,16 @@ def test_every_list_fits_a_wider_terminal_with_the_status_column_too(
 @pytest.mark.parametrize("styled", [False, True], ids=["plain", "styled"])
 @pytest.mark.parametrize("width", [40, 60, 80, 120])
 def test_the_review_draws_plain_lines_as_rich_would(
-    crm: Crm, monkeypatch: pytest.MonkeyPatch, width: int, styled: bool
+    sqlite_crm: Crm, monkeypatch: pytest.MonkeyPatch, width: int, styled: bool
 ) -> None:
     """`crm review` draws its report without Rich when nothing is wide or must be folded
     (crm/cli/review_view.py `_plain`): the same bytes Rich gives, sentences wrapped where Rich
-    wraps them, long names cut where Rich cuts them, and Rich itself for the rest."""
+    wraps them, long names cut where Rich cuts them, and Rich itself for the rest. Both ways
+    draw the same report, whichever database it came from: SQLite alone (the review's reading
+    is tested on both in test_review.py)."""
     from crm.cli import review_view
+
+    crm = sqlite_crm
 
     acme_story(crm)
     crm(
