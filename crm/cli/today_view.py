@@ -147,8 +147,9 @@ def _when(day: date, today: date) -> str:
 
 
 def render(result: Agenda, calm: Quiet | None) -> str:
-    """The agenda as lines of at most 80 columns: id, what to do, who, when."""
-    from crm.plain import Painter
+    """The agenda as lines that fit the terminal (80 columns when piped): id, what to do, who,
+    when."""
+    from crm.plain import BASE, Painter, width
 
     paint = Painter(sys.stdout)
     lines = [paint(f"{result.date:%A %d %B %Y}", "bold")]
@@ -168,8 +169,6 @@ def render(result: Agenda, calm: Quiet | None) -> str:
         if total > SHOWN:
             lines.append(paint(f"… and {total - SHOWN} more: crm task list", "dim"))
     shown = [i for _, items, _ in sections for i in items[:SHOWN]]
-    from crm.plain import BASE, width
-
     fold_at = min(width(), BASE)  # a narrow terminal folds them sooner; a wide one, at 80 still
     lines += ["", *(paint(line, "dim") for line in hints(shown, fold_at))]
     return "\n".join(lines) + "\n"
