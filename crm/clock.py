@@ -9,7 +9,7 @@ passing, a laptop waking) by rewriting the file.
 import os
 from datetime import date, datetime, time
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crm.errors import BadInput
 
@@ -34,6 +34,9 @@ def now(tz: ZoneInfo | None = None) -> datetime:
 def system_zone() -> ZoneInfo | None:
     """The system's named time zone (Europe/Berlin, not just today's +01:00), so that moments
     from the other side of a daylight-saving change land on the right local day."""
+    zone = _named_zone(os.environ.get("TZ"), LOCALTIME)
+    if zone is not None:
+        return zone
     import tzlocal
 
     try:
@@ -41,6 +44,33 @@ def system_zone() -> ZoneInfo | None:
     except Exception:  # an unreadable /etc/localtime: the current offset will do
         return None
     return zone if isinstance(zone, ZoneInfo) else None
+
+
+LOCALTIME = Path("/etc/localtime")
+
+
+def _named_zone(tz: str | None, localtime: Path) -> ZoneInfo | None:
+    """The zone that TZ names, or else the one /etc/localtime links to (how systemd and macOS
+    name it); None leaves the question to tzlocal, which also reads the older distributions'
+    files. tzlocal's search costs ~30 ms, every command's but `crm today`; these two
+    readings, well under one."""
+    if tz:
+        name = tz.removeprefix(":")
+    else:
+        try:
+            link = os.readlink(localtime)
+        except OSError:  # no such file, or not a link (a copied zone file)
+            return None
+        _, found, name = link.partition("zoneinfo/")
+        if not found:
+            return None
+        # Debian's second copies: the same rules (posix/), and clocks that count leap seconds
+        # (right/), which would put every moment some 27 s off
+        name = name.removeprefix("posix/").removeprefix("right/")
+    try:
+        return ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):  # a POSIX rule like "CET-1CEST", a bad name
+        return None
 
 
 def parse_moment(text: str, tz: ZoneInfo | None, *, what: str) -> datetime:

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -135,6 +136,56 @@ def test_moments_in_another_season_land_on_their_local_day(
     summer_night = datetime(2025, 7, 1, 22, 30, tzinfo=UTC)  # 00:30 on July 2 in Berlin
     assert summer_night.astimezone(e.now.tzinfo).date() == date(2025, 7, 2)
     assert e.today == date(2026, 1, 15)
+
+
+@pytest.mark.parametrize(
+    ("tz", "link", "expected"),
+    [
+        (None, "/usr/share/zoneinfo/America/New_York", "America/New_York"),  # systemd
+        (None, "../usr/share/zoneinfo/Europe/Berlin", "Europe/Berlin"),  # relative
+        (None, "/var/db/timezone/zoneinfo/Asia/Tokyo", "Asia/Tokyo"),  # macOS
+        (None, "/usr/share/zoneinfo/posix/Europe/Berlin", "Europe/Berlin"),  # Debian's copies
+        (None, "/usr/share/zoneinfo/right/Europe/Berlin", "Europe/Berlin"),
+        (":Asia/Tokyo", "/usr/share/zoneinfo/Europe/Berlin", "Asia/Tokyo"),  # TZ comes first
+        ("Europe/Berlin", None, "Europe/Berlin"),
+        (None, "/etc/somewhere/else", None),  # no zone in the name: tzlocal's to find
+        (None, "/usr/share/zoneinfo/Mars/Olympus", None),
+        ("CET-1CEST", "/usr/share/zoneinfo/Europe/Berlin", None),  # a POSIX rule: tzlocal's
+        (None, None, None),  # no /etc/localtime
+    ],
+)
+def test_the_system_zone_is_named_by_tz_or_the_localtime_link(
+    tmp_path: Path, tz: str | None, link: str | None, expected: str | None
+) -> None:
+    localtime = tmp_path / "localtime"
+    if link is not None:
+        localtime.symlink_to(link)
+    zone = clock._named_zone(tz, localtime)
+    assert (zone.key if zone else None) == expected
+
+
+def test_a_copied_zone_file_is_left_to_tzlocal(tmp_path: Path) -> None:
+    localtime = tmp_path / "localtime"
+    localtime.write_bytes(b"TZif")  # some systems copy the zone's file: no name to read
+    assert clock._named_zone(None, localtime) is None
+
+
+@pytest.mark.parametrize("tz", [None, "UTC", "Europe/Berlin", "America/Los_Angeles"])
+def test_the_quick_reading_agrees_with_tzlocal(
+    monkeypatch: pytest.MonkeyPatch, tz: str | None
+) -> None:
+    """None: this machine's own /etc/localtime, as a user's shell leaves TZ unset."""
+    import tzlocal
+
+    if tz is None:
+        monkeypatch.delenv("TZ")
+    else:
+        monkeypatch.setenv("TZ", tz)
+    try:
+        assert clock.system_zone() == tzlocal.reload_localzone()
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        tzlocal.reload_localzone()
 
 
 @pytest.mark.parametrize(
