@@ -6,7 +6,7 @@ timezone-aware datetimes, stored in UTC and shown in local time.
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from crm.kinds import JobStatus, Role, TaskStatus
@@ -139,6 +139,13 @@ class Task(SQLModel, table=True):
         Index("ix_task_contact_status_due", "contact_id", "status", "due"),
         # the tasks closed in a period, by how (the review's counts and chart; migration 0014)
         Index("ix_task_status_closed_at", "status", "closed_at"),
+        # the plan's own tasks of a batch of contacts, past the user's (migration 0015)
+        Index(
+            "ix_task_planned",
+            "contact_id",
+            sqlite_where=text("key IS NOT NULL"),
+            postgresql_where=text("key IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -183,6 +190,21 @@ class PlanState(SQLModel, table=True):
     fingerprint: str  # the plan's version and settings it ran with
     changes_planned: int = 0  # change_counter.changes when it finished
     planned_on: date | None = None  # the local day it planned for: expiry follows the calendar
+
+
+class ReplyTally(SQLModel, table=True):
+    """How many thank-yous and gentle notes a contact was sent, and how many of each were
+    answered within the reply window: kept by the plan as it reads each history
+    (crm/services/reply_tally.py), so the review's all-time reply rates add these up rather
+    than read every touch. A contact who was sent neither has no row."""
+
+    __tablename__ = "reply_tally"
+
+    contact_id: int = Field(primary_key=True, foreign_key="contact.id", ondelete="CASCADE")
+    thank_yous: int
+    thank_yous_answered: int
+    notes: int
+    notes_answered: int
 
 
 class ChangeCounter(SQLModel, table=True):

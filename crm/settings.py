@@ -16,7 +16,7 @@ from crm.errors import BadInput
 APP = "crm"
 # Bump when a rule of the follow-up plan (crm/services/plan.py) changes: every database then
 # runs the new plan once, because its fingerprint no longer matches.
-PLAN_VERSION = 6
+PLAN_VERSION = 7
 
 
 def data_dir() -> Path:

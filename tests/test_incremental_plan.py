@@ -102,7 +102,10 @@ def play(crm: Crm, steps: list[tuple[str, Any, Any]]) -> str:
 
 
 def full_run_changes(url: str, now: str) -> list[str]:
-    """What a full run of the plan, from scratch, would still change (rolled back)."""
+    """What a full run of the plan, from scratch, would still change (rolled back): its tasks,
+    and the reply tallies it keeps."""
+    from sqlalchemy import text
+
     from crm.clock import parse_moment
     from crm.db import Database
     from crm.plain import plan_lines
@@ -112,15 +115,19 @@ def full_run_changes(url: str, now: str) -> list[str]:
     settings = Settings()
     moment = parse_moment(now, None, what="now")
     database = Database(url)
+    tallies = text("SELECT * FROM reply_tally ORDER BY contact_id")
     try:
         with database.session(write=False) as session:  # rolled back at the end
+            kept = session.execute(tallies).all()
             result = follow_up_plan(
                 session=session,
                 now=moment,
                 plan=settings.plan,
                 fingerprint=settings.plan_fingerprint(),
             )
-            return plan_lines(result, moment.date())
+            again = session.execute(tallies).all()
+            tallied = [f"tallies: {kept} became {again}"] if again != kept else []
+            return plan_lines(result, moment.date()) + tallied
     finally:
         database.close()
 

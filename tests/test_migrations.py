@@ -252,3 +252,16 @@ def test_sqlite_reads_a_task_list_from_its_covering_index_alone(migrated_file: P
             "SELECT sql FROM sqlite_master WHERE name = 'ix_task_list'"
         ).fetchone()
         assert where.endswith("WHERE status = 'open'")
+
+
+def test_the_plan_reads_its_own_tasks_past_the_users(migrated_file: Path) -> None:
+    """The plan reads a batch of contacts' tasks that have a key (its own) through
+    ix_task_planned (migration 0015), whose WHERE is the query's: the user's own tasks, however
+    many, are never read to be skipped."""
+    from crm.services.plan import ROW_COLUMNS, _Which
+
+    with closing(sqlite3.connect(migrated_file)) as connection:
+        for which in (_Which(first=1, last=500), _Which(ids=[3, 5, 8])):
+            sql = f"{ROW_COLUMNS} WHERE {which.on('contact_id')} AND key IS NOT NULL"
+            plan = [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}")]
+            assert any("INDEX ix_task_planned" in step for step in plan), plan

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from crm.kinds import Purpose, TouchKind
 from crm.lean import Reader
 from crm.services.review import Period, _quiet_among, _went_quiet
 from crm.settings import Plan
@@ -839,7 +840,8 @@ def test_the_review_reads_the_same_rows_however_long_the_history(
 ) -> None:
     """Aggregates, not a loop over the touchpoints: 5,000 more, not one more row read. The
     plan's reading of relationships (went quiet, going cold) is asked only for the contacts a
-    bounded query names, and Lee, in the funnel's process, is counted by the database."""
+    bounded query names, Lee, in the funnel's process, is counted by the database, and the
+    all-time reply rates add up what the plan keeps per contact."""
     from sqlalchemy import event, insert
 
     from crm.db import Database
@@ -886,6 +888,7 @@ def test_the_review_reads_the_same_rows_however_long_the_history(
     ]
     with database.session(write=True) as session:
         session.execute(insert(Touchpoint), rows)
+    sqlite_crm("remind")  # the plan reads what was written behind its back, as before a review
     large, after = review()
     database.close()
     assert small["rows"] > 10 and small == large
@@ -1195,3 +1198,73 @@ def test_went_quiet_names_everyone_the_plan_would(
                         assert _went_quiet(db, now, period, plan) == _quiet_among(
                             db, everyone, now, period, plan
                         ), (plan, period)
+
+
+# one touch: (whose, kind, direction, purpose, day, minute): few days and minutes, so that
+# touches often share a moment, the case where "at or after" and "between" differ
+TOUCH = st.tuples(
+    st.sampled_from([1, 2]),
+    st.sampled_from([kind.value for kind in TouchKind]),
+    st.sampled_from(["out", "in"]),
+    st.sampled_from([None, None, Purpose.INFO_INTERVIEW_REQUEST.value]),
+    st.integers(0, 40),
+    st.integers(0, 1),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    touches=st.lists(TOUCH, max_size=14),
+    window=st.sampled_from([0, 1, 7, 21]),
+)
+# answered at the very moment of the thank-you, by a reply recorded before it (a smaller id)
+@example(touches=[(1, "reply", "in", None, 3, 0), (1, "thank-you", "out", None, 3, 0)], window=0)
+# an email at the moment of the answer comes between: the answer is the email's
+@example(touches=[(1, "thank-you", "out", None, 0, 0), (1, "email", "out", None, 2, 0),
+                  (1, "reply", "in", None, 2, 0)], window=7)  # fmt: skip
+# a memo between the thank-you and the answer asks nothing
+@example(touches=[(1, "thank-you", "out", None, 0, 0), (1, "note", "out", None, 1, 0),
+                  (1, "reply", "in", None, 2, 0)], window=7)  # fmt: skip
+# a memo "in" answers nothing
+@example(touches=[(2, "thank-you", "out", None, 0, 0), (2, "note", "in", None, 1, 0)], window=7)
+def test_the_kept_reply_tallies_add_up_to_what_the_touches_say(
+    touches: list[tuple[int, str, str, str | None, int, int]],
+    window: int,
+    tmp_path_factory: pytest.TempPathFactory,
+    migrated_file: Path,
+) -> None:
+    """What the plan keeps per contact for the all-time reply rates equals the review's own
+    count over every touch ever recorded: random histories of two people, memos, requests,
+    touches at one moment, windows of 0 to 21 days."""
+    from crm.lean import Writer
+    from crm.services.plan import Scope, follow_up_plan
+    from crm.services.reply_tally import all_time
+    from crm.services.review import _Window, sent_and_answered
+
+    path = tmp_path_factory.mktemp("tally") / "crm.db"
+    copy_database(migrated_file, path)
+    crm = Crm(f"sqlite:///{path}")
+    crm("contact", "add", "Dana")
+    crm("contact", "add", "Sam")
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    plan = Plan(reply_window_days=window)
+    with closing(sqlite3.connect(path)) as connection:
+        connection.executemany(
+            "INSERT INTO touchpoint (contact_id, kind, direction, purpose, happened_at,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (whose, kind, direction, purpose, f"{moment:%Y-%m-%d %H:%M:%S.%f}", "2026-01-05")
+                for whose, kind, direction, purpose, day, minute in touches
+                for moment in [start + timedelta(days=day, minutes=minute)]
+            ],
+        )
+        now = start + timedelta(days=60)
+        follow_up_plan(session=Writer(connection, Scope()), now=now, plan=plan, fingerprint="")
+        db = Reader(connection)
+        this = _Window(Period(now.date(), now.date(), 1), UTC)
+        counted = sent_and_answered(
+            db, this, this, window, since=start - timedelta(days=1), until=now
+        )
+        kept = all_time(db)
+    thank_yous, notes = counted.get("thank_you", [0, 0]), counted.get("nurture", [0, 0])
+    assert kept == (thank_yous[0], thank_yous[1], notes[0], notes[1])

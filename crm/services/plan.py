@@ -36,6 +36,9 @@ Writes re-plan only the contacts and employers they touched (`Scope`, collected 
 session, or said by the write); a new local day re-plans only the contacts whose tasks the
 calendar can change; a new version of the rules or the settings re-plans everything.
 
+As it reads each history, it also keeps that contact's reply tally (thank-yous and notes sent,
+and answered: crm/services/reply_tally.py), which the review adds up for its all-time rates.
+
 It reads and writes in plain SQL through a `Store` (crm/store.py): an ORM session's, or on
 SQLite the standard library's alone (crm/lean.py: `Env.recording`, `Env.bring_plan_up_to_date`).
 """
@@ -45,9 +48,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from crm.kinds import ClosedBy, Direction, JobStatus, Role, TaskKind, TouchKind
 from crm.services.cadence import OFF
@@ -79,6 +82,8 @@ from crm.services.plan_rules import (
 from crm.services.plan_state import PlanStatus
 from crm.services.plan_state import plan_status as read_status
 from crm.services.relationships import Relationship, Touch, relationship
+from crm.services.reply_tally import Tally, tally
+from crm.services.reply_tally import keep as keep_tallies
 from crm.settings import Plan
 from crm.store import Reads, Store, day, id_list, maybe_day, moment, reads_of, store_of
 
@@ -212,10 +217,12 @@ def follow_up_plan(
     corrected: dict[int, dict[str, date]] = db.info.pop(PLANNED_BEFORE, {})
     moved_by_correction: list[Planned] = db.info.pop(MOVED_BY_CORRECTION, [])
     employers = None if scope is None or scope.everything else set(scope.employers)
+    window = timedelta(days=plan.reply_window_days)
     for batch in _contact_batches(db, scope):
         changes = Changes()
-        jobs_of = touch_jobs(db, [contact.id for contact, _, _ in batch])
-        for contact, touches, rows in batch:
+        tallies: dict[int, Tally] = {}
+        jobs_of = touch_jobs(db, [contact.id for contact, _, _ in batch.contacts])
+        for contact, touches, rows in batch.contacts:
             if employers is not None and contact.employer_id is not None:
                 employers.add(contact.employer_id)  # news from them answers an application
             wants, rel, process = _read(contact, touches, at_employer, zone, plan)
@@ -238,8 +245,12 @@ def follow_up_plan(
                 touch_ids=frozenset(t.id for t in touches if not t.is_memo) | {0},
                 eligible=contact.eligible and contact.every != OFF,
             )
+            replies = tally(touches, window)
+            if replies is not None:
+                tallies[contact.id] = replies
+        keep_tallies(db, batch.which.on("contact_id"), tallies)
         changed = _contacts_in(changes) | {t.contact_id for t in moved_by_correction}
-        names.update((c.id, c.name) for c, _, _ in batch if c.id in changed)
+        names.update((c.id, c.name) for c, _, _ in batch.contacts if c.id in changed)
         asked.update(w.job_id for w in changes.inserts if w.kind == TaskKind.THANK_YOU.value)
         _apply(db, changes, now, result)  # a batch at a time: memory stays flat
     planned = [r for r in rejections if employers is None or r.employer_id in employers]
@@ -334,7 +345,7 @@ def before_a_correction(
     db = store_of(session)
     at_employer = _by_employer(_rejections(db))
     for batch in _contact_batches(db, Scope(contacts={contact_id})):
-        for contact, touches, _rows in batch:
+        for contact, touches, _rows in batch.contacts:
             wants = _read(contact, touches, at_employer, zone, plan)[0]
             db.info.setdefault(PLANNED_BEFORE, {})[contact.id] = {w.key: w.due for w in wants}
 
@@ -352,7 +363,7 @@ def relationships(
     scope = None if contact_ids is None else Scope(contacts=set(contact_ids))
     found: dict[int, Relationship] = {}
     for batch in _contact_batches(db, scope, tasks=False):  # where they stand: no task rows
-        for contact, touches, _rows in batch:
+        for contact, touches, _rows in batch.contacts:
             met_at = _rejections_where_met(contact, at_employer)
             found[contact.id] = relationship(
                 touches,
@@ -394,9 +405,6 @@ def _rejections(db: Reads) -> list[Rejection]:
     return [Rejection(job_id, employer_id, day(on)) for job_id, employer_id, on in rows]
 
 
-Batch = list[tuple[ContactFacts, list[Touch], list[Row]]]
-
-
 @dataclass(frozen=True)
 class _Which:
     """A batch of contacts: listed ids, or a range of ids; the same filter on any column."""
@@ -411,6 +419,14 @@ class _Which:
         return f"{column} BETWEEN {int(self.first)} AND {int(self.last)}"
 
 
+class Batch(NamedTuple):
+    which: _Which  # the contacts asked for, those gone too: their reply tallies are rewritten
+    contacts: list[tuple[ContactFacts, list[Touch], list[Row]]]  # those there, by id
+
+
+BEYOND = 2**63 - 1  # past every id either database can hold: the last range ends here
+
+
 def _contact_batches(db: Reads, scope: Scope | None, *, tasks: bool = True) -> Iterator[Batch]:
     """The contacts to plan, a batch at a time, each with its touches and (`tasks`) its task
     rows."""
@@ -419,6 +435,8 @@ def _contact_batches(db: Reads, scope: Scope | None, *, tasks: bool = True) -> I
         for start in range(0, len(ids), BATCH):
             yield _batch(db, _Which(ids=ids[start : start + BATCH]), tasks=tasks)
         return
+    # ranges that cover every id, the gaps included, so that what is kept for a contact who
+    # is gone is in a range that is rewritten
     after = 0
     while True:
         ids = [
@@ -428,10 +446,11 @@ def _contact_batches(db: Reads, scope: Scope | None, *, tasks: bool = True) -> I
                 {"after": after, "most": BATCH},
             )
         ]
-        if not ids:
+        last = ids[-1] if len(ids) == BATCH else BEYOND
+        yield _batch(db, _Which(first=after + 1, last=last), tasks=tasks)
+        if last == BEYOND:
             return
-        yield _batch(db, _Which(first=ids[0], last=ids[-1]), tasks=tasks)
-        after = ids[-1]
+        after = last
 
 
 def _scoped_contacts(db: Reads, scope: Scope) -> set[int]:
@@ -466,7 +485,7 @@ def _batch(db: Reads, which: _Which, *, tasks: bool = True) -> Batch:
     if tasks:
         for row in db.rows(f"{ROW_COLUMNS} WHERE {which.on('contact_id')} AND key IS NOT NULL"):
             rows[row[7]].append(_row(row))
-    batch: Batch = []
+    batch: list[tuple[ContactFacts, list[Touch], list[Row]]] = []
     for c in db.rows(
         "SELECT id, name, employer_id, keep_in_touch, archived_at, role,"
         " linkedin_connected_on, every, created_at"
@@ -487,7 +506,7 @@ def _batch(db: Reads, which: _Which, *, tasks: bool = True) -> Batch:
             added_at=moment(added),
         )
         batch.append((facts, touches.get(cid, []), rows.get(cid, [])))
-    return batch
+    return Batch(which, batch)
 
 
 ROW_COLUMNS = (

@@ -18,7 +18,9 @@ same for users):
 - A thank-you (or a nurture note) is answered when the contact's first answer at or after it
   comes within `reply_window_days` and before the user's next touch that asked for one (an
   answer to a later email answers that email). The reply rate is answered / sent, None when
-  nothing was sent.
+  nothing was sent. For all time, the plan keeps these counts per contact as it reads each
+  history (crm/services/reply_tally.py) and the review adds them up: counted here, they read
+  every touch ever recorded.
 - A new advocate is a contact whose first answer falls in the period.
 - The funnel lists processes: employers with a job added, applied for or rejected in the
   period, or a rejection in the last REJECTED_WITHIN_DAYS days, the most recent first. Each
@@ -47,6 +49,7 @@ from crm.kinds import (
     TaskStatus,
     TouchKind,
 )
+from crm.services import reply_tally
 from crm.services.agenda import EVERY, SECTION_SQL, TASKS, TaskLine
 from crm.services.cadence import OFF, cadence_step
 from crm.services.relationships import CONVERSATIONS, local, midnight
@@ -521,13 +524,37 @@ def _rejections(db: Reads, period: Period) -> tuple[int, int]:
 def _reply_rates(
     db: Reads, this: _Window, before: _Window, window_days: int
 ) -> dict[str, ReplyRate]:
-    """Thank-yous and nurture notes sent, and how many of them were answered.
+    """Thank-yous and nurture notes sent, and how many of them were answered: in the period
+    and the one before counted here, for all time added up from what the plan keeps per
+    contact (crm/services/reply_tally.py, by the same rule)."""
+    counts = sent_and_answered(db, this, before, window_days, since=before.begins, until=this.ends)
+    kept = reply_tally.all_time(db)
+    ever = {
+        "thank_you": (kept.thank_yous, kept.thank_yous_answered),
+        "nurture": (kept.notes, kept.notes_answered),
+    }
+    rates = {}
+    for name in ("thank_you", "nurture"):
+        n = counts.get(name, [0] * 6)
+        rates[name] = ReplyRate(
+            this_period=Rate.of(n[2], n[3]),
+            previous_period=Rate.of(n[4], n[5]),
+            all_time=Rate.of(*ever[name]),
+        )
+    return rates
+
+
+def sent_and_answered(
+    db: Reads, this: _Window, before: _Window, window_days: int, *, since: datetime, until: datetime
+) -> dict[str, list[int]]:
+    """For thank-yous and for nurture notes sent from `since` until before `until`: how many,
+    how many answered; the same in `this` window and in `before`.
 
     For each one, an index walk of the contact's history from it to the first answer at or
     after it; it was answered when that answer came within `window_days` and no touch of the
     user's that asked for one came between (an answer to a later email is the email's). Each
     step is MATERIALIZED: inlined, the first answer was looked for once for every place that
-    names it (146 ms at the benchmark's 1x, against ~85 ms).
+    names it (146 ms for every note at the benchmark's 1x, against ~85 ms).
     """
     within = _no_later_than(db, "answer", "sent_at", window_days)
     materialized = _materialized(db)
@@ -541,7 +568,8 @@ WITH sent AS {materialized} (
        AND {_is_answer("a")}
      ORDER BY a.happened_at LIMIT 1) AS answer
   FROM touchpoint AS s
-  WHERE {_is_thank_you("s")} OR {_is_note("s")}
+  WHERE ({_is_thank_you("s")} OR {_is_note("s")})
+    AND s.happened_at >= :since AND s.happened_at < :until
 ), judged AS {materialized} (
   SELECT which, sent_at,
     CASE WHEN answer IS NOT NULL AND {within} AND NOT EXISTS (
@@ -558,16 +586,8 @@ SELECT which, count(*), sum(answered),
 FROM judged
 GROUP BY which
 """
-    counts = {name: _ints(n) for name, *n in db.rows(sql, _windows(this, before))}
-    rates = {}
-    for name in ("thank_you", "nurture"):
-        n = counts.get(name, [0] * 6)
-        rates[name] = ReplyRate(
-            this_period=Rate.of(n[2], n[3]),
-            previous_period=Rate.of(n[4], n[5]),
-            all_time=Rate.of(n[0], n[1]),
-        )
-    return rates
+    params = {**_windows(this, before), "since": since, "until": until}
+    return {name: _ints(n) for name, *n in db.rows(sql, params)}
 
 
 def _materialized(db: Reads) -> str:

@@ -22,7 +22,7 @@ EXIT_STATUSES = {0, 1, 2, 3, 4, 5}  # crm/errors.py ExitStatus: the documented o
 # tables every write may touch: the plan's bookkeeping, the undo journal (each record-keeping
 # command replaces the last one's rows), and the search index its triggers keep (FTS5's own
 # tables on SQLite are named after it)
-BOOKKEEPING = {"plan_state", "change_counter", "undo_row", "undo_entry"}
+BOOKKEEPING = {"plan_state", "reply_tally", "change_counter", "undo_row", "undo_entry"}
 SEARCH_INDEX = "search_index"
 
 

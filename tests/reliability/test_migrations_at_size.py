@@ -158,9 +158,16 @@ def fill_first_schema(engine: Engine) -> None:
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
 
-# the plan's bookkeeping, the undo journal and the search index (kept by triggers, built again
-# by its migration): not the user's data
-BOOKKEEPING = {"alembic_version", "change_counter", "plan_state", "undo_row", "undo_entry"}
+# the plan's bookkeeping (its state, the reply tallies), the undo journal and the search index
+# (kept by triggers, built again by its migration): not the user's data
+BOOKKEEPING = {
+    "alembic_version",
+    "change_counter",
+    "plan_state",
+    "reply_tally",
+    "undo_row",
+    "undo_entry",
+}
 
 
 def columns(engine: Engine) -> dict[str, list[str]]:
