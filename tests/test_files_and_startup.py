@@ -105,6 +105,19 @@ def test_the_review_reads_with_the_standard_library_once_the_plan_is_current(
         assert sqlite_crm(*shortcut).stdout == sqlite_crm(*through_typer).stdout
 
 
+def test_a_command_on_sqlite_loads_no_other_database_nor_tzlocal(
+    sqlite_crm: Crm, crm_home: Path
+) -> None:
+    """A model's partial index named PostgreSQL's WHERE, which made every ORM command load
+    SQLAlchemy's PostgreSQL dialect (~3 MB of an import's 80); and TZ (here) or the link of
+    /etc/localtime names the zone, where tzlocal's search cost ~30 ms."""
+    sqlite_crm("contact", "add", "Dana Whitfield", "--employer", "Acme")
+    modules = imported("contact", "add", "Sam Ortiz", "--employer", "Acme", home=crm_home)
+    assert "sqlmodel" in modules  # the ORM's path
+    assert {m for m in modules if "postgresql" in m} == set()
+    assert "tzlocal" not in modules
+
+
 def test_search_reads_with_the_standard_library_and_without_typer(
     sqlite_crm: Crm, crm_home: Path
 ) -> None:

@@ -9,7 +9,9 @@ contacts at a time. Through ix_task_contact_status_due SQLite found every task o
 contacts and looked each row up to see its key: at the benchmark's 1x, whose 50,000 tasks are
 the user's own, 67 ms of a first `crm remind` that returned no row. This index holds the
 plan's tasks alone (the queries say `key IS NOT NULL`, which both databases match to its
-WHERE), so the user's tasks cost the plan nothing.
+WHERE), so the user's tasks cost the plan nothing. It is not in crm/models.py (OWN_INDEXES
+says why): a model's partial index names each dialect, and naming PostgreSQL's loads that
+dialect in every command on SQLite.
 
 reply_tally: per contact, the thank-yous and gentle notes sent and how many of each were
 answered (crm/services/reply_tally.py). The plan fills it as it reads each history; the
