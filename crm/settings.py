@@ -138,6 +138,10 @@ def load_settings(path: Path | None = None) -> Settings:
 SETTINGS_MAX_BYTES = 1_000_000
 # the largest import_max_mb: past this a file is better split than read in one transaction
 MOST_IMPORT_MB = 100_000
+# the largest [plan] number: ten years of days, or three centuries of months, stay inside the
+# calendar crm takes (crm/dates.py: to 9000-12-31, where Python's ends at 9999); a billion days
+# made every run of the plan fail
+PLAN_MOST = 3_650
 
 
 def _from_toml(raw: dict[str, object], path: Path) -> Settings:
@@ -156,7 +160,7 @@ def _from_toml(raw: dict[str, object], path: Path) -> Settings:
     if unknown:
         raise BadInput(f"{path}: unknown setting(s): {', '.join(sorted(unknown))}")
     max_mb = raw.pop("import_max_mb", Settings._field_defaults["import_max_mb"])
-    if not (_whole(max_mb) and max_mb <= MOST_IMPORT_MB):  # type: ignore[operator]
+    if not _whole(max_mb, MOST_IMPORT_MB):
         raise BadInput(
             f"{path}: import_max_mb must be a whole number of megabytes from 1 to "
             f"{MOST_IMPORT_MB:,}, like import_max_mb = 200"
@@ -177,15 +181,15 @@ def _from_toml(raw: dict[str, object], path: Path) -> Settings:
             plan = plan._replace(**{name: value})  # type: ignore[arg-type]
             continue
         if isinstance(default, tuple):
-            ok = isinstance(value, list) and all(_whole(v) for v in value)
+            ok = isinstance(value, list) and all(_whole(v, PLAN_MOST) for v in value)
             value = tuple(value) if ok else value
         else:
-            ok = _whole(value)
+            ok = _whole(value, PLAN_MOST)
         if not ok:
             what = (
-                "a list of whole numbers, like [30, 90]"
+                f"a list of whole numbers from 1 to {PLAN_MOST:,}, like [30, 90]"
                 if isinstance(default, tuple)
-                else "a whole number of at least 1"
+                else f"a whole number from 1 to {PLAN_MOST:,}"
             )
             raise BadInput(f"{path}: plan.{name} must be {what}")
         plan = plan._replace(**{name: value})  # type: ignore[arg-type]
@@ -214,8 +218,8 @@ _EXAMPLES = {
 }
 
 
-def _whole(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+def _whole(value: object, most: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= most
 
 
 def _check(settings: Settings, path: Path) -> None:

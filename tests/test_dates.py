@@ -181,8 +181,13 @@ def test_the_quick_reading_agrees_with_tzlocal(
         monkeypatch.delenv("TZ")
     else:
         monkeypatch.setenv("TZ", tz)
-    try:
-        assert clock.system_zone() == tzlocal.reload_localzone()
+    ours, theirs = clock.system_zone(), tzlocal.reload_localzone()
+    try:  # the same rules, if not always the same name (UTC is a link to Etc/UTC)
+        for moment in (
+            datetime(2026, 1, 15, 12, tzinfo=UTC),
+            datetime(2026, 7, 15, 12, tzinfo=UTC),
+        ):
+            assert moment.astimezone(ours).utcoffset() == moment.astimezone(theirs).utcoffset()
     finally:
         monkeypatch.setenv("TZ", "UTC")
         tzlocal.reload_localzone()
@@ -197,9 +202,12 @@ def test_the_quick_reading_agrees_with_tzlocal(
         ('remind_at = "7am"', "remind_at must be a time like 07:00"),
         (
             "[plan]\ncheck_openings_after_days = 30",
-            "must be a list of whole numbers, like [30, 90]",
+            "must be a list of whole numbers from 1 to 3,650, like [30, 90]",
         ),
-        ("[plan]\nnurture_every_months = 0", "must be a whole number of at least 1"),
+        ("[plan]\nnurture_every_months = 0", "must be a whole number from 1 to 3,650"),
+        # past it the plan ran off the calendar: every command failed (a billion days)
+        ("[plan]\nreply_window_days = 1000000000", "must be a whole number from 1 to 3,650"),
+        ("[plan]\ncheck_openings_after_days = [30, 3651]", "from 1 to 3,650, like [30, 90]"),
         ("[plan]\nnurture_every_month = 1", "unknown setting(s): plan.nurture_every_month"),
         ("colour = true", "unknown setting(s): colour"),
         ("remind_at = ", "cannot read the settings"),
@@ -233,3 +241,31 @@ def test_dates_of_what_happened_look_back(typed: str, expected: date) -> None:
 def test_what_happened_cannot_be_in_the_future(typed: str) -> None:
     with pytest.raises(BadInput, match="after today: this records what already happened"):
         parse_date(typed, today=THU, past=True)
+
+
+def test_the_largest_plan_numbers_stay_on_the_calendar(crm_home: Path) -> None:
+    """Every [plan] number at its largest (3,650: days, months or notes), on the last day crm
+    takes and on the first: the plan, today and the review run, and nothing falls off the
+    calendar."""
+    from crm.settings import PLAN_MOST, Plan
+    from tests.conftest import Crm
+    from tests.helpers import acme_story
+
+    numbers = [
+        name
+        for name, default in Plan._field_defaults.items()
+        if isinstance(default, int) and not isinstance(default, bool)
+    ]
+    crm_home.mkdir(exist_ok=True)
+    (crm_home / "config.toml").write_text(
+        "[plan]\n"
+        + "".join(f"{name} = {PLAN_MOST}\n" for name in numbers)
+        + f"check_openings_after_days = [{PLAN_MOST}]\n"
+    )
+    crm = Crm(None, home=crm_home)
+    acme_story(crm)
+    crm("log", "thank-you", "dana", "--on", "2026-03-01")
+    for now in ("9000-12-31", "1900-01-01"):
+        crm("remind", now=now)
+        crm("today", now=now)
+        crm("review", "--days", "365", now=now)
