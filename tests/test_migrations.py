@@ -109,6 +109,26 @@ def test_down_and_up_again_keeps_every_row(backend: str) -> None:
     assert snapshot(backend) == before
 
 
+def test_the_reply_tallies_are_counted_again_after_a_way_down_and_up(backend: str) -> None:
+    """Migration 0015 makes the plan's reply tallies empty: its upgrade makes the plan run
+    again for everyone, also when the same crm (whose plan's version did not change) went down
+    and up, so the review's all-time rates count every thank-you."""
+    crm = Crm(backend)
+    acme_story(crm)
+    crm("log", "thank-you", "dana")
+    crm("log", "reply", "dana", "--note", "Happy to stay in touch")
+    database = Database(backend)
+    migrations.downgrade(database.engine, "0014")
+    migrations.upgrade(database.engine)
+    database.close()
+    review = crm.json("review")
+    assert review["replies"]["thank_you_reply_rate"]["all_time"] == {  # type: ignore[index]
+        "sent": 1,
+        "answered": 1,
+        "rate": 1.0,
+    }
+
+
 def test_base_and_back_on_an_empty_database(backend: str) -> None:
     database = Database(backend)
     migrations.downgrade(database.engine, "base")

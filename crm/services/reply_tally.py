@@ -8,6 +8,8 @@ SQL read every touch ever recorded (~90 ms of a review at the benchmark's 1x, ~1
 the plan keeps these counts per contact instead: it reads the history of every contact a write
 touched anyway (crm/services/plan.py), and a new version of the rules or the settings re-plans
 everyone. The review adds the rows up. tests/test_review.py holds both ways to one answer.
+They can differ at a millisecond only: the window is compared here to the microsecond, as
+PostgreSQL compares it, where SQLite's julianday() rounds each moment to the millisecond.
 """
 
 from __future__ import annotations
