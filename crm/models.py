@@ -151,7 +151,9 @@ class Task(SQLModel, table=True):
     status: str = Field(default=TaskStatus.OPEN.value)
     contact_id: int | None = Field(default=None, foreign_key="contact.id")
     employer_id: int | None = Field(default=None, foreign_key="employer.id", index=True)
-    job_id: int | None = Field(default=None, foreign_key="job.id")
+    # the hiring process it belongs to: whether a rejection made any thank-you is asked after
+    # every write near it (migration 0015: without an index, a scan of every task)
+    job_id: int | None = Field(default=None, foreign_key="job.id", index=True)
     # the plan's rule that made the task (None for the user's own tasks) and the key that
     # makes the database refuse the same reminder twice
     rule: str | None = None

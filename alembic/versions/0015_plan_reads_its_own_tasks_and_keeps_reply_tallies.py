@@ -1,4 +1,4 @@
-"""the plan: an index of its own tasks by contact, and a tally of the replies to each contact
+"""the plan: indexes of its own tasks by contact and of tasks by job, and reply tallies
 
 Revision ID: 0015
 Revises: 0014
@@ -12,6 +12,10 @@ plan's tasks alone (the queries say `key IS NOT NULL`, which both databases matc
 WHERE), so the user's tasks cost the plan nothing. It is not in crm/models.py (OWN_INDEXES
 says why): a model's partial index names each dialect, and naming PostgreSQL's loads that
 dialect in every command on SQLite.
+
+ix_task_job_id: after a write, the plan says why a rejection near it made no thank-you (nobody
+met, not kept in touch, too late), and first asks whether it made any: tasks by job, which
+without an index was a scan of every task, 73 ms of a `crm task done` at 10x (7 ms at 1x).
 
 reply_tally: per contact, the thank-yous and gentle notes sent and how many of each were
 answered (crm/services/reply_tally.py). The plan fills it as it reads each history; the
@@ -34,11 +38,13 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 INDEX = "ix_task_planned"
+BY_JOB = "ix_task_job_id"
 WHERE = sa.text("key IS NOT NULL")
 
 
 def upgrade() -> None:
     op.create_index(INDEX, "task", ["contact_id"], sqlite_where=WHERE, postgresql_where=WHERE)
+    op.create_index(BY_JOB, "task", ["job_id"])
     op.execute("DELETE FROM plan_state")  # the next command plans everyone: the tallies
     op.create_table(
         "reply_tally",
@@ -59,4 +65,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("reply_tally")
+    op.drop_index(BY_JOB, table_name="task")
     op.drop_index(INDEX, table_name="task")

@@ -587,6 +587,11 @@ def _set(db: Store, rows: Sequence[Row], **values: object) -> None:
         )
 
 
+# whether a job has a task of a kind: through ix_task_job_id (migration 0015), whatever the
+# number of tasks
+MADE_FOR_JOB = "SELECT id FROM task WHERE job_id = :job AND kind = :kind LIMIT 1"
+
+
 def _explain_unthanked(
     rejections: list[Rejection],
     asked: set[int | None],
@@ -599,10 +604,7 @@ def _explain_unthanked(
     for rejection in rejections:
         if rejection.job_id in asked:
             continue
-        made = db.rows(
-            "SELECT id FROM task WHERE job_id = :job AND kind = :kind LIMIT 1",
-            {"job": rejection.job_id, "kind": TaskKind.THANK_YOU.value},
-        )
+        made = db.rows(MADE_FOR_JOB, {"job": rejection.job_id, "kind": TaskKind.THANK_YOU.value})
         if made:
             continue
         why = _why_no_thank_you(db, rejection, zone)
