@@ -110,9 +110,9 @@ def test_down_and_up_again_keeps_every_row(backend: str) -> None:
 
 
 def test_the_reply_tallies_are_counted_again_after_a_way_down_and_up(backend: str) -> None:
-    """Migration 0015 makes the plan's reply tallies empty: its upgrade makes the plan run
-    again for everyone, also when the same crm (whose plan's version did not change) went down
-    and up, so the review's all-time rates count every thank-you."""
+    """Migration 0015's downgrade drops the plan's reply tallies and forgets when the plan
+    ran: up again, the same crm (whose plan's version did not change) plans everyone once
+    more, so the review's all-time rates count every thank-you."""
     crm = Crm(backend)
     acme_story(crm)
     crm("log", "thank-you", "dana")

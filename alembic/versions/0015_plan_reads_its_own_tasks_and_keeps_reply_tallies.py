@@ -21,9 +21,10 @@ reply_tally: per contact, the thank-yous and gentle notes sent and how many of e
 answered (crm/services/reply_tally.py). The plan fills it as it reads each history; the
 review adds it up for the all-time reply rates, which read every touch otherwise (~90 ms of a
 `crm review` at 1x, ~1 s at 10x). It is bookkeeping, like plan_state: it starts empty, and
-the upgrade forgets when the plan last ran, so the next command re-plans everything and fills
-it (the new PLAN_VERSION 7 would too, but not after a downgrade and an upgrade again by the
-same crm).
+the plan's new version (PLAN_VERSION 7) re-plans every database once, which fills it. The
+downgrade, which drops the tallies, forgets when the plan last ran: so the same crm going
+down and up again re-plans everything too. (The upgrade keeps every row it finds, plan_state
+included: tests/reliability/test_crash.py holds a killed upgrade to that.)
 """
 
 from collections.abc import Sequence
@@ -45,7 +46,6 @@ WHERE = sa.text("key IS NOT NULL")
 def upgrade() -> None:
     op.create_index(INDEX, "task", ["contact_id"], sqlite_where=WHERE, postgresql_where=WHERE)
     op.create_index(BY_JOB, "task", ["job_id"])
-    op.execute("DELETE FROM plan_state")  # the next command plans everyone: the tallies
     op.create_table(
         "reply_tally",
         sa.Column("contact_id", sa.Integer(), nullable=False),
@@ -65,5 +65,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("reply_tally")
+    op.execute("DELETE FROM plan_state")  # up again, the next command plans everyone: the tallies
     op.drop_index(BY_JOB, table_name="task")
     op.drop_index(INDEX, table_name="task")
