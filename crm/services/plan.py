@@ -399,7 +399,7 @@ def _reported(result: PlanResult) -> Iterator[Planned]:
 
 def _rejections(db: Reads, scope: Scope | None) -> list[Rejection]:
     """The rejections a run can meet, oldest first: every one, or for a write's scope those at
-    its employers and where its contacts work and worked (a write at 10x read all 20,000)."""
+    its employers and where its contacts work and worked (a write at 10x read all 5,869)."""
     where = ""
     if scope is not None and not scope.everything:
         where = f" AND employer_id IN ({id_list(sorted(_employers_of(db, scope)))})"
