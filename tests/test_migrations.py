@@ -279,11 +279,11 @@ def test_the_plan_reads_its_own_tasks_past_the_users(migrated_file: Path) -> Non
     """The plan reads a batch of contacts' tasks that have a key (its own) through
     ix_task_planned (migration 0015), whose WHERE is the query's: the user's own tasks, however
     many, are never read to be skipped."""
-    from crm.services.plan import MADE_FOR_JOB, ROW_COLUMNS, _Which
+    from crm.services.plan import MADE_FOR_JOB, _Which, own_tasks_sql
 
     with closing(sqlite3.connect(migrated_file)) as connection:
         for which in (_Which(first=1, last=500), _Which(ids=[3, 5, 8])):
-            sql = f"{ROW_COLUMNS} WHERE {which.on('contact_id')} AND key IS NOT NULL"
+            sql = own_tasks_sql(which)  # the query the plan runs, not a copy of it
             plan = [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}")]
             assert any("INDEX ix_task_planned" in step for step in plan), plan
         # after each write near a rejection: did it make a thank-you? (not a scan of every task)

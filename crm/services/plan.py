@@ -504,7 +504,7 @@ def _batch(db: Reads, which: _Which, *, tasks: bool = True) -> Batch:
         touches[cid].append(Touch(tid, kind, direction, moment(at), purpose))
     rows: dict[int, list[Row]] = defaultdict(list)
     if tasks:
-        for row in db.rows(f"{ROW_COLUMNS} WHERE {which.on('contact_id')} AND key IS NOT NULL"):
+        for row in db.rows(own_tasks_sql(which)):
             rows[row[7]].append(_row(row))
     batch: list[tuple[ContactFacts, list[Touch], list[Row]]] = []
     for c in db.rows(
@@ -534,6 +534,12 @@ ROW_COLUMNS = (
     "SELECT id, key, kind, status, closed_by, due, title, contact_id, rule, employer_id, job_id"
     " FROM task"
 )
+
+
+def own_tasks_sql(which: _Which) -> str:
+    """The plan's own tasks (a key) of a batch of contacts: through ix_task_planned (migration
+    0015), whose WHERE is this one's, never the user's own tasks."""
+    return f"{ROW_COLUMNS} WHERE {which.on('contact_id')} AND key IS NOT NULL"
 
 
 def _row(row: Sequence[Any]) -> Row:
