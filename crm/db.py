@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # The newest migration in alembic/versions. Opening a database compares its version row with
 # this (no Alembic import on the way); tests/test_migrations.py keeps the two equal.
-SCHEMA_REVISION = "0015"
+SCHEMA_REVISION = "0016"
 BUSY_TIMEOUT_SECONDS = 30
 
 

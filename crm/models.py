@@ -128,11 +128,12 @@ class Touchpoint(SQLModel, table=True):
 
 # Indexes a database keeps of its own, outside these models: on SQLite, ix_task_list holds what a
 # list of open tasks reads, in its order (migration 0013; a PostgreSQL btree refuses a long title).
-# On both, ix_task_planned holds the plan's own tasks (a key) by contact (migration 0015): a
-# partial index, whose WHERE a model can say only per dialect, and naming PostgreSQL's made every
-# command that loads the models load SQLAlchemy's PostgreSQL dialect too (~3 MB, even on SQLite).
-# Autogenerate leaves them be (alembic/env.py).
-OWN_INDEXES = frozenset({"ix_task_list", "ix_task_planned"})
+# On both, ix_task_planned holds the plan's own tasks (a key) by contact (migration 0015), and
+# ix_touchpoint_job the touches that name a job, by contact (0016): partial indexes, whose WHERE
+# a model can say only per dialect, and naming PostgreSQL's made every command that loads the
+# models load SQLAlchemy's PostgreSQL dialect too (~3 MB, even on SQLite). Autogenerate leaves
+# them be (alembic/env.py).
+OWN_INDEXES = frozenset({"ix_task_list", "ix_task_planned", "ix_touchpoint_job"})
 
 
 class Task(SQLModel, table=True):

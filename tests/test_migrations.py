@@ -47,9 +47,12 @@ SEARCH_TABLES = {
 
 
 # Indexes a database has of its own, not in the models (crm/models.py OWN_INDEXES): SQLite's
-# covering index of the task list (migration 0013), and on both the plan's partial index of its
-# own tasks (migration 0015). These and no other.
-OWN_INDEXES = {"sqlite": {"ix_task_list", "ix_task_planned"}, "postgresql": {"ix_task_planned"}}
+# covering index of the task list (migration 0013), and on both the plan's partial indexes of its
+# own tasks (migration 0015) and of the touches that name a job (0016). These and no other.
+OWN_INDEXES = {
+    "sqlite": {"ix_task_list", "ix_task_planned", "ix_touchpoint_job"},
+    "postgresql": {"ix_task_planned", "ix_touchpoint_job"},
+}
 
 
 def test_a_migrated_database_matches_the_models_exactly(backend: str) -> None:
@@ -278,7 +281,8 @@ def test_sqlite_reads_a_task_list_from_its_covering_index_alone(migrated_file: P
 def test_the_plan_reads_its_own_tasks_past_the_users(migrated_file: Path) -> None:
     """The plan reads a batch of contacts' tasks that have a key (its own) through
     ix_task_planned (migration 0015), whose WHERE is the query's: the user's own tasks, however
-    many, are never read to be skipped."""
+    many, are never read to be skipped. So with the touches that name a job (0016)."""
+    from crm.services.pipeline_rules import touch_jobs_sql
     from crm.services.plan import MADE_FOR_JOB, _Which, own_tasks_sql
 
     with closing(sqlite3.connect(migrated_file)) as connection:
@@ -290,3 +294,9 @@ def test_the_plan_reads_its_own_tasks_past_the_users(migrated_file: Path) -> Non
         params = {"job": 1, "kind": "thank_you"}
         plan = [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {MADE_FOR_JOB}", params)]
         assert any("INDEX ix_task_job_id" in step for step in plan), plan
+        # which interviews of a batch name a job (migration 0016): only those that do are read
+        for which in (_Which(first=1, last=500), _Which(ids=[3, 5, 8])):
+            sql = touch_jobs_sql(which.on("contact_id"))
+            params = {"interview": "interview", "meeting": "meeting"}
+            plan = [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+            assert any("INDEX ix_touchpoint_job" in step for step in plan), plan

@@ -132,16 +132,20 @@ def load_pipeline(
     return Pipeline(jobs, last_news, accepted)
 
 
-def touch_jobs(db: Store, contact_ids: Sequence[int]) -> dict[int, int]:
-    """The job of each interview or meeting of these contacts that has one: touch id → job."""
-    if not contact_ids:
-        return {}
-    rows = db.rows(
-        f"SELECT id, job_id FROM touchpoint WHERE contact_id IN ({id_list(contact_ids)})"
-        " AND kind IN (:interview, :meeting) AND job_id IS NOT NULL",
-        {"interview": INTERVIEW, "meeting": MEETING},
-    )
+def touch_jobs(db: Store, contacts: str) -> dict[int, int]:
+    """The job of each interview or meeting that has one, of the contacts the SQL condition
+    `contacts` (on contact_id) names: touch id → job."""
+    rows = db.rows(touch_jobs_sql(contacts), {"interview": INTERVIEW, "meeting": MEETING})
     return {touch_id: job_id for touch_id, job_id in rows}
+
+
+def touch_jobs_sql(contacts: str) -> str:
+    """Through ix_touchpoint_job (migration 0016), whose WHERE is this one's: the touches that
+    name a job, never every interview and meeting looked up to see whether it does."""
+    return (
+        f"SELECT id, job_id FROM touchpoint WHERE {contacts} AND job_id IS NOT NULL"
+        " AND kind IN (:interview, :meeting)"
+    )
 
 
 def job_wants(pipeline: Pipeline, employers: set[int] | None, plan: Plan) -> list[Want]:

@@ -221,7 +221,7 @@ def follow_up_plan(
     for batch in _contact_batches(db, scope):
         changes = Changes()
         tallies: dict[int, Tally] = {}
-        jobs_of = touch_jobs(db, [contact.id for contact, _, _ in batch.contacts])
+        jobs_of = touch_jobs(db, batch.which.on("contact_id"))
         for contact, touches, rows in batch.contacts:
             if employers is not None and contact.employer_id is not None:
                 employers.add(contact.employer_id)  # news from them answers an application
