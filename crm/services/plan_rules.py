@@ -19,7 +19,8 @@ from dateutil.relativedelta import relativedelta
 
 from crm.kinds import ClosedBy, Role, TaskKind, TaskStatus
 from crm.services.cadence import OFF, cadence_step
-from crm.services.relationships import Relationship, Touch, relationship
+from crm.services.relationships import OUT, Relationship, Touch, relationship
+from crm.services.relationships import THANK_YOU as THANK_YOU_TOUCH
 from crm.settings import Plan
 
 TITLES = {
@@ -222,10 +223,15 @@ def contact_wants(
     )
     state = OPEN if contact.eligible else SKIPPED
     wants: list[Want] = []
-    thank_you_days = [t.at.astimezone(zone).date() for t in touches if t.is_thank_you]
     # an imported connection is asked for no thank-you until their role says they were met;
     # one the user thanked all the same was met, and the rest of the plan follows
-    for rejection in rejections if contact.met else ():
+    asked_for = rejections if contact.met else ()
+    thank_you_days = [
+        t.at.astimezone(zone).date()
+        for t in (touches if asked_for else ())
+        if t.kind == THANK_YOU_TOUCH and t.direction == OUT
+    ]
+    for rejection in asked_for:
         thanked = any(day >= rejection.on for day in thank_you_days)
         wants.append(
             Want(
