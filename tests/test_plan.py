@@ -437,3 +437,47 @@ def test_a_look_ahead_with_crm_now_changes_nothing_once_back_to_today(crm: Crm) 
     crm("today", now="2026-04-01")  # two periods on: the first expired, the next one waits
     assert tasks(crm, now="2026-04-01") == [("nurture", "Dana", "2026-03-05", "open")]
     assert tasks(crm, now="2026-02-10") == before
+
+
+def test_the_plan_runs_without_the_cycle_collector_and_gives_it_back(
+    sqlite_crm: Crm, crm_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Off while the plan reads every history (its tuples are in no cycle), on again after it,
+    after a failed run too; a caller who turned it off keeps it off."""
+    import gc
+    import sqlite3
+    from contextlib import closing
+    from datetime import UTC, datetime
+
+    from crm.lean import Writer
+    from crm.services import plan
+    from crm.settings import Plan
+
+    sqlite_crm("contact", "add", "Dana")
+    seen: list[bool] = []
+
+    def tally(touches: object, window: object) -> None:
+        seen.append(gc.isenabled())
+        if len(seen) == 2:
+            raise RuntimeError("the second run fails")
+
+    monkeypatch.setattr(plan, "tally", tally)
+
+    def run() -> None:
+        with closing(sqlite3.connect(crm_home / "crm.db")) as connection:
+            writer = Writer(connection, plan.Scope())
+            now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+            plan.follow_up_plan(session=writer, now=now, plan=Plan(), fingerprint="")
+
+    assert gc.isenabled()
+    run()
+    with pytest.raises(RuntimeError):
+        run()
+    assert seen == [False, False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
