@@ -46,6 +46,14 @@ class Store(Reads, Protocol):
     def run(self, sql: str, params: Params | None = None) -> None:
         """A statement whose rows nobody reads."""
 
+    def insert(self, head: str, rows: Sequence[Sequence[Any]], tail: str) -> list[Sequence[Any]]:
+        """`head` ("INSERT INTO t (a, b) VALUES"), a VALUES group per row, then `tail` (its
+        ON CONFLICT and RETURNING), as one statement: the rows it returns. The values travel
+        as positional parameters: SQLite finds a named one by walking the statement's list
+        of names, so a long VALUES list of named ones binds in time that grows with its
+        square. A first plan at the benchmark's 1x inserted its 5,456 tasks in 200-274 ms
+        as statements of 10 named rows, in 132-185 ms as statements of 50 positional ones."""
+
     def touched(
         self,
         *,
@@ -84,6 +92,22 @@ def values(store: Reads, params: Params) -> dict[str, Any]:
         name: thing if thing.__class__ in AS_IS else value(store, thing)
         for name, thing in params.items()
     }
+
+
+def positional(store: Reads, rows: Sequence[Sequence[Any]]) -> list[Any]:
+    """The rows' values in order, as the database takes them."""
+    if not store.sqlite:
+        return [thing for row in rows for thing in row]
+    return [
+        thing if thing.__class__ in AS_IS else value(store, thing) for row in rows for thing in row
+    ]
+
+
+@lru_cache(maxsize=16)
+def groups(mark: str, width: int, count: int) -> str:
+    """`count` VALUES groups of `width` parameters marked `mark` ("?" or "%s")."""
+    group = "(" + ", ".join([mark] * width) + ")"
+    return ", ".join([group] * count)
 
 
 def day(stored: date | str) -> date:
@@ -133,6 +157,15 @@ class SessionStore:
     def run(self, sql: str, params: Params | None = None) -> None:
         self.session.flush()
         self.session.execute(self._text(sql), values(self, params or {}))
+
+    def insert(self, head: str, rows: Sequence[Sequence[Any]], tail: str) -> list[Sequence[Any]]:
+        if not rows:
+            return []
+        self.session.flush()
+        mark = "?" if self.sqlite else "%s"  # the driver's own: sqlite3's, psycopg's
+        sql = f"{head} {groups(mark, len(rows[0]), len(rows))} {tail}"
+        connection = self.session.connection()
+        return list(connection.exec_driver_sql(sql, tuple(positional(self, rows))).all())
 
     def touched(
         self,

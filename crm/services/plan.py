@@ -51,7 +51,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from crm.kinds import ClosedBy, Direction, JobStatus, Role, TaskKind, TouchKind
@@ -95,10 +94,7 @@ if TYPE_CHECKING:
 
 BATCH = 500  # contacts planned (and their changes written) at a time; 2,000 held 97 MB at the
 # benchmark's 1x where 500 hold 78 MB, for 4% more time
-INSERTED = 10  # task rows a statement inserts: SQLite finds each named value by walking the
-# statement's list of names, so binding grows with the square of the values (sqlite3 binds 500
-# rows' 5,000 values 8 times slower than ten statements of 50); 10 rows took 1.3% fewer
-# instructions of a first plan at 1x than 50 (20: as many; 5 or 1: more)
+INSERTED = 50  # task rows a statement inserts (positional values: crm/store.py Store.insert)
 REJECTED, ACCEPTED = JobStatus.REJECTED.value, JobStatus.ACCEPTED.value
 
 
@@ -702,44 +698,24 @@ def _planned(row: Row, due: date | None = None) -> Planned:
     return Planned(row.id, row.kind, row.title, due or row.due, row.contact_id)
 
 
-TASK_COLUMNS = (
-    "kind",
-    "title",
-    "due",
-    "status",
-    "contact_id",
-    "employer_id",
-    "job_id",
-    "rule",
-    "key",
-    "created_at",
-)
+TASK_COLUMNS = "kind, title, due, status, contact_id, employer_id, job_id, rule, key, created_at"
 
 
-def _insert_if_absent(db: Store, rows: list[dict[str, object]]) -> list[Planned]:
-    """Insert the rows whose key is new; a key another process inserted first is left alone.
-    What was made comes back from the INSERT itself (RETURNING), not from a second read."""
+def _insert_if_absent(db: Store, rows: list[tuple[object, ...]]) -> list[Planned]:
+    """Insert the rows (TASK_COLUMNS) whose key is new; a key another process inserted first is
+    left alone. What was made comes back from the INSERT itself (RETURNING), not from a second
+    read."""
     found: list[Planned] = []
     for start in range(0, len(rows), INSERTED):
-        chunk = rows[start : start + INSERTED]
-        params = {f"{name}_{i}": row[name] for i, row in enumerate(chunk) for name in TASK_COLUMNS}
         found += [
             Planned(task_id, kind, title, day(due), contact_id)
-            for task_id, kind, title, due, contact_id in db.rows(
-                f"INSERT INTO task ({', '.join(TASK_COLUMNS)}) VALUES {_listed(len(chunk))}"
-                " ON CONFLICT (key) DO NOTHING RETURNING id, kind, title, due, contact_id",
-                params,
+            for task_id, kind, title, due, contact_id in db.insert(
+                f"INSERT INTO task ({TASK_COLUMNS}) VALUES",
+                rows[start : start + INSERTED],
+                "ON CONFLICT (key) DO NOTHING RETURNING id, kind, title, due, contact_id",
             )
         ]
     return sorted(found, key=lambda t: (t.due, t.id))
-
-
-@lru_cache(maxsize=8)
-def _listed(count: int) -> str:
-    """The VALUES of `count` task rows, as `_insert_if_absent` names their parameters."""
-    return ", ".join(
-        "(" + ", ".join(f":{name}_{i}" for name in TASK_COLUMNS) + ")" for i in range(count)
-    )
 
 
 # ---- is the plan current? ----------------------------------------------------------------

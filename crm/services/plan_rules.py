@@ -169,19 +169,20 @@ class Want:
     def title(self) -> str:
         return self.label or TITLES[TaskKind(self.kind)].format(days=self.days)
 
-    def row(self, now: datetime) -> dict[str, object]:
-        return {
-            "kind": self.kind,
-            "title": self.title,
-            "due": self.due,
-            "status": OPEN,
-            "contact_id": self.contact_id,
-            "employer_id": self.employer_id,
-            "job_id": self.job_id,
-            "rule": self.rule,
-            "key": self.key,
-            "created_at": now,
-        }
+    def row(self, now: datetime) -> tuple[object, ...]:
+        """The task row to insert, in the order of crm/services/plan.py's TASK_COLUMNS."""
+        return (
+            self.kind,
+            self.title,
+            self.due,
+            OPEN,
+            self.contact_id,
+            self.employer_id,
+            self.job_id,
+            self.rule,
+            self.key,
+            now,
+        )
 
 
 @dataclass
