@@ -270,8 +270,11 @@ def _follow_up_plan(
                 corrected=corrected.get(contact.id, {}),
                 nurture=nurture,
                 rel=rel,
-                # 0: the day an own cadence's contact was added, the anchor before any touch
-                touch_ids=frozenset(t.id for t in touches if t.kind != MEMO) | {0},
+                # the touches a nurture task can count from (0: the day an own cadence's
+                # contact was added), asked only of those with tasks (none in a first run)
+                touch_ids=frozenset(t.id for t in touches if t.kind != MEMO) | {0}
+                if rows
+                else frozenset(),
                 eligible=contact.eligible and contact.every != OFF,
             )
             replies = tally(touches, window)
@@ -354,10 +357,10 @@ def _rejections_where_met(
     contact: ContactFacts, at_employer: dict[int, list[Rejection]]
 ) -> list[Rejection]:
     """The rejections at the employers where the contact works or worked, oldest first."""
-    return sorted(
-        (r for e in contact.employers for r in at_employer.get(e, [])),
-        key=lambda r: (r.on, r.job_id),
-    )
+    found = [r for e in contact.employers for r in at_employer.get(e, ())]
+    if len(found) > 1:
+        found.sort(key=lambda r: (r.on, r.job_id))
+    return found
 
 
 PLANNED_BEFORE = "crm.planned_before"  # Store.info: contact id → {task key: planned due}
@@ -525,12 +528,16 @@ def _batch(db: Reads, which: _Which, *, tasks: bool = True) -> Batch:
         f" WHERE {which.on('contact_id')} AND employer_id IS NOT NULL"
     ):
         former[cid].add(employer_id)
-    touches: dict[int, list[Touch]] = defaultdict(list)
+    touches: dict[int, list[Touch]] = {}
+    last = None  # the contact whose history is being read: the rows come one history at a time
     for cid, tid, kind, direction, at, purpose in db.rows(
         "SELECT contact_id, id, kind, direction, happened_at, purpose FROM touchpoint"
         f" WHERE {which.on('contact_id')} ORDER BY contact_id, happened_at, id"
     ):
-        touches[cid].append(Touch(tid, kind, direction, moment(at), purpose))
+        if cid != last:
+            history = touches[cid] = []
+            last = cid
+        history.append(Touch(tid, kind, direction, moment(at), purpose))
     rows: dict[int, list[Row]] = defaultdict(list)
     if tasks:
         for row in db.rows(own_tasks_sql(which)):
