@@ -164,8 +164,8 @@ class SessionStore:
         self.session.flush()
         mark = "?" if self.sqlite else "%s"  # the driver's own: sqlite3's, psycopg's
         sql = f"{head} {groups(mark, len(rows[0]), len(rows))} {tail}"
-        connection = self.session.connection()
-        return list(connection.exec_driver_sql(sql, tuple(positional(self, rows))).all())
+        result = self.session.connection().exec_driver_sql(sql, tuple(positional(self, rows)))
+        return list(result.all()) if result.returns_rows else []
 
     def touched(
         self,

@@ -22,7 +22,7 @@ from crm.services.relationships import CONVERSATIONS, EMAIL, IN, NOTE, OUT, THAN
 from crm.store import Reads, Store, id_list
 
 COLUMNS = ("thank_yous", "thank_yous_answered", "notes", "notes_answered")
-WRITTEN = 500  # rows a statement writes: whole numbers only, written into the SQL
+WRITTEN = 500  # rows a statement writes
 
 
 class Tally(NamedTuple):
@@ -90,16 +90,13 @@ def keep(db: Store, contacts: str, tallies: dict[int, Tally]) -> None:
     for start in range(0, len(gone), WRITTEN):
         listed = id_list(gone[start : start + WRITTEN])
         db.run(f"DELETE FROM reply_tally WHERE contact_id IN ({listed})")
-    changed = [(c, t) for c, t in tallies.items() if kept.get(c) != t]
+    changed = [(c, *t) for c, t in tallies.items() if kept.get(c) != t]
     updates = ", ".join(f"{name} = excluded.{name}" for name in COLUMNS)
     for start in range(0, len(changed), WRITTEN):
-        rows = ", ".join(
-            f"({int(c)}, {', '.join(str(int(n)) for n in t)})"
-            for c, t in changed[start : start + WRITTEN]
-        )
-        db.run(
-            f"INSERT INTO reply_tally (contact_id, {', '.join(COLUMNS)}) VALUES {rows}"
-            f" ON CONFLICT (contact_id) DO UPDATE SET {updates}"
+        db.insert(
+            f"INSERT INTO reply_tally (contact_id, {', '.join(COLUMNS)}) VALUES",
+            changed[start : start + WRITTEN],
+            f"ON CONFLICT (contact_id) DO UPDATE SET {updates}",
         )
 
 
