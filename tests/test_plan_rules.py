@@ -6,7 +6,6 @@ tests/test_plan.py's; these say the advice's rules in their smallest form.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from crm.services.plan_rules import (
@@ -127,13 +126,13 @@ def test_an_advocates_notes_slow_to_quarterly_after_three_unanswered() -> None:
 
 
 def test_not_kept_in_touch_skips_and_an_own_cadence_counts_from_the_adding() -> None:
-    unliked = replace(DANA, keep_in_touch=False)
+    unliked = DANA._replace(keep_in_touch=False)
     assert wanted([], contact=unliked) == {"thank_you": (D("2026-01-31"), SKIPPED)}
-    own = replace(DANA, every="6w", added_at=at("2026-01-05"))
+    own = DANA._replace(every="6w", added_at=at("2026-01-05"))
     _, rel = contact_wants(own, [], [], zone=UTC, plan=PLAN)
     made = nurture_want(own, rel, [], employer_id=3, today=D("2026-01-06"), zone=UTC, plan=PLAN)
     assert made is not None and (made.key, made.due) == ("nurture:1:0:6w:1", D("2026-02-16"))
-    off = replace(own, every="off")
+    off = own._replace(every="off")
     assert (
         nurture_want(off, rel, [], employer_id=3, today=D("2026-01-06"), zone=UTC, plan=PLAN)
         is None

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta, tzinfo
 
 from crm.kinds import Direction, JobStatus, TaskKind, TouchKind
@@ -213,7 +213,7 @@ def _want(key: str, due: date, title: str, rule: str, state: str, job: JobFacts)
 def end_search(wants: Iterable[Want], pipeline: Pipeline) -> list[Want]:
     """Openings checks of other processes, once a job was accepted: withdrawn."""
     return [
-        replace(w, state=SKIPPED)
+        w._replace(state=SKIPPED)
         if w.kind == TaskKind.CHECK_OPENINGS.value
         and w.state == OPEN
         and pipeline.search_over_for(w.job_id)

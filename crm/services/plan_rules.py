@@ -57,8 +57,7 @@ PLANNED_KEYS = (
 # ---- what the plan reports --------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Planned:
+class Planned(NamedTuple):
     """A task the plan made, closed, moved or removed, as its report names it."""
 
     id: int
@@ -99,8 +98,11 @@ class PlanResult:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class ContactFacts:
+# ContactFacts is a named tuple, not a frozen dataclass, as Planned, Want and Row are: a first
+# plan at 1x makes 10,000 contacts' facts, 14,667 wants and 5,456 reports of a task made, and a
+# frozen dataclass sets each field through object.__setattr__ (2.5 µs against 0.9 µs for ten
+# fields: 5.2% of the instructions of a first plan at 1x).
+class ContactFacts(NamedTuple):
     id: int
     name: str
     employer_id: int | None
@@ -150,8 +152,7 @@ class Row(NamedTuple):  # not a frozen dataclass: the plan reads one a task, mad
         return self.status == OPEN or self.closed_by == BY_PLAN
 
 
-@dataclass(frozen=True, slots=True)
-class Want:
+class Want(NamedTuple):
     """A task the history calls for, and the state it calls for: open, done or skipped."""
 
     key: str
