@@ -7,7 +7,8 @@ and every other command runs the very same statements through its session. One s
 so the two paths cannot drift apart.
 
 The SQL is written for both databases: `:name` parameters (sqlite3 and SQLAlchemy's `text()`
-both read them), `ON CONFLICT ... DO NOTHING`, `RETURNING`. What differs is how values travel:
+both read them; a bulk insert's are positional, each store writing its driver's marks:
+`Store.insert`), `ON CONFLICT ... DO NOTHING`, `RETURNING`. What differs is how values travel:
 SQLite keeps a date as ISO text and a moment as UTC text ("2026-03-04 09:30:00.000000", as
 SQLAlchemy writes it); PostgreSQL takes and gives Python's dates and datetimes. `value`,
 `day` and `moment` translate.

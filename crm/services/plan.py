@@ -261,6 +261,11 @@ def _follow_up_plan(
             nurture = nurture_want(
                 contact, rel, rows, employer_id=process, today=today, zone=zone, plan=plan
             )
+            # the touches a nurture task can count from (0: the day an own cadence's contact
+            # was added), asked only of those with tasks (none in a first run)
+            anchors: frozenset[int] = frozenset()
+            if rows:
+                anchors = frozenset(t.id for t in touches if t.kind != MEMO) | {0}
             reconcile(
                 rows,
                 wants,
@@ -270,11 +275,7 @@ def _follow_up_plan(
                 corrected=corrected.get(contact.id, {}),
                 nurture=nurture,
                 rel=rel,
-                # the touches a nurture task can count from (0: the day an own cadence's
-                # contact was added), asked only of those with tasks (none in a first run)
-                touch_ids=frozenset(t.id for t in touches if t.kind != MEMO) | {0}
-                if rows
-                else frozenset(),
+                touch_ids=anchors,
                 eligible=contact.eligible and contact.every != OFF,
             )
             replies = tally(touches, window)
