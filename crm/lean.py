@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from crm.db import BUSY_TIMEOUT_SECONDS, SCHEMA_REVISION
 from crm.services.plan_state import plan_status
-from crm.store import Params, groups, positional, values
+from crm.store import Params, insert_sql, positional, values
 
 if TYPE_CHECKING:
     from crm.services.plan import Scope
@@ -68,7 +68,7 @@ class Writer:
     def insert(self, head: str, rows: Sequence[Sequence[Any]], tail: str) -> list[Sequence[Any]]:
         if not rows:
             return []
-        sql = f"{head} {groups('?', len(rows[0]), len(rows))} {tail}"
+        sql = insert_sql(head, rows, tail, "?")
         return self.connection.execute(sql, positional(self, rows)).fetchall()
 
     def touched(

@@ -104,9 +104,14 @@ def positional(store: Reads, rows: Sequence[Sequence[Any]]) -> list[Any]:
     ]
 
 
+def insert_sql(head: str, rows: Sequence[Sequence[Any]], tail: str, mark: str) -> str:
+    """The statement `Store.insert` runs: a VALUES group per row, its parameters marked
+    `mark` (sqlite3's "?", psycopg's "%s")."""
+    return f"{head} {_groups(mark, len(rows[0]), len(rows))} {tail}"
+
+
 @lru_cache(maxsize=16)
-def groups(mark: str, width: int, count: int) -> str:
-    """`count` VALUES groups of `width` parameters marked `mark` ("?" or "%s")."""
+def _groups(mark: str, width: int, count: int) -> str:
     group = "(" + ", ".join([mark] * width) + ")"
     return ", ".join([group] * count)
 
@@ -163,8 +168,7 @@ class SessionStore:
         if not rows:
             return []
         self.session.flush()
-        mark = "?" if self.sqlite else "%s"  # the driver's own: sqlite3's, psycopg's
-        sql = f"{head} {groups(mark, len(rows[0]), len(rows))} {tail}"
+        sql = insert_sql(head, rows, tail, "?" if self.sqlite else "%s")  # the driver's marks
         result = self.session.connection().exec_driver_sql(sql, tuple(positional(self, rows)))
         return list(result.all()) if result.returns_rows else []
 

@@ -228,11 +228,13 @@ def contact_wants(
     # an imported connection is asked for no thank-you until their role says they were met;
     # one the user thanked all the same was met, and the rest of the plan follows
     asked_for = rejections if contact.met else ()
-    thank_you_days = [
-        t.at.astimezone(zone).date()
-        for t in (touches if asked_for else ())
-        if t.kind == THANK_YOU_TOUCH and t.direction == OUT
-    ]
+    thank_you_days: list[date] = []
+    if asked_for:
+        thank_you_days = [
+            t.at.astimezone(zone).date()
+            for t in touches
+            if t.kind == THANK_YOU_TOUCH and t.direction == OUT
+        ]
     for rejection in asked_for:
         thanked = any(day >= rejection.on for day in thank_you_days)
         wants.append(
