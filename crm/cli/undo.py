@@ -32,8 +32,19 @@ def undo(
         with e.reading() as session:
             undone = last_command(session=session)
     else:
+        from crm.services import plan
+
         with e.database().session(write=True) as session:
             undone = undo_last(session=session)
+            # The journal puts back the rows, the plan's tasks with them, but not what the plan
+            # keeps of its own (the reply tallies): the plan runs again over what is back, as
+            # the first command after the undo would, and the database is current when it ends.
+            plan.follow_up_plan(
+                session=session,
+                now=e.now,
+                plan=e.settings.plan,
+                fingerprint=e.settings.plan_fingerprint(),
+            )
     if json:
         from crm.render import print_json
 
