@@ -10,6 +10,10 @@ PostgreSQL). Migrating costs 0.3–1 s, in nearly every test; a copy costs milli
 holds exactly what the migration made. Tests of what the first command does to a place that
 holds no database yet (creating the file and its folder, migrating) are marked
 `fresh_database` and get nothing.
+
+The stories many tests begin with (tests/helpers.py: acme_story, in ~500 tests) are
+`@replayed`: their commands run once a test process; later tests that begin the same way get
+the rows they left (`Crm.replay`). tests/test_replayed_stories.py holds the two to one answer.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 import pytest
 import typer.testing
@@ -58,6 +63,7 @@ def crm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("CRM_DATABASE", raising=False)
+    STORIES.patches = monkeypatch
     return home
 
 
@@ -117,6 +123,36 @@ class Crm:
     def json(self, *args: str, now: str | None = None) -> object:
         return self(*args, "--json", now=now).json()
 
+    def replay(self, story: Callable[[Crm], None]) -> None:
+        """Run `story` (commands through this CLI); or, where the database is still as a
+        fixture handed it out and the same story ran before in this process with the same
+        clock, settings and time zone and nothing patched, put back what it left: the same
+        rows, for the price of a copy. A story that writes files beside the database is run
+        every time."""
+        place = place_of(self)
+        key = STORIES.key(story, place)
+        if place is None or key is None or not place.handed_out():
+            story(self)
+            return
+        kept = STORIES.left.get(key)
+        if kept is not None:
+            place.put_back(kept)
+            return
+        story(self)
+        if STORIES.home_files() == key[-1]:
+            STORIES.left[key] = place.keep()
+
+
+def replayed(story: Callable[[Crm], None]) -> Callable[[Crm], None]:
+    """A story helper (commands that set a scene) whose rows `Crm.replay` keeps after its first
+    run in a test process."""
+
+    @functools.wraps(story)
+    def replay(crm: Crm) -> None:
+        crm.replay(story)
+
+    return replay
+
 
 def fresh(request: pytest.FixtureRequest) -> bool:
     """Whether the test wants no database made for it (`@pytest.mark.fresh_database`)."""
@@ -130,6 +166,7 @@ def migrated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     path = tmp_path_factory.mktemp("migrated") / "crm.db"
     Database(f"sqlite:///{path}").close()
+    STORIES.sqlite_template = path.read_bytes()
     return path
 
 
@@ -172,7 +209,9 @@ def migrated_postgres() -> Iterator[str]:
 def postgres_pool(migrated_postgres: str) -> Iterator[PostgresPool]:
     """Databases at the current schema for the PostgreSQL half of the tests, reused."""
     pool = PostgresPool(migrated_postgres)
+    STORIES.postgres = pool
     yield pool
+    STORIES.postgres = None
     pool.close()
 
 
@@ -264,12 +303,10 @@ class PostgresPool:
 
     CREATE DATABASE and DROP DATABASE cost about a second together on this machine, in half
     the tests. So a database is emptied after its test and handed to the next one: every
-    connection to it ended, every row deleted, the template's own rows put back (the migration
-    writes some) and every sequence set where the template has it. Triggers, foreign keys
-    among them, are off meanwhile (`session_replication_role`), so the rows go in any order
-    and the undo journal and the search index write nothing. DELETE, not TRUNCATE: a test
-    leaves a few rows, and TRUNCATE makes new files for every table and index (0.3 s a test
-    here; the DELETEs 0.02 s). If its schema is no longer the template's, it is dropped.
+    connection to it ended, and the template's rows and sequences put back (`put_rows_back`;
+    the migration writes some rows). DELETE, not TRUNCATE: a test leaves a few rows, and
+    TRUNCATE makes new files for every table and index (0.3 s a test here; the DELETEs
+    0.02 s). If its schema is no longer the template's, it is dropped.
 
     Its databases commit without waiting for the disk (`synchronous_commit = off`): what that
     risks is the server's own crash, which no test causes; crm's commits, rollbacks and
@@ -289,14 +326,7 @@ class PostgresPool:
                     "AND tablename <> 'alembic_version' ORDER BY tablename"
                 )
             ]
-            self.rows = {
-                table: connection.execute(f'SELECT * FROM "{table}"').fetchall()
-                for table in self.tables
-            }
-            self.sequences = connection.execute(
-                "SELECT schemaname || '.' || sequencename, coalesce(last_value, start_value), "
-                "last_value IS NOT NULL FROM pg_sequences WHERE schemaname = 'public'"
-            ).fetchall()
+            self.rows = read_rows(connection, self.tables)
 
     @staticmethod
     def _connect(name: str):  # type: ignore[no-untyped-def]
@@ -333,16 +363,7 @@ class PostgresPool:
                 )
                 if connection.execute(SCHEMA_FINGERPRINT).fetchone()[0] != self.fingerprint:
                     raise LookupError("the test changed the schema")
-                with connection.transaction():
-                    connection.execute("SET LOCAL session_replication_role = replica")
-                    for table in self.tables:
-                        connection.execute(f'DELETE FROM "{table}"')
-                    for table, rows in self.rows.items():
-                        for row in rows:
-                            marks = ", ".join(["%s"] * len(row))
-                            connection.execute(f'INSERT INTO "{table}" VALUES ({marks})', row)
-                    for sequence, value, called in self.sequences:
-                        connection.execute("SELECT setval(%s, %s, %s)", (sequence, value, called))
+                put_rows_back(connection, self.rows)
         except Exception:
             self._drop(name)
             return
@@ -356,6 +377,150 @@ class PostgresPool:
     def close(self) -> None:
         for name in list(self.made):
             self._drop(name)
+
+
+Rows = tuple[dict[str, list[tuple[object, ...]]], list[tuple[object, ...]]]
+
+
+def read_rows(connection: Any, tables: list[str]) -> Rows:
+    """Every row of every table (sorted: the order a table is read in is no part of what it
+    holds), and where each sequence stands."""
+    rows = {
+        table: sorted(
+            (tuple(row) for row in connection.execute(f'SELECT * FROM "{table}"')), key=repr
+        )
+        for table in tables
+    }
+    sequences = connection.execute(
+        "SELECT schemaname || '.' || sequencename, coalesce(last_value, start_value), "
+        "last_value IS NOT NULL FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1"
+    ).fetchall()
+    return rows, [tuple(s) for s in sequences]
+
+
+def put_rows_back(connection: Any, kept: Rows) -> None:
+    """Make the database hold `kept` (read by `read_rows`), in one transaction. Triggers,
+    foreign keys among them, are off meanwhile (`session_replication_role`), so the rows go
+    in any order and the undo journal and the search index write nothing."""
+    rows, sequences = kept
+    with connection.transaction():
+        connection.execute("SET LOCAL session_replication_role = replica")
+        for table in rows:
+            connection.execute(f'DELETE FROM "{table}"')
+        for table, table_rows in rows.items():
+            for row in table_rows:
+                marks = ", ".join(["%s"] * len(row))
+                connection.execute(f'INSERT INTO "{table}" VALUES ({marks})', row)
+        for sequence, value, called in sequences:
+            connection.execute("SELECT setval(%s, %s, %s)", (sequence, value, called))
+
+
+# --- stories replayed ---------------------------------------------------------------------------
+
+
+class Stories:
+    """What each story (tests/helpers.py: acme_story, in ~500 tests) left in a database, kept
+    per test process: its commands cost 0.2-0.5 s a test, a third of the README's run; putting
+    back the rows they wrote costs milliseconds, and holds exactly what they wrote. Kept only
+    for a story that began on a database as a fixture handed it out."""
+
+    def __init__(self) -> None:
+        self.left: dict[tuple[object, ...], object] = {}
+        self.sqlite_template: bytes | None = None  # the migrated file, as `migrated_file` made it
+        self.postgres: PostgresPool | None = None
+        self.patches: pytest.MonkeyPatch | None = None  # the running test's
+
+    def key(self, story: Callable[[Crm], None], place: Place | None) -> tuple[object, ...] | None:
+        """What the story's rows depend on besides its commands: the clock, the time zone, the
+        settings (every file in the crm home but the database); None when the test patched
+        anything of Python's (what it patched may be what the story goes through)."""
+        if place is None or (self.patches is not None and self.patches._setattr):
+            return None
+        environment = sorted(
+            (name, value)
+            for name, value in os.environ.items()
+            if (name.startswith("CRM_") and name != "CRM_HOME") or name == "TZ"
+        )
+        where = (story.__module__, story.__qualname__, type(place).__name__)
+        return (*where, *environment, self.home_files())
+
+    @staticmethod
+    def home_files() -> tuple[tuple[str, bytes], ...]:
+        """Every file in the crm home but the database (config.toml, above all)."""
+        home = Path(os.environ["CRM_HOME"])
+        return tuple(
+            sorted(
+                (str(p.relative_to(home)), p.read_bytes())
+                for p in (home.rglob("*") if home.is_dir() else [])
+                if p.is_file() and not p.name.startswith("crm.db")
+            )
+        )
+
+
+STORIES = Stories()
+
+
+class Place(Protocol):
+    """Where a Crm's database is, as `Crm.replay` needs it."""
+
+    def handed_out(self) -> bool:
+        """Still exactly as the fixture made it."""
+        ...
+
+    def keep(self) -> object: ...
+
+    def put_back(self, kept: object) -> None: ...
+
+
+@dataclass
+class SqliteFile:
+    path: Path
+
+    def handed_out(self) -> bool:
+        return (
+            STORIES.sqlite_template is not None
+            and not Path(f"{self.path}-wal").exists()
+            and self.path.is_file()
+            and self.path.read_bytes() == STORIES.sqlite_template
+        )
+
+    def keep(self) -> object:
+        if Path(f"{self.path}-wal").exists():
+            return None  # a connection left open: not a file one can copy
+        return self.path.read_bytes()
+
+    def put_back(self, kept: object) -> None:
+        assert isinstance(kept, bytes)
+        self.path.write_bytes(kept)
+
+
+@dataclass
+class PostgresDatabase:
+    pool: PostgresPool
+    name: str
+
+    def handed_out(self) -> bool:
+        with self.pool._connect(self.name) as connection:
+            return read_rows(connection, self.pool.tables) == self.pool.rows
+
+    def keep(self) -> object:
+        with self.pool._connect(self.name) as connection:
+            return read_rows(connection, self.pool.tables)
+
+    def put_back(self, kept: object) -> None:
+        with self.pool._connect(self.name) as connection:
+            put_rows_back(connection, kept)  # type: ignore[arg-type]
+
+
+def place_of(crm: Crm) -> Place | None:
+    url = crm.url
+    if url.startswith("sqlite:///"):
+        return SqliteFile(Path(url[len("sqlite:///") :]))
+    pool = STORIES.postgres
+    server, _, name = url.rpartition("/")
+    if pool is None or server != POSTGRES_URL.rpartition("/")[0] or name not in pool.made:
+        return None  # not one of the pool's databases
+    return PostgresDatabase(pool, name)
 
 
 from tests.mailserver import mail_server  # noqa: E402, F401 (a fixture for every test module)

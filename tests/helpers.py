@@ -3,7 +3,7 @@
 import hashlib
 from pathlib import Path
 
-from tests.conftest import Crm
+from tests.conftest import Crm, replayed
 
 
 def lines(text: str) -> list[str]:
@@ -15,6 +15,7 @@ def fingerprint(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@replayed
 def acme_story(crm: Crm) -> None:
     """An employer, three people met (one not liked), a job, a rejection at rank 2."""
     crm("employer", "add", "Acme Robotics", "--careers-url", "https://acme.example/jobs")

@@ -13,7 +13,7 @@ import pytest
 
 from crm.cli.app import app
 from crm.services.drafts import mailto_link
-from tests.conftest import Crm, Result
+from tests.conftest import Crm, Result, replayed
 from tests.helpers import acme_story, lines
 
 DANA = """\
@@ -59,6 +59,7 @@ PLACEHOLDER_WARNING = (
 )
 
 
+@replayed
 def dana_story(crm: Crm) -> None:
     acme_story(crm)
     crm("contact", "edit", "dana", "--notes", "Seemed tired; ask Sam about the budget")  # private

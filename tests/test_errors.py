@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Crm, Result
+from tests.conftest import Crm, Result, replayed
 from tests.helpers import acme_story, fingerprint
 
 CASES = [
@@ -68,6 +68,7 @@ CASES = [
 ]
 
 
+@replayed
 def story_with_twins(crm: Crm) -> None:
     acme_story(crm)
     crm("contact", "add", "Alex Kim", "--employer", "acme")

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Crm, OtherDatabase
+from tests.conftest import Crm, OtherDatabase, replayed
 from tests.helpers import acme_story, lines
 
 DATA = Path(__file__).parent / "data"
 
 
+@replayed
 def story(crm: Crm) -> None:
     """A bit of everything: a rejection and its tasks, touches, imports, history, closed tasks."""
     acme_story(crm)

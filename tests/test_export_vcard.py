@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Crm
+from tests.conftest import Crm, replayed
 from tests.helpers import acme_story, lines
 
 DATA = Path(__file__).parent / "data"
 
 
+@replayed
 def story(crm: Crm) -> None:
     acme_story(crm)
     crm("import", "linkedin", str(DATA / "Connections.csv"))

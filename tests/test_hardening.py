@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import NO_POSTGRES, POSTGRES_URL, Crm
+from tests.conftest import NO_POSTGRES, POSTGRES_URL, Crm, replayed
 from tests.helpers import acme_story
 
 ESCAPES = "\x1b[2J\x1b[31m"  # clear the screen, then red
@@ -32,6 +32,7 @@ def no_raw_controls(text: str) -> None:
     assert raw == [], (raw, text)
 
 
+@replayed
 def hostile_story(crm: Crm) -> None:
     acme_story(crm)
     crm("contact", "add", EVE, "--employer", C1, "--notes", f"line one\n{ESCAPES}line two")

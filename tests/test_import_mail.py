@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Crm
+from tests.conftest import Crm, replayed
 from tests.helpers import lines
 from tests.mailfixtures import (
     DANA_REPLY,
@@ -33,6 +33,7 @@ def me(home: Path) -> None:
     (home / "config.toml").write_text(f'me = ["{ME}", "ana.lima@work.example"]\n')
 
 
+@replayed
 def rejected_and_thanked(crm: Crm) -> None:
     """Acme said no on Friday; a thank-you to Dana on Saturday; Sam not yet thanked."""
     crm("employer", "add", "Acme Robotics", "--careers-url", "https://acme.example/jobs")

@@ -26,7 +26,7 @@ from crm.kinds import Purpose, TouchKind
 from crm.lean import Reader
 from crm.services.review import Period, _quiet_among, _went_quiet
 from crm.settings import Plan
-from tests.conftest import Crm, copy_database
+from tests.conftest import Crm, copy_database, replayed
 from tests.helpers import acme_story, lines
 from tests.test_incremental_plan import EMPLOYERS, KINDS, PEOPLE, START, person, play
 
@@ -35,6 +35,7 @@ def at(moment: str) -> str:
     return f"2026-{moment}:00+00:00"
 
 
+@replayed
 def story(crm: Crm) -> None:
     """Five people at three employers (and one met elsewhere), over three months.
 
@@ -1212,6 +1213,12 @@ TOUCH = st.tuples(
 )
 
 
+@replayed
+def dana_and_sam(crm: Crm) -> None:
+    crm("contact", "add", "Dana")
+    crm("contact", "add", "Sam")
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     touches=st.lists(TOUCH, max_size=14),
@@ -1243,9 +1250,7 @@ def test_the_kept_reply_tallies_add_up_to_what_the_touches_say(
 
     path = tmp_path_factory.mktemp("tally") / "crm.db"
     copy_database(migrated_file, path)
-    crm = Crm(f"sqlite:///{path}")
-    crm("contact", "add", "Dana")
-    crm("contact", "add", "Sam")
+    dana_and_sam(Crm(f"sqlite:///{path}"))
     start = datetime(2026, 1, 5, 9, tzinfo=UTC)
     plan = Plan(reply_window_days=window)
     with closing(sqlite3.connect(path)) as connection:

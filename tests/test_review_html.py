@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.browser import chromium, visit
-from tests.conftest import Crm
+from tests.conftest import Crm, replayed
 from tests.helpers import acme_story, lines
 
 
+@replayed
 def story(crm: Crm) -> None:
     """Twelve weeks end on Mon 2 Mar 2026 (the conftest's today): the last one starts Tue 24
     Feb, the first Tue 9 Dec 2025."""

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import Crm
+from tests.conftest import Crm, replayed
 from tests.helpers import acme_story, lines
 
 STORY_SCREEN = [
@@ -25,6 +25,7 @@ STORY_SCREEN = [
 ]
 
 
+@replayed
 def story(crm: Crm) -> None:
     acme_story(crm)
     crm("log", "thank-you", "dana", "--on", "2026-02-28")
