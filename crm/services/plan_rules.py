@@ -353,6 +353,15 @@ def reconcile(
 
     `corrected`: the days the plan gave these tasks before a touch was corrected; an open
     task still on that day moves to the day the corrected history gives it."""
+    if not rows:
+        # nothing to age, close, reopen, move or remove (a first run's every contact): what is
+        # wanted open and not born expired is made, as the loops below would make it
+        changes.inserts += [
+            w for w in wants if w.state == OPEN and not expired(w.kind, w.due, today, plan)
+        ]
+        if nurture is not None:
+            changes.inserts.append(nurture)
+        return
     _age([r for r in rows if r.key.startswith(AGED_KEYS)], changes, today=today, plan=plan)
     rows = [r for r in rows if r.key.startswith(PLANNED_KEYS)]
     by_key = {r.key: r for r in rows}
