@@ -139,7 +139,7 @@ class Crm:
             place.put_back(kept)
             return
         story(self)
-        if STORIES.home_files() == key[-1]:
+        if STORIES.home_files() == key[-1]:  # the key ends with the home's files before
             STORIES.left[key] = place.keep()
 
 
@@ -434,6 +434,8 @@ class Stories:
         """What the story's rows depend on besides its commands: the clock, the time zone, the
         settings (every file in the crm home but the database); None when the test patched
         anything of Python's (what it patched may be what the story goes through)."""
+        # MonkeyPatch keeps what setattr changed, to undo it, in `_setattr` (pytest's own
+        # attribute: no public way asks whether a test patched anything yet)
         if place is None or (self.patches is not None and self.patches._setattr):
             return None
         environment = sorted(
