@@ -467,11 +467,12 @@ class Place(Protocol):
 
     def handed_out(self) -> bool:
         """Still exactly as the fixture made it."""
-        ...
 
-    def keep(self) -> object: ...
+    def keep(self) -> object:
+        """What the database holds now, to put back later."""
 
-    def put_back(self, kept: object) -> None: ...
+    def put_back(self, kept: object) -> None:
+        """Make the database hold what `keep` returned."""
 
 
 @dataclass
