@@ -107,11 +107,11 @@ def report_plan(e: Env, *, most: int | None = None) -> None:
         return
     from crm.plain import plan_lines
 
-    lines = plan_lines(e.plan_result, e.today)
-    shown = lines if most is None else lines[:most]
+    shown = plan_lines(e.plan_result, e.today, most)
     sys.stdout.write("".join(f"{line}\n" for line in shown))
-    if len(lines) > len(shown):
-        sys.stdout.write(f"  … and {len(lines) - len(shown)} more: crm remind --verbose\n")
+    if e.plan_result.count > len(shown):
+        left = e.plan_result.count - len(shown)
+        sys.stdout.write(f"  … and {left} more: crm remind --verbose\n")
 
 
 def say(e: Env, line: str) -> None:

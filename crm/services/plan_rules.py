@@ -23,7 +23,9 @@ from crm.services.relationships import OUT, Relationship, Touch, relationship
 from crm.services.relationships import THANK_YOU as THANK_YOU_TOUCH
 from crm.settings import Plan
 
-TITLES = {
+# keyed by StrEnum members, each equal to its text and hashed as it is: a task's kind (text)
+# finds its title without a TaskKind(kind) lookup
+TITLES: dict[str, str] = {
     TaskKind.THANK_YOU: "Send a thank-you note",
     TaskKind.LINKEDIN_CONNECT: "Connect on LinkedIn",
     TaskKind.INFO_INTERVIEW: "Ask for an informational interview",
@@ -85,15 +87,23 @@ class PlanResult:
 
     @property
     def changed(self) -> bool:
-        return any(
-            (
-                self.created,
-                self.completed,
-                self.moved,
-                self.withdrawn,
-                self.reopened,
-                self.removed,
-                self.expired,
+        return self.count > 0
+
+    @property
+    def count(self) -> int:
+        """How many tasks the run changed: the lines of its report."""
+        return sum(
+            map(
+                len,
+                (
+                    self.created,
+                    self.completed,
+                    self.moved,
+                    self.withdrawn,
+                    self.reopened,
+                    self.removed,
+                    self.expired,
+                ),
             )
         )
 
@@ -168,7 +178,7 @@ class Want(NamedTuple):
 
     @property
     def title(self) -> str:
-        return self.label or TITLES[TaskKind(self.kind)].format(days=self.days)
+        return self.label or TITLES[self.kind].format(days=self.days)
 
     def row(self, now: datetime) -> tuple[object, ...]:
         """The task row to insert, in the order of crm/services/plan.py's TASK_COLUMNS."""
