@@ -283,10 +283,11 @@ def test_the_plan_reads_its_own_tasks_past_the_users(migrated_file: Path) -> Non
     ix_task_planned (migration 0015), whose WHERE is the query's: the user's own tasks, however
     many, are never read to be skipped. So with the touches that name a job (0016)."""
     from crm.services.pipeline_rules import touch_jobs_sql
-    from crm.services.plan import MADE_FOR_JOB, _Which, own_tasks_sql
+    from crm.services.plan import MADE_FOR_JOB
+    from crm.services.plan_batches import Which, own_tasks_sql
 
     with closing(sqlite3.connect(migrated_file)) as connection:
-        for which in (_Which(first=1, last=500), _Which(ids=[3, 5, 8])):
+        for which in (Which(first=1, last=500), Which(ids=[3, 5, 8])):
             sql = own_tasks_sql(which)  # the query the plan runs, not a copy of it
             plan = [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}")]
             assert any("INDEX ix_task_planned" in step for step in plan), plan
@@ -295,7 +296,7 @@ def test_the_plan_reads_its_own_tasks_past_the_users(migrated_file: Path) -> Non
         plan = [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {MADE_FOR_JOB}", params)]
         assert any("INDEX ix_task_job_id" in step for step in plan), plan
         # which interviews of a batch name a job (migration 0016): only those that do are read
-        for which in (_Which(first=1, last=500), _Which(ids=[3, 5, 8])):
+        for which in (Which(first=1, last=500), Which(ids=[3, 5, 8])):
             sql = touch_jobs_sql(which.on("contact_id"))
             params = {"interview": "interview", "meeting": "meeting"}
             plan = [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}", params)]

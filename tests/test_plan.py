@@ -450,7 +450,7 @@ def test_the_plan_runs_without_the_cycle_collector_and_gives_it_back(
     from datetime import UTC, datetime
 
     from crm.lean import Writer
-    from crm.services import plan
+    from crm.services import plan, plan_batches
     from crm.settings import Plan
 
     sqlite_crm("contact", "add", "Dana")
@@ -461,7 +461,7 @@ def test_the_plan_runs_without_the_cycle_collector_and_gives_it_back(
         if len(seen) == 2:
             raise RuntimeError("the second run fails")
 
-    monkeypatch.setattr(plan, "tally", tally)
+    monkeypatch.setattr(plan_batches, "tally", tally)
 
     def run() -> None:
         with closing(sqlite3.connect(crm_home / "crm.db")) as connection:

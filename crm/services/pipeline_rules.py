@@ -29,7 +29,7 @@ from crm.kinds import Direction, JobStatus, TaskKind, TouchKind
 from crm.services.plan_rules import DONE, OPEN, SKIPPED, ContactFacts, Want
 from crm.services.relationships import Touch
 from crm.settings import Plan
-from crm.store import Store, day, id_list, maybe_day, moment
+from crm.store import Reads, day, id_list, maybe_day, moment
 
 # read once: an enum member's `.value` is a call each time, and these are asked of every touch
 INTERVIEW, MEETING = TouchKind.INTERVIEW.value, TouchKind.MEETING.value
@@ -80,7 +80,7 @@ class Pipeline:
 
 
 def load_pipeline(
-    db: Store,
+    db: Reads,
     zone: tzinfo | None,
     *,
     employers: set[int] | None = None,
@@ -132,7 +132,7 @@ def load_pipeline(
     return Pipeline(jobs, last_news, accepted)
 
 
-def touch_jobs(db: Store, contacts: str) -> dict[int, int]:
+def touch_jobs(db: Reads, contacts: str) -> dict[int, int]:
     """The job of each interview or meeting that has one, of the contacts the SQL condition
     `contacts` (on contact_id) names: touch id → job."""
     rows = db.rows(touch_jobs_sql(contacts), {"interview": INTERVIEW, "meeting": MEETING})

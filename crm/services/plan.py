@@ -46,56 +46,52 @@ SQLite the standard library's alone (crm/lean.py: `Env.recording`, `Env.bring_pl
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any, NamedTuple
+from datetime import UTC, date, datetime, time, tzinfo
+from typing import TYPE_CHECKING, Any
 
-from crm.kinds import ClosedBy, Direction, JobStatus, Role, TaskKind, TouchKind
-from crm.services.cadence import OFF
-from crm.services.pipeline_rules import (
-    Pipeline,
-    end_search,
-    interview_wants,
-    job_wants,
-    load_pipeline,
-    touch_jobs,
+from crm.kinds import ClosedBy, Direction, Role, TaskKind, TouchKind
+from crm.services.pipeline_rules import Pipeline, end_search, job_wants, load_pipeline
+from crm.services.plan_batches import (
+    BATCH,
+    ROW_COLUMNS,
+    BatchPlan,
+    Rules,
+    by_employer,
+    contact_batches,
+    history_wants,
+    plan_batch,
+    rejections_where_met,
+    task_row,
 )
+from crm.services.plan_batches import rejections as all_rejections
 from crm.services.plan_rules import (
     DONE,
     EXPIRED,
     OPEN,
     SKIPPED,
     Changes,
-    ContactFacts,
     Planned,
     PlanResult,
     Rejection,
     Row,
-    Want,
-    contact_wants,
     employer_wants,
-    nurture_want,
     reconcile,
 )
 from crm.services.plan_state import PlanStatus
 from crm.services.plan_state import plan_status as read_status
-from crm.services.relationships import NOTE as MEMO
-from crm.services.relationships import Relationship, Touch, relationship
-from crm.services.reply_tally import Tally, tally
+from crm.services.relationships import Relationship, relationship
 from crm.services.reply_tally import keep as keep_tallies
 from crm.settings import Plan
-from crm.store import Reads, Store, day, id_list, maybe_day, moment, reads_of, store_of
+from crm.store import Reads, Store, day, id_list, reads_of, store_of
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-BATCH = 500  # contacts planned (and their changes written) at a time; 2,000 held 97 MB at the
-# benchmark's 1x where 500 hold 78 MB, for 4% more time
 INSERTED = 50  # task rows a statement inserts (positional values: crm/store.py Store.insert)
-REJECTED, ACCEPTED = JobStatus.REJECTED.value, JobStatus.ACCEPTED.value
+THANK_YOU = TaskKind.THANK_YOU.value
 
 
 # ---- which contacts and employers a run plans ------------------------------------------
@@ -238,7 +234,6 @@ def _follow_up_plan(
 ) -> PlanResult:
     zone, today = now.tzinfo, now.date()
     rejections = _rejections(db, scope)
-    at_employer = _by_employer(rejections)
     result = PlanResult()
     names: dict[int, str] = {}  # of the contacts whose tasks changed
     asked: set[int | None] = set()  # the jobs whose rejection asked for a thank-you
@@ -246,46 +241,23 @@ def _follow_up_plan(
     corrected: dict[int, dict[str, date]] = db.info.pop(PLANNED_BEFORE, {})
     moved_by_correction: list[Planned] = db.info.pop(MOVED_BY_CORRECTION, [])
     employers = None if scope is None or scope.everything else set(scope.employers)
-    window = timedelta(days=plan.reply_window_days)
-    for batch in _contact_batches(db, scope):
-        changes = Changes()
-        tallies: dict[int, Tally] = {}
-        jobs_of = touch_jobs(db, batch.which.on("contact_id"))
-        for contact, touches, rows in batch.contacts:
-            if employers is not None and contact.employer_id is not None:
-                employers.add(contact.employer_id)  # news from them answers an application
-            wants, rel, process = _read(contact, touches, at_employer, zone, plan)
-            wants += interview_wants(
-                contact, touches, jobs_of, pipeline, employer_id=process, zone=zone, plan=plan
-            )
-            nurture = nurture_want(
-                contact, rel, rows, employer_id=process, today=today, zone=zone, plan=plan
-            )
-            # the touches a nurture task can count from (0: the day an own cadence's contact
-            # was added), asked only of those with tasks (none in a first run)
-            anchors: frozenset[int] = frozenset()
-            if rows:
-                anchors = frozenset(t.id for t in touches if t.kind != MEMO) | {0}
-            reconcile(
-                rows,
-                wants,
-                changes,
-                today=today,
-                plan=plan,
-                corrected=corrected.get(contact.id, {}),
-                nurture=nurture,
-                rel=rel,
-                touch_ids=anchors,
-                eligible=contact.eligible and contact.every != OFF,
-            )
-            replies = tally(touches, window)
-            if replies is not None:
-                tallies[contact.id] = replies
-        keep_tallies(db, batch.which.on("contact_id"), tallies)
-        changed = _contacts_in(changes) | {t.contact_id for t in moved_by_correction}
-        names.update((c.id, c.name) for c, _, _ in batch.contacts if c.id in changed)
-        asked.update(w.job_id for w in changes.inserts if w.kind == TaskKind.THANK_YOU.value)
-        _apply(db, changes, now, result)  # a batch at a time: memory stays flat
+    rules = Rules(
+        today,
+        zone,
+        plan,
+        by_employer(rejections),
+        pipeline,
+        corrected,
+        frozenset(t.contact_id for t in moved_by_correction),
+    )
+    with closing(_planned_batches(db, scope, rules, now)) as batches:
+        for planned_batch in batches:
+            if employers is not None:
+                employers |= planned_batch.employers
+            keep_tallies(db, planned_batch.which.on("contact_id"), planned_batch.tallies)
+            names.update(planned_batch.names)
+            asked.update(w.job_id for w in planned_batch.changes.inserts if w.kind == THANK_YOU)
+            _apply(db, planned_batch.changes, now, result)  # a batch at a time: memory stays flat
     planned = [r for r in rejections if employers is None or r.employer_id in employers]
     changes = Changes()
     reconcile(
@@ -314,6 +286,15 @@ def _follow_up_plan(
     return result
 
 
+def _planned_batches(
+    db: Store, scope: Scope | None, rules: Rules, now: datetime
+) -> Generator[BatchPlan, None, None]:
+    """The run's contacts planned a batch at a time: a write's, or everyone."""
+    ids = None if scope is None or scope.everything else sorted(_scoped_contacts(db, scope))
+    for batch in contact_batches(db, ids):
+        yield plan_batch(db, batch, rules)
+
+
 def _pipeline(db: Store, zone: tzinfo | None, scope: Scope | None) -> Pipeline:
     """The jobs a run can need: all of them, or for a write's scope those at its employers
     and at the scoped contacts' (the run adds theirs), and those their touches name."""
@@ -332,38 +313,6 @@ def _pipeline(db: Store, zone: tzinfo | None, scope: Scope | None) -> Pipeline:
     return load_pipeline(db, zone, employers=employers, contacts=contacts)
 
 
-def _contacts_in(changes: Changes) -> set[int | None]:
-    """The contacts whose tasks `changes` touches."""
-    rows = [*changes.deletes, *changes.reopens, *(r for r, _ in changes.moves)]
-    rows += [r for closed in changes.closes.values() for r in closed]
-    return {r.contact_id for r in rows} | {w.contact_id for w in changes.inserts}
-
-
-def _read(
-    contact: ContactFacts,
-    touches: list[Touch],
-    at_employer: dict[int, list[Rejection]],
-    zone: tzinfo | None,
-    plan: Plan,
-) -> tuple[list[Want], Relationship, int | None]:
-    """What one contact's history calls for, where they stand, and the employer of the
-    process they were met in (their tasks name it, not where they work now)."""
-    met_at = _rejections_where_met(contact, at_employer)
-    wants, rel = contact_wants(contact, touches, met_at, zone=zone, plan=plan)
-    process = met_at[0].employer_id if met_at else contact.employer_id
-    return wants, rel, process
-
-
-def _rejections_where_met(
-    contact: ContactFacts, at_employer: dict[int, list[Rejection]]
-) -> list[Rejection]:
-    """The rejections at the employers where the contact works or worked, oldest first."""
-    found = [r for e in contact.employers for r in at_employer.get(e, ())]
-    if len(found) > 1:
-        found.sort(key=lambda r: (r.on, r.job_id))
-    return found
-
-
 PLANNED_BEFORE = "crm.planned_before"  # Store.info: contact id → {task key: planned due}
 MOVED_BY_CORRECTION = "crm.moved"  # Store.info: tasks a correction moved, for the report
 
@@ -377,10 +326,10 @@ def before_a_correction(
     snoozed keeps the day they chose."""
     db = store_of(session)
     scope = Scope(contacts={contact_id})
-    at_employer = _by_employer(_rejections(db, scope))
-    for batch in _contact_batches(db, scope):
+    at_employer = by_employer(_rejections(db, scope))
+    for batch in contact_batches(db, sorted(_scoped_contacts(db, scope))):
         for contact, touches, _rows in batch.contacts:
-            wants = _read(contact, touches, at_employer, zone, plan)[0]
+            wants = history_wants(contact, touches, at_employer, zone, plan)[0]
             db.info.setdefault(PLANNED_BEFORE, {})[contact.id] = {w.key: w.due for w in wants}
 
 
@@ -394,11 +343,12 @@ def relationships(
     """Where each relationship stands (every contact's, or those named), as the plan sees it."""
     db = reads_of(session)
     scope = None if contact_ids is None else Scope(contacts=set(contact_ids))
-    at_employer = _by_employer(_rejections(db, scope))
+    at_employer = by_employer(_rejections(db, scope))
+    ids = None if scope is None else sorted(_scoped_contacts(db, scope))
     found: dict[int, Relationship] = {}
-    for batch in _contact_batches(db, scope, tasks=False):  # where they stand: no task rows
+    for batch in contact_batches(db, ids, tasks=False):  # where they stand: no task rows
         for contact, touches, _rows in batch.contacts:
-            met_at = _rejections_where_met(contact, at_employer)
+            met_at = rejections_where_met(contact, at_employer)
             found[contact.id] = relationship(
                 touches,
                 rejected_on=met_at[0].on if met_at else None,
@@ -407,14 +357,6 @@ def relationships(
                 plan=plan,
             )
     return found
-
-
-def _by_employer(rejections: list[Rejection]) -> dict[int, list[Rejection]]:
-    """The rejections at each employer, oldest first as given."""
-    at_employer: dict[int, list[Rejection]] = defaultdict(list)
-    for rejection in rejections:
-        at_employer[rejection.employer_id].append(rejection)
-    return at_employer
 
 
 def _reported(result: PlanResult) -> Iterator[Planned]:
@@ -433,15 +375,9 @@ def _reported(result: PlanResult) -> Iterator[Planned]:
 def _rejections(db: Reads, scope: Scope | None) -> list[Rejection]:
     """The rejections a run can meet, oldest first: every one, or for a write's scope those at
     its employers and where its contacts work and worked (a write at 10x read all 5,869)."""
-    where = ""
-    if scope is not None and not scope.everything:
-        where = f" AND employer_id IN ({id_list(sorted(_employers_of(db, scope)))})"
-    rows = db.rows(
-        "SELECT id, employer_id, rejected_on FROM job"
-        f" WHERE status = :rejected AND rejected_on IS NOT NULL{where} ORDER BY rejected_on, id",
-        {"rejected": REJECTED},
-    )
-    return [Rejection(job_id, employer_id, day(on)) for job_id, employer_id, on in rows]
+    if scope is None or scope.everything:
+        return all_rejections(db)
+    return all_rejections(db, sorted(_employers_of(db, scope)))
 
 
 def _employers_of(db: Reads, scope: Scope) -> set[int]:
@@ -459,54 +395,6 @@ def _employers_of(db: Reads, scope: Scope) -> set[int]:
     return found
 
 
-@dataclass(frozen=True)
-class _Which:
-    """A batch of contacts: listed ids, or a range of ids; the same filter on any column."""
-
-    ids: Sequence[int] = ()
-    first: int = 0
-    last: int = -1
-
-    def on(self, column: str) -> str:
-        if self.ids:
-            return f"{column} IN ({id_list(self.ids)})"
-        return f"{column} BETWEEN {int(self.first)} AND {int(self.last)}"
-
-
-class Batch(NamedTuple):
-    which: _Which  # the contacts asked for, those gone too: their reply tallies are rewritten
-    contacts: list[tuple[ContactFacts, list[Touch], list[Row]]]  # those there, by id
-
-
-BEYOND = 2**63 - 1  # past every id either database can hold: the last range ends here
-
-
-def _contact_batches(db: Reads, scope: Scope | None, *, tasks: bool = True) -> Iterator[Batch]:
-    """The contacts to plan, a batch at a time, each with its touches and (`tasks`) its task
-    rows."""
-    if scope is not None and not scope.everything:
-        ids = sorted(_scoped_contacts(db, scope))
-        for start in range(0, len(ids), BATCH):
-            yield _batch(db, _Which(ids=ids[start : start + BATCH]), tasks=tasks)
-        return
-    # ranges that cover every id, the gaps included, so that what is kept for a contact who
-    # is gone is in a range that is rewritten
-    after = 0
-    while True:
-        ids = [
-            contact_id
-            for (contact_id,) in db.rows(
-                "SELECT id FROM contact WHERE id > :after ORDER BY id LIMIT :most",
-                {"after": after, "most": BATCH},
-            )
-        ]
-        last = ids[-1] if len(ids) == BATCH else BEYOND
-        yield _batch(db, _Which(first=after + 1, last=last), tasks=tasks)
-        if last == BEYOND:
-            return
-        after = last
-
-
 def _scoped_contacts(db: Reads, scope: Scope) -> set[int]:
     """The scope's contacts, and everyone who works or worked at its employers."""
     ids = set(scope.contacts)
@@ -522,78 +410,13 @@ def _scoped_contacts(db: Reads, scope: Scope) -> set[int]:
     return ids
 
 
-def _batch(db: Reads, which: _Which, *, tasks: bool = True) -> Batch:
-    former: dict[int, set[int]] = defaultdict(set)
-    for cid, employer_id in db.rows(
-        "SELECT contact_id, employer_id FROM employment"
-        f" WHERE {which.on('contact_id')} AND employer_id IS NOT NULL"
-    ):
-        former[cid].add(employer_id)
-    touches: dict[int, list[Touch]] = {}
-    last = None  # the contact whose history is being read: the rows come one history at a time
-    for cid, tid, kind, direction, at, purpose in db.rows(
-        "SELECT contact_id, id, kind, direction, happened_at, purpose FROM touchpoint"
-        f" WHERE {which.on('contact_id')} ORDER BY contact_id, happened_at, id"
-    ):
-        if cid != last:
-            history = touches[cid] = []
-            last = cid
-        history.append(Touch(tid, kind, direction, moment(at), purpose))
-    rows: dict[int, list[Row]] = defaultdict(list)
-    if tasks:
-        for row in db.rows(own_tasks_sql(which)):
-            rows[row[7]].append(_row(row))
-    batch: list[tuple[ContactFacts, list[Touch], list[Row]]] = []
-    for c in db.rows(
-        "SELECT id, name, employer_id, keep_in_touch, archived_at, role,"
-        " linkedin_connected_on, every, created_at"
-        f" FROM contact WHERE {which.on('id')} ORDER BY id"
-    ):
-        cid, name, employer_id, keep_in_touch, archived_at, role, connected, every, added = c
-        now_at = {employer_id} if employer_id is not None else set()
-        facts = ContactFacts(
-            id=cid,
-            name=name,
-            employer_id=employer_id,
-            keep_in_touch=bool(keep_in_touch),
-            archived=archived_at is not None,
-            role=role,
-            connected_on=maybe_day(connected),
-            employers=frozenset(now_at | former.get(cid, set())),
-            every=every,
-            added_at=moment(added),
-        )
-        batch.append((facts, touches.get(cid, []), rows.get(cid, [])))
-    return Batch(which, batch)
-
-
-ROW_COLUMNS = (
-    "SELECT id, key, kind, status, closed_by, due, title, contact_id, rule, employer_id, job_id"
-    " FROM task"
-)
-
-
-def own_tasks_sql(which: _Which) -> str:
-    """The plan's own tasks (a key) of a batch of contacts: through ix_task_planned (migration
-    0015), whose WHERE is this one's, never the user's own tasks."""
-    return f"{ROW_COLUMNS} WHERE {which.on('contact_id')} AND key IS NOT NULL"
-
-
-def _row(row: Sequence[Any]) -> Row:
-    """A task row read with ROW_COLUMNS, its due date a `date` (SQLite: ISO text)."""
-    task_id, key, kind, status, closed_by, due, title, contact_id, rule, employer, job = row
-    return Row(
-        task_id, key, kind, status, closed_by, day(due), title, contact_id, rule, employer, job
-    )
-
-
 def _employer_rows(db: Store, employers: set[int] | None) -> list[Row]:
     where = " WHERE contact_id IS NULL AND key IS NOT NULL"
     if employers is not None:
         if not employers:
             return []
         where += f" AND employer_id IN ({id_list(employers)})"
-    return [_row(r) for r in db.rows(ROW_COLUMNS + where)]
+    return [task_row(r) for r in db.rows(ROW_COLUMNS + where)]
 
 
 def _apply(db: Store, changes: Changes, now: datetime, result: PlanResult) -> None:
