@@ -51,10 +51,18 @@ class Writer:
 
     sqlite = True
 
-    def __init__(self, connection: sqlite3.Connection, scope: Scope) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, scope: Scope, path: Path | None = None
+    ) -> None:
         self.connection = connection
         self.scope = scope
+        self.path = path
         self.info: dict[str, Any] = {}
+
+    def unwritten_file(self) -> Path | None:
+        """The file, while this transaction has written nothing: what another connection
+        reads of it then is what this one reads, since no one else can write meanwhile."""
+        return None if self.connection.total_changes else self.path
 
     def rows(self, sql: str, params: Params | None = None) -> list[Sequence[Any]]:
         return self.connection.execute(sql, values(self, params or {})).fetchall()
@@ -100,7 +108,7 @@ def lean_writer(path: Path) -> Iterator[Writer | None]:
             yield None
             return
         try:
-            yield Writer(connection, Scope())
+            yield Writer(connection, Scope(), path)
         except BaseException:
             connection.execute("ROLLBACK")
             raise

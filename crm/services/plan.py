@@ -56,6 +56,7 @@ from crm.kinds import ClosedBy, Direction, Role, TaskKind, TouchKind
 from crm.services.pipeline_rules import Pipeline, end_search, job_wants, load_pipeline
 from crm.services.plan_batches import (
     BATCH,
+    BEYOND,
     ROW_COLUMNS,
     BatchPlan,
     Rules,
@@ -289,10 +290,23 @@ def _follow_up_plan(
 def _planned_batches(
     db: Store, scope: Scope | None, rules: Rules, now: datetime
 ) -> Generator[BatchPlan, None, None]:
-    """The run's contacts planned a batch at a time: a write's, or everyone."""
-    ids = None if scope is None or scope.everything else sorted(_scoped_contacts(db, scope))
-    for batch in contact_batches(db, ids):
-        yield plan_batch(db, batch, rules)
+    """The run's contacts planned a batch at a time: a write's, or everyone, the later half
+    of many by a helper process meanwhile (crm/services/plan_split.py)."""
+    if scope is not None and not scope.everything:
+        for batch in contact_batches(db, sorted(_scoped_contacts(db, scope))):
+            yield plan_batch(db, batch, rules)
+        return
+    from crm.services.plan_split import Helper
+
+    helper = Helper.start(db, now=now, plan=rules.plan)
+    try:
+        for batch in contact_batches(db, until=BEYOND if helper is None else helper.after):
+            yield plan_batch(db, batch, rules)
+        if helper is not None:
+            yield from helper.planned(db, rules)
+    finally:
+        if helper is not None:
+            helper.close()
 
 
 def _pipeline(db: Store, zone: tzinfo | None, scope: Scope | None) -> Pipeline:

@@ -4,8 +4,9 @@ A run (crm/services/plan.py) reads the contacts it plans a batch at a time, each
 touches, their employers and the plan's own task rows (`contact_batches`), and plans each
 batch on its own (`plan_batch`): what the history calls for (crm/services/plan_rules.py,
 crm/services/pipeline_rules.py), reconciled with the rows, and the reply tallies
-(crm/services/reply_tally.py). No contact's plan depends on another's. Writing the changes
-is the run's.
+(crm/services/reply_tally.py). No contact's plan depends on another's, which is what lets a
+full run hand the later batches to a helper process (crm/services/plan_split.py). Writing the
+changes is the run's.
 """
 
 from __future__ import annotations
