@@ -278,6 +278,17 @@ def test_sqlite_reads_a_task_list_from_its_covering_index_alone(migrated_file: P
         assert where.endswith("WHERE status = 'open'")
 
 
+def test_sqlite_reads_one_contacts_open_tasks_by_the_contact(migrated_file: Path) -> None:
+    """`contact show` finds the contact's open tasks through ix_task_contact_status_due, not by
+    walking every open task in ix_task_list: its time does not grow with the whole list."""
+    from crm.services.contact_card import OPEN_TASKS_SQL
+
+    with closing(sqlite3.connect(migrated_file)) as connection:
+        query = f"EXPLAIN QUERY PLAN {OPEN_TASKS_SQL}"
+        plan = [row[3] for row in connection.execute(query, {"id": 1})]
+    assert any("INDEX ix_task_contact_status_due (contact_id=?)" in step for step in plan), plan
+
+
 def test_the_plan_reads_its_own_tasks_past_the_users(migrated_file: Path) -> None:
     """The plan reads a batch of contacts' tasks that have a key (its own) through
     ix_task_planned (migration 0015), whose WHERE is the query's: the user's own tasks, however
