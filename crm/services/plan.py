@@ -34,7 +34,10 @@ The rules (every number a [plan] setting; docs/guide.md tells them with the seed
 
 Writes re-plan only the contacts and employers they touched (`Scope`, collected from the
 session, or said by the write); a new local day re-plans only the contacts whose tasks the
-calendar can change; a new version of the rules or the settings re-plans everything.
+calendar can change; a new version of the rules or the settings re-plans everything. A run
+reads and plans its contacts a batch at a time (crm/services/plan_batches.py) and writes each
+batch's changes as it goes; one that re-plans everyone on a large SQLite file has a helper
+process plan the later half meanwhile (crm/services/plan_split.py).
 
 As it reads each history, it also keeps that contact's reply tally (thank-yous and notes sent,
 and answered: crm/services/reply_tally.py), which the review adds up for its all-time rates.
