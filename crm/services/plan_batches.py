@@ -91,6 +91,8 @@ def contact_batches(
 
 
 def read_batch(db: Reads, which: Which, *, tasks: bool = True) -> Batch:
+    """The batch's contacts, each with the employers they work and worked at, their touches
+    in order and (`tasks`) the plan's own task rows."""
     former: dict[int, set[int]] = defaultdict(set)
     for cid, employer_id in db.rows(
         "SELECT contact_id, employer_id FROM employment"
