@@ -147,6 +147,14 @@ OTHER_DATA = (  # the real helper, asked of a write count the database does not 
     "sys.stdin = io.TextIOWrapper(io.BytesIO(pickle.dumps(changed)))\n"
     "sys.exit(plan_split.main())\n"
 )
+OTHER_CODE = (  # the real helper, told this process plans with a crm somewhere else
+    "import dataclasses, io, pickle, sys\n"
+    "from crm.services import plan_split\n"
+    "request = pickle.load(sys.stdin.buffer)\n"
+    "moved = dataclasses.replace(request, code='/elsewhere/crm')\n"
+    "sys.stdin = io.TextIOWrapper(io.BytesIO(pickle.dumps(moved)))\n"
+    "sys.exit(plan_split.main())\n"
+)
 CUT_SHORT = (  # the real helper, in batches of 100, whose file ends halfway through
     "import io, sys\n"
     "from crm.services import plan_batches, plan_split\n"
@@ -161,7 +169,9 @@ CUT_SHORT = (  # the real helper, in batches of 100, whose file ends halfway thr
 
 
 @pytest.mark.parametrize(
-    "program", [FAILS, BROKEN, OTHER_DATA, CUT_SHORT], ids=["fails", "broken", "other-data", "cut"]
+    "program",
+    [FAILS, BROKEN, OTHER_DATA, OTHER_CODE, CUT_SHORT],
+    ids=["fails", "broken", "other-data", "other-code", "cut"],
 )
 def test_what_the_helper_did_not_plan_is_planned_here(
     program: str, history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -184,6 +194,22 @@ def test_what_the_helper_did_not_plan_is_planned_here(
         out_alone, _ = remind(history, tmp_path / "alone.db", patch, split_at=ALONE)
     assert out == out_alone
     assert every_row(tmp_path / "split.db") == every_row(tmp_path / "alone.db")
+
+
+def test_the_helper_plans_with_this_crm_whatever_the_working_directory_holds(
+    history: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m` puts the working directory first on the path: a folder holding another
+    `crm` (a checkout of another version) must not be what the helper imports."""
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "crm").mkdir(parents=True)
+    (elsewhere / "crm" / "__init__.py").write_text("raise SystemExit('another crm')\n")
+    monkeypatch.chdir(elsewhere)
+    with monkeypatch.context() as patch:
+        _, spy = remind(history, tmp_path / "split.db", patch, split_at=SPLIT)
+    (helper,) = spy.helpers
+    assert helper is not None and helper.process.returncode == 0
+    assert spy.here[-1][1] == helper.after  # the helper planned the rest
 
 
 def test_a_transaction_that_wrote_is_never_split(migrated_file: Path, tmp_path: Path) -> None:

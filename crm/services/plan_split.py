@@ -29,7 +29,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-import crm
 from crm.services.plan_batches import BatchPlan, Rules, contact_batches, plan_batch
 
 if TYPE_CHECKING:
@@ -38,12 +37,14 @@ if TYPE_CHECKING:
     from crm.settings import Plan
     from crm.store import Store
 
+CODE = str(Path(__file__).resolve().parents[1])  # this crm's package folder
+
 # Contacts a run must have before a helper pays for its start (~45 ms of Python's and crm's
 # imports, on the other core) and for this process's writing its half after its own. A first
 # remind on the benchmark's data at 2,000, 4,000, 6,000 and 10,000 contacts took 1.27, 1.05,
 # 0.96 and 0.77 times as long split as alone.
 SPLIT_AT = 6_000
-HELPER = ("-m", "crm.services.plan_split")  # what the helper's Python runs
+HELPER = ("-m", "crm.services.plan_split")  # what the helper's Python runs (after -P)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Request:
     changes: int  # the write count this process reads: the helper must read the same
     now: datetime
     plan: Plan
+    code: str = CODE  # the helper must plan with the very crm this process plans with
 
 
 class Helper:
@@ -89,7 +91,9 @@ class Helper:
         try:
             request = pickle.dumps(Request(str(path), after, changes, now, plan))
             process = subprocess.Popen(
-                [sys.executable, *HELPER],
+                # -P: not the working directory first on the path, where another `crm`
+                # package may be (a checkout of another version)
+                [sys.executable, "-P", *HELPER],
                 stdin=subprocess.PIPE,
                 stdout=output,
                 stderr=subprocess.DEVNULL,
@@ -156,7 +160,7 @@ def _cores() -> int:
 def _same_crm(environment: Mapping[str, str]) -> dict[str, str]:
     """The environment, with this crm first on the helper's path: it must plan with the very
     code this process plans with, wherever crm was imported from."""
-    here = str(Path(crm.__file__).resolve().parent.parent)
+    here = str(Path(CODE).parent)
     path = environment.get("PYTHONPATH")
     return {**environment, "PYTHONPATH": here if not path else f"{here}{os.pathsep}{path}"}
 
@@ -182,6 +186,8 @@ def main() -> int:
         ((changes,),) = reader.rows("SELECT changes FROM change_counter WHERE id = 1")
         if changes != request.changes:
             return 3  # not what the run reads: it plans these contacts itself
+        if request.code != CODE:
+            return 4  # another crm's rules: the same
         zone = request.now.tzinfo
         rules = Rules(
             request.now.date(),
