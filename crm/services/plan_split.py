@@ -4,7 +4,7 @@ A full run (the first `crm remind`, the first after a settings change or an upgr
 and plans every contact's history: at the benchmark's 1x, 300 ms of Python on one core of a
 machine that has two. No contact's plan depends on another's (crm/services/plan_batches.py),
 so such a run splits them by id. This process plans the first half and writes as it goes; a
-helper process (`python -m crm.services.plan_split`) meanwhile plans the rest through its own
+helper process (`python -P -m crm.services.plan_split`) meanwhile plans the rest through its own
 connection and writes each batch's plan to a private temporary file; this process then writes
 those, in order, in its one transaction. The database ends the same, row for row, as when one
 process plans everyone (tests/test_plan_split.py).
