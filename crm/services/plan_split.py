@@ -13,8 +13,8 @@ Only where the helper reads exactly what this process reads: an SQLite file whos
 transaction this process holds (no one else can commit meanwhile) and has written nothing in
 yet (the helper cannot see what is not committed). So `crm remind` and the daemon's full runs,
 not a write that re-plans everything after it; on PostgreSQL a run plans alone. Whatever goes
-wrong with the helper (it cannot start, fails, sees other data, leaves a broken file), this
-process plans what it did not: slower, never different.
+wrong with the helper (it cannot start, fails, sees other data or another crm, leaves a
+broken file), this process plans what it did not: slower, never different.
 """
 
 from __future__ import annotations
