@@ -178,6 +178,8 @@ def main() -> int:
     request = pickle.load(sys.stdin.buffer)
     if not isinstance(request, Request):
         return 2
+    if request.code != CODE:
+        return 4  # another crm's rules: the run plans these contacts itself
     where = f"{Path(request.path).resolve().as_uri()}?mode=ro"
     connection = sqlite3.connect(where, uri=True, isolation_level=None)
     try:
@@ -186,8 +188,6 @@ def main() -> int:
         ((changes,),) = reader.rows("SELECT changes FROM change_counter WHERE id = 1")
         if changes != request.changes:
             return 3  # not what the run reads: it plans these contacts itself
-        if request.code != CODE:
-            return 4  # another crm's rules: the same
         zone = request.now.tzinfo
         rules = Rules(
             request.now.date(),
